@@ -1,0 +1,45 @@
+"""The ``o2c`` command.
+
+Each group of subcommands lives in its own module under ``bots/commands/`` and adds
+itself to ``app`` (or to ``run_app`` for ``o2c run BOT``) when imported. Modules import
+their heavy libraries (pandas, playwright, pdfplumber) inside the command functions,
+so ``o2c --help`` stays fast.
+"""
+
+import importlib
+
+import typer
+
+from bots import __version__
+
+app = typer.Typer(
+    name="o2c",
+    help="Software bots for the order-to-cash cycle.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+run_app = typer.Typer(help="Run a bot once (or keep it polling).", no_args_is_help=True)
+app.add_typer(run_app, name="run")
+
+COMMAND_MODULES = [
+]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"o2c {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Software bots for the order-to-cash cycle."""
+
+
+def main() -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+    app()

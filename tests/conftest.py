@@ -1,0 +1,5 @@
+"""Fixtures shared by the suite. Each service the tests start has its own module in
+tests/fixtures/ (PostgreSQL, Dovecot, the sandbox, Chromium); list it here."""
+
+pytest_plugins = [
+]
