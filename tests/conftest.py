@@ -2,4 +2,5 @@
 tests/fixtures/ (PostgreSQL, Dovecot, the sandbox, Chromium); list it here."""
 
 pytest_plugins = [
+    "tests.fixtures.browser",
 ]
