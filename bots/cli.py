@@ -23,6 +23,13 @@ run_app = typer.Typer(help="Run a bot once (or keep it polling).", no_args_is_he
 app.add_typer(run_app, name="run")
 
 COMMAND_MODULES = [
+    "bots.commands.email",
+    "bots.commands.remittance",
+    "bots.commands.scenario",
+    "bots.commands.queue",
+    "bots.commands.intake",
+    "bots.commands.match",
+    "bots.commands.sandbox",
 ]
 
 

@@ -2,5 +2,11 @@
 tests/fixtures/ (PostgreSQL, Dovecot, the sandbox, Chromium); list it here."""
 
 pytest_plugins = [
+    "tests.fixtures.order_emails",
+    "tests.fixtures.remittances",
+    "tests.fixtures.sandbox",
+    "tests.fixtures.sandbox_portals",
+    "tests.fixtures.postgres",
     "tests.fixtures.browser",
+    "tests.fixtures.dovecot",
 ]

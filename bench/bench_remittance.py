@@ -1,0 +1,59 @@
+"""Remittance parsing speed beside pdfplumber's own extract_words (the floor for a pdfplumber parser).
+
+    .venv/bin/python bench/bench_remittance.py [DOCUMENTS]
+
+Writes a generated corpus (all layouts) to a temporary folder, then times, over the same
+files: (1) opening each PDF and calling ``extract_words`` on every page, (2) the whole
+parser (``parse_remittance``). Prints pages per second for both, the ratio (goal: at most
+2x), and the share of documents parsed exactly.
+"""
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pdfplumber  # noqa: E402
+
+from inbox_parsers.remittance import parse_remittance, to_contract  # noqa: E402
+from tests.generators.remittances import LAYOUTS, generate_corpus  # noqa: E402
+
+FIELDS = ["payer", "payment_reference", "payment_date", "payment_method", "currency", "total", "lines"]
+
+
+def main(count: int = 80) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = generate_corpus(folder, count, seed=77000)
+        pages = 0
+        start = time.perf_counter()
+        for path, _, _ in corpus:
+            with pdfplumber.open(path) as pdf:
+                for page in pdf.pages:
+                    page.extract_words()
+                    pages += 1
+        floor = time.perf_counter() - start
+
+        start = time.perf_counter()
+        results = [to_contract(parse_remittance(path)) for path, _, _ in corpus]
+        parse = time.perf_counter() - start
+
+        exact = {layout: [0, 0] for layout in LAYOUTS}
+        for (path, truth, layout), got in zip(corpus, results):
+            got["lines"] = [{k: v for k, v in l.items() if k != "reason"} for l in got["lines"]]
+            exact[layout][1] += 1
+            exact[layout][0] += all(got[f] == truth[f] for f in FIELDS)
+
+    print(f"documents: {len(corpus)}, pages: {pages}")
+    print(f"pdfplumber extract_words: {pages / floor:8.1f} pages/s ({floor:.2f} s)")
+    print(f"parse_remittance:         {pages / parse:8.1f} pages/s ({parse:.2f} s)")
+    print(f"ratio parse / extract_words: {parse / floor:.2f}x (goal <= 2.00x)")
+    for layout, (ok, total) in exact.items():
+        print(f"  {layout:18s} {ok}/{total} exact")
+    ok = sum(v[0] for v in exact.values())
+    print(f"exact: {ok}/{len(corpus)} ({ok / len(corpus):.1%})")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 80)

@@ -1,0 +1,129 @@
+"""BAI2 cash-management files (US banks), read into ``Payment`` records.
+
+Records are comma-separated and end in "/"; an ``88`` record continues the one before it.
+``02`` (group) gives the as-of date and maybe a currency, ``03`` (account) the account's
+currency (default USD). Each ``16`` transaction with a credit type code (100-399) is a
+payment: amount in cents, funds type (with its extra fields), bank reference, customer
+reference and free text. From the text come the payer (``ORIG CO NAME:``, ``B/O:``...),
+the originator id, and ACH remittance (``RMR*IV*...`` addenda) when it is there.
+"""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from bots.cash.payments import Payment, RemittanceLine
+from bots.errors import InputError
+
+_PAYER_LABELS = re.compile(
+    r"(?:ORIG CO NAME|ORIGINATOR NAME|ORIGINATOR|ORIG NAME|B/O|BY ORDER OF|SENDER NAME|SENDER|PAYER NAME|PAYER|"
+    r"ORDERING CUSTOMER|DEBTOR NAME|FROM)\s*[:=]\s*")
+# Where a payer name ends: the next "LABEL:" (one or two words), ACH addenda, or a word that
+# starts the free-text part of a wire (REF, INV, OBI...).
+_NEXT_LABEL = re.compile(r"\s+(?:[A-Z/]+(?: [A-Z/]+)?\s*[:=]|RMR\*|(?:REF|RE|INV|INVOICE|INVOICES|PMT|OBI|RFB|ATTN)\b)")
+_ORIGINATOR_ID = re.compile(r"(?:ORIG ID|ORIGINATOR ID|CO ID|COMPANY ID)\s*[:=]\s*([A-Z0-9\-]+)")
+_RMR = re.compile(r"RMR\*(?:IV|IK|OI|CM|CR)\*([^*\\~]+)\*[A-Z]{0,2}\*(-?[\d.]+)(?:\*(-?[\d.]*))?(?:\*(-?[\d.]*))?")
+
+
+def read_bai2(text: str, file: str | None = None) -> list[Payment]:
+    """All credit transactions of a BAI2 file, in file order."""
+    records = _records(text)
+    if not records or records[0][0][0] != "01":
+        raise InputError("payments file is not a BAI2 file (no 01 file header)", file)
+    payments = []
+    as_of: date | None = None
+    group_currency = account_currency = "USD"
+    for number, (fields, continued) in enumerate(records, start=1):
+        code = fields[0]
+        if code == "02":
+            as_of = _yymmdd(_field(fields, 4))
+            group_currency = _field(fields, 6) or "USD"
+            account_currency = group_currency
+        elif code == "03":
+            account_currency = _field(fields, 2) or group_currency
+        elif code == "16":
+            payment = _transaction(fields, continued, as_of, account_currency, number, file)
+            if payment is not None:
+                payments.append(payment)
+    return payments
+
+
+def _transaction(fields: list[str], continued: str, as_of, currency, number, file) -> Payment | None:
+    type_code = _field(fields, 1)
+    if not type_code.isdigit():
+        raise InputError(f"BAI2 record {number}: type code {type_code!r} is not a number", file)
+    if not 100 <= int(type_code) <= 399:
+        return None  # debits (400-699) and non-monetary codes are not payments
+    amount_text = _field(fields, 2)
+    if amount_text and not amount_text.lstrip("+-").isdigit():
+        raise InputError(f"BAI2 record {number}: amount {amount_text!r} is not in cents", file)
+    total = Decimal(int(amount_text or 0)).scaleb(-2).quantize(Decimal("0.01"))
+    position = 3 + _funds_type_width(fields)
+    bank_reference = _field(fields, position)
+    customer_reference = _field(fields, position + 1)
+    memo = " ".join((",".join(fields[position + 2:]) + " " + continued).split())
+    lines = [RemittanceLine(invoice=m[1].strip(), paid=Decimal(m[2]).quantize(Decimal("0.01")),
+                            gross=Decimal(m[3]).quantize(Decimal("0.01")) if m[3] else None,
+                            discount=abs(Decimal(m[4])).quantize(Decimal("0.01")) if m[4] else Decimal("0.00"))
+             for m in _RMR.finditer(memo)]
+    if lines and sum(line.paid for line in lines) != total:
+        lines = []   # a truncated addenda copy: keep it as memo only
+    return Payment(payment_reference=customer_reference or bank_reference or f"BAI2-{number}", total=total,
+                   payer=_payer(memo), payment_date=as_of, currency=currency.upper(), memo=memo, lines=lines,
+                   payer_id=(m[1] if (m := _ORIGINATOR_ID.search(memo)) else None))
+
+
+def _funds_type_width(fields: list[str]) -> int:
+    """How many fields the funds type takes (its code plus its extra fields)."""
+    funds = _field(fields, 3).upper()
+    if funds == "S":
+        return 4
+    if funds == "V":
+        return 3
+    if funds == "D":
+        count = _field(fields, 4)
+        return 2 + 2 * int(count) if count.isdigit() else 1
+    return 1
+
+
+def _payer(memo: str) -> str | None:
+    found = _PAYER_LABELS.search(memo.upper())
+    if not found:
+        return None
+    rest = memo[found.end():]
+    end = _NEXT_LABEL.search(rest.upper())
+    name = (rest[:end.start()] if end else rest).strip(" ,;/")
+    return " ".join(name.split()) or None
+
+
+def _records(text: str) -> list[tuple[list[str], str]]:
+    """Records as (fields, continued text): an 88 record's text is added to the record it continues."""
+    records: list[tuple[list[str], str]] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.endswith("/"):
+            line = line[:-1]
+        fields = line.split(",")
+        if fields[0] == "88" and records:
+            previous, continued = records[-1]
+            records[-1] = (previous, (continued + " " + ",".join(fields[1:])).strip())
+        else:
+            records.append((fields, ""))
+    return records
+
+
+def _field(fields: list[str], index: int) -> str:
+    return fields[index].strip() if index < len(fields) else ""
+
+
+def _yymmdd(text: str) -> date | None:
+    try:
+        if len(text) == 6 and text.isdigit():
+            return date(2000 + int(text[:2]), int(text[2:4]), int(text[4:]))
+        if len(text) == 8 and text.isdigit():
+            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+    return None

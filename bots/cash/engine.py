@@ -1,0 +1,610 @@
+"""Cash application: incoming payments applied to open items the way a careful clerk would.
+
+``match_payments(items, payments)`` reads every remittance reference against the open items
+in one vectorized pass (``candidates``), then walks the payments in file order, each against
+the open amounts left by the ones before it (a dict-like list of cents, so an invoice closed
+by an earlier payment is no longer open for a later one). For each payment:
+
+1. With remittance lines: each line's reference picks its invoice (exact, normalized,
+   suffix, transposed digit), the payer must not contradict it, and the paid amount is
+   checked against the open amount, the discount terms and the deduction recorded.
+2. Without: invoice numbers read from the bank memo; else the payer is identified (payer
+   id, name, learned bank account) and the payment must equal exactly one of that
+   customer's open items, or one unique combination of them (bounded subset sum).
+
+Anything not certain becomes an exception with its candidates and a plain explanation;
+applied + unapplied always equals the payment total, and no application exceeds what is
+open. Money is whole cents (``cents``) throughout.
+"""
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from bots.cash.candidates import Candidates, ItemKeys, find_candidates
+from bots.cash.cents import money, to_cents
+from bots.cash.learned_accounts import LearnedAccounts
+from bots.cash.open_items import item_date
+from bots.cash.payers import PayerDirectory, PayerMatch
+from bots.cash.payments import Payment, RemittanceLine
+from bots.cash.references import memo_references
+from bots.cash.subset_sum import find_subsets
+from bots.cash.terms import DiscountPolicy
+
+# How sure each rule is; a reference that needed the payer or the amount to decide between
+# candidates is a little less sure.
+CONFIDENCE = {
+    "remittance_reference": 1.0,
+    "remittance_reference_normalized": 0.95,
+    "remittance_reference_suffix": 0.9,
+    "remittance_reference_transposed": 0.8,
+    "memo_reference": 0.85,
+    "single_open_item_amount": 0.8,
+    "subset_sum": 0.75,
+}
+RULE_OF_LEVEL = {
+    "exact": "remittance_reference",
+    "normalized": "remittance_reference_normalized",
+    "suffix": "remittance_reference_suffix",
+    "transposed": "remittance_reference_transposed",
+}
+# The reason an exception is filed under when a payment has several problems: the one a
+# supervisor must look at first.
+REASON_ORDER = ("currency", "already_paid", "ambiguous", "unknown_invoice", "underpayment", "overpayment", "unmatched")
+
+
+@dataclass
+class Application:
+    """Part (or all) of a payment applied to one open item."""
+
+    payment_reference: str
+    customer_id: str
+    invoice: str
+    amount: int              # cents
+    discount: int = 0
+    deduction: int = 0
+    rule: str = ""
+    confidence: float = 1.0
+    row: int = -1            # the open item's row in the CSV
+
+    def to_json(self) -> dict:
+        """The contract's application object."""
+        return {"payment_reference": self.payment_reference, "customer_id": self.customer_id,
+                "invoice": self.invoice, "amount": money(self.amount), "discount": money(self.discount),
+                "deduction": money(self.deduction), "rule": self.rule, "confidence": round(self.confidence, 3)}
+
+
+@dataclass
+class Issue:
+    """One thing about a payment that a person must decide."""
+
+    reason: str
+    detail: str
+    candidates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CashException:
+    """A payment (or the part of it) the matcher would not apply, for the supervisor's queue."""
+
+    payment_reference: str
+    reason: str
+    detail: str
+    candidates: list[str]
+    unapplied: int
+    explanation: str
+    customer_id: str | None = None
+    payer: str | None = None
+    total: int = 0
+    currency: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+    candidate_customers: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The contract's exception object, with the explanation and every issue added."""
+        return {"payment_reference": self.payment_reference, "reason": self.reason, "detail": self.detail,
+                "candidates": self.candidates, "unapplied": money(self.unapplied),
+                "explanation": self.explanation, "customer_id": self.customer_id, "payer": self.payer,
+                "total": money(self.total), "currency": self.currency,
+                "candidate_customers": self.candidate_customers,
+                "issues": [{"reason": i.reason, "detail": i.detail, "candidates": i.candidates} for i in self.issues]}
+
+
+@dataclass
+class MatchResult:
+    """Everything one run decided."""
+
+    applications: list[Application]
+    exceptions: list[CashException]
+    payments: int
+    received: int
+    fully_applied: int
+    partially_applied: int
+
+    @property
+    def amount_applied(self) -> int:
+        return sum(application.amount for application in self.applications)
+
+    def to_json(self) -> dict:
+        """The contract's output object."""
+        applied = self.amount_applied
+        return {
+            "applications": [application.to_json() for application in self.applications],
+            "exceptions": [exception.to_json() for exception in self.exceptions],
+            "summary": {"payments": self.payments, "applied": self.fully_applied, "exceptions": len(self.exceptions),
+                        "partially_applied": self.partially_applied, "amount_received": money(self.received),
+                        "amount_applied": money(applied), "amount_unapplied": money(self.received - applied)},
+        }
+
+
+@dataclass
+class MatchSettings:
+    """The limits of the rare, per-payment searches."""
+
+    policy: DiscountPolicy = field(default_factory=DiscountPolicy)
+    subset_max_items: int = 6
+    subset_max_candidates: int = 60
+    subset_max_seconds: float = 0.25
+
+
+def match_payments(items: pd.DataFrame, payments: list[Payment], settings: MatchSettings | None = None,
+                   learned: LearnedAccounts | None = None) -> MatchResult:
+    """Apply ``payments`` (in order) to the open ``items`` (from ``load_open_items``)."""
+    return _Matcher(items, settings or MatchSettings(), learned or LearnedAccounts()).run(payments)
+
+
+class _Plan:
+    """What one payment would do, before it is committed: applications, issues, open amounts."""
+
+    def __init__(self, matcher: "_Matcher", index: int, payment: Payment):
+        self.matcher = matcher
+        self.index = index
+        self.payment = payment
+        self.total = to_cents(payment.total)
+        self.applications: list[Application] = []
+        self.issues: list[Issue] = []
+        self.open_now: dict[int, int] = {}
+        self.candidate_customers: list[str] = []
+        self.customer_id: str | None = None
+        self.resolved_customers: set[str] = set()   # customers of the invoices the remittance named
+
+    def open(self, row: int) -> int:
+        return self.open_now.get(row, self.matcher.open[row])
+
+    def apply(self, row: int, amount: int, rule: str, confidence: float, discount: int = 0, deduction: int = 0,
+              closes_by: int = 0) -> None:
+        """Plan ``amount`` onto ``row``; ``closes_by`` is what else the application settles (the discount)."""
+        m = self.matcher
+        self.applications.append(Application(self.payment.payment_reference, m.customer[row], m.invoice[row],
+                                             amount, discount, deduction, rule, confidence, row))
+        self.open_now[row] = self.open(row) - amount - closes_by
+
+    def issue(self, reason: str, detail: str, candidates=()) -> None:
+        self.issues.append(Issue(reason, detail, list(candidates)))
+
+    def applied(self) -> int:
+        return sum(application.amount for application in self.applications)
+
+    def cancel(self) -> None:
+        self.applications.clear()
+        self.open_now.clear()
+
+
+class _Matcher:
+    def __init__(self, items: pd.DataFrame, settings: MatchSettings, learned: LearnedAccounts):
+        self.items = items
+        self.settings = settings
+        self.learned = learned
+        self.invoice: list[str] = items["invoice"].tolist()
+        self.customer: list[str] = items["customer_id"].astype(str).tolist()
+        self.currency: list[str] = items["currency"].astype(str).tolist()
+        self.amount: list[int] = items["amount_cents"].tolist()
+        self.open: list[int] = items["open_cents"].tolist()
+        self.applied_by: dict[int, int] = {}   # row -> index of the last payment applied to it
+        customers = items[["customer_id", "customer_name"]].drop_duplicates("customer_id")
+        self.customer_names = dict(zip(customers["customer_id"].astype(str), customers["customer_name"].astype(str)))
+        self.directory = PayerDirectory(self.customer_names)
+        self._keys: ItemKeys | None = None
+        self._rows_of_customer: dict[str, list[int]] | None = None
+        self._rows_of_amount: dict[int, list[int]] | None = None
+        self._payment_refs: list[str] = []
+
+    # -- the run -----------------------------------------------------------------------------
+
+    def run(self, payments: list[Payment]) -> MatchResult:
+        self._payment_refs = [payment.payment_reference for payment in payments]
+        line_candidates, memo_candidates = self._read_references(payments)
+        applications, exceptions = [], []
+        fully = partially = received = 0
+        for index, payment in enumerate(payments):
+            plan = _Plan(self, index, payment)
+            if payment.lines:
+                self._by_remittance(plan, [line_candidates.get((index, k)) for k in range(len(payment.lines))])
+            else:
+                self._without_remittance(plan, memo_candidates.get(index, []))
+            self._guard(plan)
+            self._commit(plan)
+            applications.extend(plan.applications)
+            received += plan.total
+            if plan.issues:
+                exceptions.append(self._exception(plan))
+                partially += bool(plan.applications)
+            else:
+                fully += 1
+        return MatchResult(applications, exceptions, len(payments), received, fully, partially)
+
+    def _read_references(self, payments: list[Payment]) -> tuple[dict, dict]:
+        """Candidates for every remittance line and every memo token, in two vectorized lookups."""
+        line_refs = {(i, k): line.invoice for i, p in enumerate(payments) for k, line in enumerate(p.lines)}
+        memo_refs = {}
+        for i, payment in enumerate(payments):
+            if not payment.lines:
+                exclude = {payment.payment_reference}
+                for k, token in enumerate(memo_references(payment.memo, exclude)):
+                    memo_refs[(i, k)] = token
+        if not line_refs and not memo_refs:
+            return {}, {}
+        self._keys = self._keys or ItemKeys(self.items["invoice"])
+        line_candidates = self._lookup(line_refs, transposed=True)
+        memo_candidates: dict[int, list[tuple[str, Candidates]]] = {}
+        for (i, k), candidates in sorted(self._lookup(memo_refs, transposed=False).items()):
+            memo_candidates.setdefault(i, []).append((memo_refs[(i, k)], candidates))
+        return line_candidates, memo_candidates
+
+    def _lookup(self, references: dict, transposed: bool) -> dict:
+        if not references:
+            return {}
+        keys = list(references)
+        found = find_candidates(pd.Series(list(references.values()), index=range(len(keys))), self._keys, transposed)
+        return {keys[position]: candidates for position, candidates in found.items()}
+
+    # -- payments with remittance lines ----------------------------------------------------------
+
+    def _by_remittance(self, plan: _Plan, candidates: list[Candidates | None]) -> None:
+        payment = plan.payment
+        chosen: list[tuple[RemittanceLine, int, str, float] | None] = []
+        # Customers that lines with one clear candidate point to settle the other lines' doubts.
+        hints = {self.customer[c.rows[0]] for c in candidates if c and len(c.rows) == 1 and c.level != "transposed"}
+        if any(c and len(c.rows) > 1 for c in candidates):
+            hints |= self._payer_hints(payment)   # identifying the payer costs; only when a line needs it
+        for line, found in zip(payment.lines, candidates):
+            chosen.append(self._choose(plan, line, found, hints))
+        for pick in chosen:
+            if pick is not None:
+                line, row, rule, confidence = pick
+                if self._payer_contradicts(plan, row):
+                    continue
+                self._settle_line(plan, line, row, rule, confidence)
+        lines_total = sum(to_cents(line.paid) for line in payment.lines)
+        if plan.total < lines_total:
+            plan.cancel()
+            plan.issue("underpayment", f"payment {money(plan.total)} is {money(lines_total - plan.total)} less than "
+                       f"its remittance lines ({money(lines_total)}); cannot tell which invoice is short",
+                       [line.invoice for line in payment.lines])
+        elif plan.total > lines_total:
+            plan.issue("overpayment", f"payment {money(plan.total)} is {money(plan.total - lines_total)} more than "
+                       f"its remittance lines ({money(lines_total)})")
+
+    def _choose(self, plan: _Plan, line: RemittanceLine, found: Candidates | None, hints: set[str]):
+        """The open item a remittance line means, or None (with an issue filed)."""
+        if found is None:
+            plan.issue("unknown_invoice", f"{line.invoice} is not an open invoice", self._amount_hints(plan, line))
+            return None
+        rows = list(found.rows)
+        rule = RULE_OF_LEVEL[found.level]
+        confidence = CONFIDENCE[rule]
+        if found.level == "transposed" and len(rows) > 1:
+            plan.issue("ambiguous", f"{line.invoice} is not an open invoice; with two digits swapped it may be "
+                       f"any of {self._names(rows)}", self._invoices(rows))
+            return None
+        needs_amount = found.level in ("suffix", "transposed")
+        if needs_amount:
+            agreeing = [row for row in rows if self._amount_agrees(plan, row, line)]
+            if not agreeing:
+                plan.issue("unknown_invoice", f"{line.invoice} is not an open invoice; "
+                           f"{self._names(rows)} looks similar but its amount differs", self._invoices(rows))
+                return None
+            rows = agreeing
+        if len(rows) > 1:
+            narrowed = [row for row in rows if self.customer[row] in hints]
+            if len(narrowed) > 1 and not needs_amount:
+                narrowed = [row for row in narrowed if self._amount_agrees(plan, row, line)]
+            if len(narrowed) != 1:
+                plan.issue("ambiguous", f"{line.invoice} may be any of {len(rows)} open items: {self._names(rows)}",
+                           self._invoices(rows))
+                return None
+            rows, confidence = narrowed, confidence * 0.95
+        return line, rows[0], rule, confidence
+
+    def _settle_line(self, plan: _Plan, line: RemittanceLine, row: int, rule: str, confidence: float) -> None:
+        """Check one line's amounts against its open item and plan what a clerk would apply."""
+        invoice = self.invoice[row]
+        plan.resolved_customers.add(self.customer[row])
+        if self._currency_differs(plan, row):
+            plan.issue("currency", f"{invoice} is in {self.currency[row]}, the payment in {plan.payment.currency}",
+                       [invoice])
+            return
+        open_now = plan.open(row)
+        paid = to_cents(line.paid)
+        earlier = self.applied_by.get(row)
+        if open_now == 0 or (earlier is not None and paid > open_now):
+            plan.issue("already_paid", f"{invoice} was already paid" + (
+                f" by payment {self._reference_of(earlier)} in this run" if earlier is not None else ""), [invoice])
+            return
+        discount, deduction = to_cents(line.discount), to_cents(line.deduction)
+        if paid == open_now:
+            plan.apply(row, paid, rule, confidence)
+        elif paid <= 0 or open_now < 0:
+            reason = "underpayment" if paid < open_now else "overpayment"
+            plan.issue(reason, f"{line.invoice} takes {money(paid)} but {invoice} has {money(open_now)} open", [invoice])
+        elif paid > open_now:
+            plan.apply(row, open_now, rule, confidence)
+            plan.issue("overpayment", f"{money(paid)} paid on {invoice} with only {money(open_now)} open; "
+                       f"{money(paid - open_now)} left unapplied", [invoice])
+        elif discount + deduction == open_now - paid:
+            verdict = None
+            if discount:
+                gross = to_cents(line.gross) if line.gross is not None else open_now
+                verdict = self.settings.policy.judge(self.customer[row], gross, discount,
+                                                     item_date(self.items, row) or line.invoice_date,
+                                                     plan.payment.payment_date)
+            if verdict:
+                plan.apply(row, paid, rule, confidence, deduction=deduction)
+                plan.issue("underpayment", f"unearned discount on {invoice}: {verdict}; {money(discount)} stays open",
+                           [invoice])
+            else:
+                # Discount earned closes the invoice; a deduction stays open for the dispute.
+                plan.apply(row, paid, rule, confidence, discount=discount, deduction=deduction, closes_by=discount)
+        else:
+            plan.apply(row, paid, rule, confidence, deduction=deduction)
+            plan.issue("underpayment", f"{money(paid)} paid on {invoice} with {money(open_now)} open; "
+                       f"{money(open_now - paid - deduction)} short with no discount or deduction to explain it",
+                       [invoice])
+
+    # -- payments without remittance ----------------------------------------------------------
+
+    def _without_remittance(self, plan: _Plan, memo: list[tuple[str, Candidates]]) -> None:
+        if memo and self._by_memo(plan, memo):
+            return
+        customer, how = self._identify(plan)
+        if customer is None:
+            return
+        plan.customer_id = customer
+        rows = [row for row in self._rows_of(customer) if plan.open(row) > 0]
+        same_currency = [row for row in rows if not self._currency_differs(plan, row)]
+        exact = [row for row in same_currency if plan.open(row) == plan.total]
+        name = self._customer_label(customer)
+        if len(exact) == 1:
+            plan.apply(exact[0], plan.total, "single_open_item_amount", CONFIDENCE["single_open_item_amount"])
+            return
+        if len(exact) > 1:
+            plan.issue("ambiguous", f"{len(exact)} open invoices of {money(plan.total)} for {name}",
+                       self._invoices(exact))
+            return
+        other_currency = [row for row in rows if row not in same_currency and plan.open(row) == plan.total]
+        if other_currency:
+            plan.issue("currency", f"{self._names(other_currency)} of {name} is open for {money(plan.total)} "
+                       f"in {self.currency[other_currency[0]]}, the payment is in {plan.payment.currency}",
+                       self._invoices(other_currency))
+            return
+        result = find_subsets({row: plan.open(row) for row in same_currency}, plan.total,
+                              self.settings.subset_max_items, self.settings.subset_max_candidates,
+                              max_seconds=self.settings.subset_max_seconds)
+        if result.unique:
+            for row in result.unique:
+                plan.apply(row, plan.open(row), "subset_sum", CONFIDENCE["subset_sum"])
+            return
+        if result.solutions and result.complete:
+            rows_seen = list(dict.fromkeys(row for solution in result.solutions for row in solution))
+            combos = " or ".join("+".join(self.invoice[r] for r in solution) for solution in result.solutions)
+            plan.issue("ambiguous", f"{money(plan.total)} is the sum of more than one combination of {name}'s "
+                       f"open invoices ({combos})", self._invoices(rows_seen))
+            return
+        closed = [row for row in self._rows_of(customer)
+                  if plan.open(row) == 0 and self.applied_by.get(row) is not None and self.amount[row] == plan.total]
+        if closed:
+            plan.issue("already_paid", f"{self._names(closed)} of {money(plan.total)} was already paid in this run",
+                       self._invoices(closed))
+            return
+        searched = "" if result.complete else " (too many open items to search every combination)"
+        nearest = sorted(same_currency, key=lambda row: abs(plan.open(row) - plan.total))[:5]
+        plan.issue("unmatched", f"no open invoice or combination of {name}'s invoices equals {money(plan.total)}"
+                   f"{searched}; customer found by {how}", self._invoices(nearest))
+
+    def _by_memo(self, plan: _Plan, memo: list[tuple[str, Candidates]]) -> bool:
+        """Apply by invoice numbers read from the bank memo; False when the memo names none for sure."""
+        hints = self._payer_hints(plan.payment)
+        rows: list[int] = []
+        for token, found in memo:
+            candidates = list(found.rows)
+            if len(candidates) > 1:
+                candidates = [row for row in candidates if self.customer[row] in hints]
+            if len(candidates) == 1 and candidates[0] not in rows:
+                rows.append(candidates[0])
+        if not rows:
+            return False
+        invoices = self._invoices(rows)
+        payer_confirms = all(self.customer[row] in hints for row in rows)
+        if not payer_confirms and not self._memo_amount_fits(plan, rows):
+            return False   # a number in a memo that neither the payer nor the amount confirms may be anything
+        if any(self._currency_differs(plan, row) for row in rows):
+            plan.issue("currency", f"the memo names {', '.join(invoices)} in {self.currency[rows[0]]}, "
+                       f"the payment is in {plan.payment.currency}", invoices)
+            return True
+        if any(self._payer_contradicts(plan, row) for row in rows):
+            return True
+        still_open = [row for row in rows if plan.open(row) != 0]
+        if not still_open:
+            plan.issue("already_paid", f"the memo names {', '.join(invoices)}, already paid", invoices)
+            return True
+        open_sum = sum(plan.open(row) for row in still_open)
+        confidence = CONFIDENCE["memo_reference"]
+        if open_sum == plan.total:
+            for row in still_open:
+                plan.apply(row, plan.open(row), "memo_reference", confidence)
+        elif plan.total > open_sum:
+            for row in still_open:
+                plan.apply(row, plan.open(row), "memo_reference", confidence)
+            plan.issue("overpayment", f"{money(plan.total)} paid for {', '.join(self._invoices(still_open))} "
+                       f"with {money(open_sum)} open; {money(plan.total - open_sum)} left unapplied", invoices)
+        elif len(still_open) == 1:
+            row = still_open[0]
+            gap = open_sum - plan.total
+            verdict = self.settings.policy.judge(self.customer[row], self.amount[row], gap, item_date(self.items, row),
+                                                 plan.payment.payment_date)
+            if verdict is None:
+                plan.apply(row, plan.total, "memo_reference", confidence, discount=gap, closes_by=gap)
+            else:
+                plan.apply(row, plan.total, "memo_reference", confidence)
+                plan.issue("underpayment", f"{money(plan.total)} paid for {self.invoice[row]} with {money(open_sum)} "
+                           f"open; {money(gap)} short ({verdict})", [self.invoice[row]])
+        else:
+            plan.issue("underpayment", f"{money(plan.total)} paid for {', '.join(self._invoices(still_open))} "
+                       f"with {money(open_sum)} open; cannot tell which is short", self._invoices(still_open))
+        return True
+
+    def _memo_amount_fits(self, plan: _Plan, rows: list[int]) -> bool:
+        """True when the memo's invoices are open for exactly the payment, or less an earned discount."""
+        open_sum = sum(plan.open(row) for row in rows)
+        if open_sum == plan.total:
+            return True
+        if len(rows) == 1 and 0 < open_sum - plan.total:
+            row = rows[0]
+            return self.settings.policy.judge(self.customer[row], self.amount[row], open_sum - plan.total,
+                                              item_date(self.items, row), plan.payment.payment_date) is None
+        return False
+
+    def _identify(self, plan: _Plan) -> tuple[str | None, str]:
+        """The customer who paid (and how we know), or None with an issue filed."""
+        payment = plan.payment
+        if payment.payer_id and payment.payer_id in self.customer_names:
+            return payment.payer_id, "payer id"
+        match = self.directory.identify(payment.payer)
+        if match.status == "identified":
+            return match.customer_id, "name"
+        learned = self.learned.customer_of(payment.payer_account)
+        if learned and learned in self.customer_names:
+            return learned, "bank account learned from an earlier payment"
+        if match.status == "ambiguous":
+            plan.candidate_customers = list(match.customer_ids)
+            rows = [row for c in match.customer_ids for row in self._rows_of(c) if plan.open(row) == plan.total]
+            plan.issue("ambiguous", f"payer {payment.payer!r} fits {len(match.customer_ids)} customers: "
+                       + ", ".join(self._customer_label(c) for c in match.customer_ids), self._invoices(rows))
+            return None, ""
+        rows = [row for row in self._rows_with_amount(plan.total) if plan.open(row) == plan.total][:10]
+        plan.issue("unmatched", f"payer {payment.payer!r} is not a known customer and there is no remittance"
+                   + (f"; {len(rows)} open item(s) anywhere have this amount" if rows else ""), self._invoices(rows))
+        return None, ""
+
+    # -- checks shared by both paths -----------------------------------------------------------
+
+    def _payer_contradicts(self, plan: _Plan, row: int) -> bool:
+        """True (with an issue filed) when the payer is clearly another customer than the invoice's."""
+        payment, customer = plan.payment, self.customer[row]
+        if payment.payer_id and payment.payer_id in self.customer_names:
+            others = () if payment.payer_id == customer else (payment.payer_id,)
+        elif not payment.payer or self.directory.agrees(payment.payer, customer):
+            return False
+        else:
+            match: PayerMatch = self.directory.identify(payment.payer)
+            others = match.customer_ids if match.status != "unknown" and customer not in match.customer_ids else ()
+        if not others:
+            return False
+        plan.candidate_customers = list(others) + [customer]
+        plan.issue("ambiguous", f"{self.invoice[row]} belongs to {self._customer_label(customer)} but the payer "
+                   f"{payment.payer or payment.payer_id!r} looks like {', '.join(map(self._customer_label, others))}",
+                   [self.invoice[row]])
+        return True
+
+    def _payer_hints(self, payment: Payment) -> set[str]:
+        """Customers the payer may be, from its id, bank account and name (for breaking ties only)."""
+        hints = set()
+        if payment.payer_id and payment.payer_id in self.customer_names:
+            hints.add(payment.payer_id)
+        if learned := self.learned.customer_of(payment.payer_account):
+            hints.add(learned)
+        match = self.directory.identify(payment.payer)
+        if match.status == "identified":
+            hints.add(match.customer_id)
+        return hints
+
+    def _amount_agrees(self, plan: _Plan, row: int, line: RemittanceLine) -> bool:
+        open_now, amount = plan.open(row), self.amount[row]
+        paid = to_cents(line.paid)
+        settled = paid + to_cents(line.discount) + to_cents(line.deduction)
+        gross = to_cents(line.gross) if line.gross is not None else None
+        return paid == open_now or settled == open_now or gross in (open_now, amount) or settled == amount
+
+    def _currency_differs(self, plan: _Plan, row: int) -> bool:
+        currency = plan.payment.currency
+        return bool(currency) and bool(self.currency[row]) and self.currency[row] != currency
+
+    def _guard(self, plan: _Plan) -> None:
+        """Never apply more than was received, nor a negative sum: cancel and let a person decide."""
+        applied = plan.applied()
+        if plan.applications and (applied > plan.total or applied < 0):
+            plan.cancel()
+            plan.issue("unmatched", f"the applications would come to {money(applied)} of a payment of "
+                       f"{money(plan.total)}; nothing applied")
+
+    def _commit(self, plan: _Plan) -> None:
+        for row, open_amount in plan.open_now.items():
+            self.open[row] = open_amount
+        for application in plan.applications:
+            self.applied_by[application.row] = plan.index
+        customers = {application.customer_id for application in plan.applications}
+        if not plan.issues and len(customers) == 1:
+            self.learned.learn(plan.payment.payer_account, customers.pop())
+
+    def _exception(self, plan: _Plan) -> CashException:
+        issues = sorted(plan.issues, key=lambda issue: REASON_ORDER.index(issue.reason))
+        first = issues[0]
+        candidates = list(dict.fromkeys(c for issue in issues for c in issue.candidates))
+        payment = plan.payment
+        applied = plan.applied()
+        customers = {application.customer_id for application in plan.applications}
+        customers = customers or plan.resolved_customers
+        customer = plan.customer_id or (customers.pop() if len(customers) == 1 else None)
+        done = (f"{money(applied)} applied to " + ", ".join(a.invoice for a in plan.applications)
+                if plan.applications else "Nothing applied")
+        explanation = (f"Payment {payment.payment_reference} of {money(plan.total)} {payment.currency or ''} from "
+                       f"{payment.payer or 'an unnamed payer'}: " + "; ".join(issue.detail for issue in issues)
+                       + f". {done}; {money(plan.total - applied)} unapplied.").replace("  ", " ")
+        return CashException(payment.payment_reference, first.reason, first.detail, candidates, plan.total - applied,
+                             explanation, customer, payment.payer, plan.total, payment.currency, issues,
+                             plan.candidate_customers)
+
+    # -- small helpers ---------------------------------------------------------------------------
+
+    def _rows_of(self, customer: str) -> list[int]:
+        if self._rows_of_customer is None:
+            self._rows_of_customer = {}
+            for row, customer_id in enumerate(self.customer):
+                self._rows_of_customer.setdefault(customer_id, []).append(row)
+        return self._rows_of_customer.get(customer, [])
+
+    def _rows_with_amount(self, cents: int) -> list[int]:
+        if self._rows_of_amount is None:
+            self._rows_of_amount = {}
+            for row, amount in enumerate(self.items["open_cents"].tolist()):
+                self._rows_of_amount.setdefault(amount, []).append(row)
+        return self._rows_of_amount.get(cents, [])
+
+    def _amount_hints(self, plan: _Plan, line: RemittanceLine) -> list[str]:
+        """Open items of the payer with the line's amount, as candidates for an unknown invoice."""
+        paid = to_cents(line.paid)
+        rows = [row for customer in self._payer_hints(plan.payment) for row in self._rows_of(customer)
+                if plan.open(row) == paid and plan.open(row) != 0]
+        return self._invoices(rows[:5])
+
+    def _reference_of(self, index: int) -> str:
+        return self._payment_refs[index]
+
+    def _invoices(self, rows) -> list[str]:
+        return [self.invoice[row] for row in rows]
+
+    def _names(self, rows) -> str:
+        return ", ".join(f"{self.invoice[row]} ({money(self.open[row])} open, {self.customer[row]})" for row in rows)
+
+    def _customer_label(self, customer: str) -> str:
+        return f"{self.customer_names.get(customer, customer)} ({customer})"

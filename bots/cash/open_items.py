@@ -1,0 +1,89 @@
+"""The ERP's accounts-receivable export: one row per open invoice (or credit memo).
+
+``customer_id,customer_name,invoice,invoice_date,due_date,currency,amount,open_amount``
+
+``load_open_items`` reads it into a pandas frame with the money columns as whole cents
+(``amount_cents``, ``open_cents``), the dates left as printed (read only for the few items
+that need them), and low-cardinality columns as categories so a million rows stay small.
+"""
+
+import csv
+import re
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bots.cash.cents import to_cents
+from bots.errors import InputError
+from inbox_parsers.amounts import parse_amount
+from inbox_parsers.dates import parse_date
+
+COLUMNS = ["customer_id", "customer_name", "invoice", "invoice_date", "due_date", "currency", "amount", "open_amount"]
+_TWO_PLACES = r"^-?\d{1,15}\.\d\d$"
+
+
+def load_open_items(path: str | Path) -> pd.DataFrame:
+    """Read the open-items CSV; raise ``InputError`` when it cannot be read or lacks a column.
+
+    The frame keeps the CSV's row order (its index is the row position the matcher uses).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("open items file not found", str(path))
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header = handle.readline()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"open items file cannot be read as UTF-8 text: {error}", str(path))
+    separator = ";" if header.count(";") > header.count(",") else ","
+    try:
+        frame = pd.read_csv(
+            path, sep=separator, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+            skipinitialspace=True, quoting=csv.QUOTE_MINIMAL,
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+        raise InputError(f"open items file is not a readable CSV: {error}", str(path))
+    frame.columns = [str(column).strip().lower() for column in frame.columns]
+    missing = [column for column in COLUMNS if column not in frame.columns]
+    if missing:
+        raise InputError(
+            "open items CSV lacks column(s) " + ", ".join(missing) + "; expected " + ",".join(COLUMNS), str(path)
+        )
+    frame = frame[COLUMNS].reset_index(drop=True)
+    for column in ("customer_id", "customer_name", "invoice", "currency"):
+        frame[column] = frame[column].str.strip()
+    frame["currency"] = frame["currency"].str.upper()
+    empty = frame["invoice"] == ""
+    if empty.any():
+        raise InputError(f"open items CSV row {int(empty.idxmax()) + 2} has no invoice number", str(path))
+    frame["amount_cents"] = _cents(frame["amount"], "amount", path)
+    frame["open_cents"] = _cents(frame["open_amount"], "open_amount", path)
+    frame = frame.drop(columns=["amount", "open_amount"])
+    for column in ("customer_id", "customer_name", "currency"):
+        frame[column] = frame[column].astype("category")
+    return frame
+
+
+def item_date(frame: pd.DataFrame, row: int, column: str = "invoice_date") -> date | None:
+    """One item's date (ERP exports are ISO, but read whatever was printed)."""
+    return parse_date(str(frame[column].iat[row]))
+
+
+def _cents(texts: pd.Series, column: str, path: Path) -> np.ndarray:
+    """Whole cents of a money column: vectorized for amounts with two decimals ("1234.50", what
+    ERP exports write), ``parse_amount`` for the rest."""
+    texts = texts.str.strip()
+    plain = texts.str.match(_TWO_PLACES).to_numpy(dtype=bool)
+    cents = np.zeros(len(texts), dtype=np.int64)
+    if plain.any():
+        cents[plain] = pd.to_numeric(texts[plain].str.replace(".", "", regex=False)).to_numpy(dtype=np.int64)
+    for position in np.flatnonzero(~plain):
+        amount = parse_amount(texts.iat[position])
+        if amount is None:
+            raise InputError(
+                f"open items CSV row {position + 2}: {column} {texts.iat[position]!r} is not an amount", str(path)
+            )
+        cents[position] = to_cents(amount)
+    return cents

@@ -1,0 +1,133 @@
+"""Who paid: a payer name as the bank or remittance wrote it, matched to one customer.
+
+Names are compared after ``normalize_name`` (case, punctuation, "&", and legal-form words
+such as Inc, LLC, GmbH, S.A. or plc dropped), first exactly, then with rapidfuzz among the
+customers that share a word with the payer. A customer is identified only when it clearly
+wins: a high score and no other customer close behind. Two customers that fit about
+equally well make the payer ``ambiguous``; nothing close makes it ``unknown``.
+Results are cached per distinct payer string, since the same payers pay again and again.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+LEGAL_FORMS = {
+    "inc", "incorporated", "llc", "llp", "lp", "ltd", "limited", "gmbh", "mbh", "ag", "kg", "kgaa", "ohg",
+    "corp", "corporation", "co", "company", "cie", "sa", "sas", "sarl", "sl", "spa", "srl", "plc", "bv",
+    "nv", "oy", "oyj", "ab", "as", "asa", "aps", "pty", "pte", "pvt", "the", "and", "se", "ug", "kft",
+    "sro", "zoo", "sp", "de", "cv", "lc", "pllc", "pc",
+}
+IDENTIFIED = 90     # a score this high may identify a customer...
+MARGIN = 6          # ...when no other customer scores within this many points
+PLAUSIBLE = 80      # customers scoring this much are named among the candidates
+AGREES = 75         # a payer name this close to a customer's is consistent with it
+
+
+@dataclass(frozen=True)
+class PayerMatch:
+    """The result of identifying one payer name."""
+
+    status: str                       # identified, ambiguous or unknown
+    customer_ids: tuple[str, ...]     # the one identified, or the plausible ones
+    score: float = 0.0
+
+    @property
+    def customer_id(self) -> str | None:
+        """The identified customer, or None."""
+        return self.customer_ids[0] if self.status == "identified" else None
+
+
+UNKNOWN = PayerMatch("unknown", ())
+
+
+@lru_cache(maxsize=200_000)
+def normalize_name(name: str | None) -> str:
+    """A company name reduced for comparison: ``"Pinecrest Grocers, L.L.C."`` gives ``"pinecrest grocers"``."""
+    if not name:
+        return ""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    text = text.replace("&", " and ")
+    # "S.A.", "L.L.C." and "N.V.": join single letters separated by dots before splitting.
+    text = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m.group(0).replace(".", ""), text)
+    words = re.sub(r"[^a-z0-9]+", " ", text).split()
+    kept = [word for word in words if word not in LEGAL_FORMS]
+    return " ".join(kept or words)
+
+
+def name_score(payer: str, customer: str, **_) -> float:
+    """How well two normalized names fit, 0-100: word order is ignored, and a payer name that is
+    the customer's with words missing ("Northwind" for "Northwind Traders", as banks truncate) or
+    added ("Northwind Traders Holdings") scores 95, a little below an exact fit."""
+    return max(fuzz.token_sort_ratio(payer, customer), fuzz.token_set_ratio(payer, customer) - 5)
+
+
+class PayerDirectory:
+    """The customers of the open-items file, searchable by payer name."""
+
+    def __init__(self, customers: dict[str, str]):
+        """:param customers: customer id to customer name."""
+        self.names = {customer_id: normalize_name(name) for customer_id, name in customers.items()}
+        self._by_name: dict[str, list[str]] = {}
+        self._by_word: dict[str, set[str]] = {}
+        self._by_prefix: dict[str, set[str]] = {}
+        for customer_id, name in self.names.items():
+            self._by_name.setdefault(name, []).append(customer_id)
+            for word in set(name.split()):
+                self._by_word.setdefault(word, set()).add(name)
+                self._by_prefix.setdefault(word[:4], set()).add(name)
+        self._cache: dict[str, PayerMatch] = {}
+
+    def identify(self, payer: str | None) -> PayerMatch:
+        """Identify the customer behind a payer name (cached per distinct string)."""
+        if not payer:
+            return UNKNOWN
+        if payer not in self._cache:
+            self._cache[payer] = self._identify(normalize_name(payer))
+        return self._cache[payer]
+
+    def agrees(self, payer: str | None, customer_id: str) -> bool:
+        """True when the payer's name is close to this customer's (used to check remittance invoices)."""
+        name = normalize_name(payer)
+        known = self.names.get(customer_id, "")
+        return bool(name) and name_score(name, known) >= AGREES
+
+    def _identify(self, name: str) -> PayerMatch:
+        if not name:
+            return UNKNOWN
+        pool = self._pool(name)
+        choices = list(pool)
+        scored: dict[str, float] = {}
+        # Two native rapidfuzz passes (fast) combined as name_score does.
+        for scorer, penalty in ((fuzz.token_sort_ratio, 0), (fuzz.token_set_ratio, 5)):
+            for choice, score, _ in process.extract(name, choices, scorer=scorer, score_cutoff=PLAUSIBLE - 10 + penalty,
+                                                    limit=None):
+                for customer_id in self._by_name[choice]:
+                    scored[customer_id] = max(score - penalty, scored.get(customer_id, 0.0))
+        if not scored:
+            return UNKNOWN
+        ranked = sorted(scored.items(), key=lambda item: -item[1])
+        best_id, best = ranked[0]
+        close = [customer_id for customer_id, score in ranked if score >= best - MARGIN and score >= PLAUSIBLE]
+        if best >= IDENTIFIED and close == [best_id]:
+            return PayerMatch("identified", (best_id,), best)
+        if close:
+            return PayerMatch("ambiguous", tuple(close), best)
+        return PayerMatch("unknown", (), best)
+
+    def _pool(self, name: str) -> set[str]:
+        """Customer names worth scoring: those sharing a word (or, for a misspelt or truncated
+        word, its first four letters) with the payer. Common words ("foods", "supply") are
+        used only when nothing rarer is shared, and then only the least common of them."""
+        groups = []
+        for word in name.split():
+            names = self._by_word.get(word) or self._by_prefix.get(word[:4]) or set()
+            if names:
+                groups.append(names)
+        rare = [names for names in groups if len(names) <= 300]
+        if not rare:
+            return set(min(groups, key=len)) if groups else set()
+        return set().union(*rare)

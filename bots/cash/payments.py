@@ -1,0 +1,184 @@
+"""Incoming payments, whatever file they came in.
+
+``load_payments`` looks at a file's content (never its name) and reads it as the contract's
+JSON list, an ISO 20022 camt.053 statement or a BAI2 file, always giving ``Payment`` records
+in file order. A payment's ``lines`` are its remittance (contract 1's lines) and may be empty.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from bots.errors import InputError
+from inbox_parsers.amounts import parse_amount
+from inbox_parsers.dates import parse_date
+
+ZERO = Decimal("0.00")
+_PLAIN_AMOUNT = re.compile(r"^-?\d+(?:\.\d{1,2})?$")
+
+
+@dataclass
+class RemittanceLine:
+    """One invoice or credit memo a payer says the payment settles."""
+
+    invoice: str
+    paid: Decimal
+    gross: Decimal | None = None
+    discount: Decimal = ZERO
+    deduction: Decimal = ZERO
+    invoice_date: date | None = None
+
+
+@dataclass
+class Payment:
+    """One incoming payment: who paid, how much, and what they said it was for."""
+
+    payment_reference: str
+    total: Decimal
+    payer: str | None = None
+    payment_date: date | None = None
+    currency: str | None = None
+    memo: str = ""
+    lines: list[RemittanceLine] = field(default_factory=list)
+    payer_account: str | None = None   # the payer's IBAN or account number, when the bank gives it
+    payer_id: str | None = None        # a customer or originator id the payer sent along
+
+
+def load_payments(path: str | Path) -> list[Payment]:
+    """Read a payments file (JSON, camt.053 or BAI2, told apart by content); raise ``InputError``."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("payments file not found", str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"payments file cannot be read: {error}", str(path))
+    text = _decode(data, path)
+    start = text.lstrip("\ufeff \t\r\n")[:1]
+    if start in ("[", "{"):
+        return payments_from_json(text, str(path))
+    if start == "<":
+        from bots.cash.camt053 import read_camt053
+
+        return read_camt053(data, str(path))
+    if text.lstrip("\ufeff \t\r\n").startswith("01,"):
+        from bots.cash.bai2 import read_bai2
+
+        return read_bai2(text, str(path))
+    raise InputError("payments file is neither a JSON list, a camt.053 statement nor a BAI2 file", str(path))
+
+
+def payments_from_json(text: str, file: str | None = None) -> list[Payment]:
+    """Payments from the contract's JSON: a list of payment objects (or ``{"payments": [...]}``)."""
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        raise InputError(f"payments file is not valid JSON: {error.msg} at line {error.lineno}", file)
+    if isinstance(data, dict) and isinstance(data.get("payments"), list):
+        data = data["payments"]
+    if not isinstance(data, list):
+        raise InputError("payments JSON must be a list of payments", file)
+    payments = []
+    for number, entry in enumerate(data, start=1):
+        if not isinstance(entry, dict):
+            raise InputError(f"payment {number} in the JSON is not an object", file)
+        payments.append(_payment_from_dict(entry, number, file))
+    return payments
+
+
+def _payment_from_dict(entry: dict, number: int, file: str | None) -> Payment:
+    where = f"payment {number} ({entry.get('payment_reference') or 'no reference'})"
+    total = _amount(entry.get("total", entry.get("amount")), f"{where}: total", file, required=True)
+    lines = entry.get("lines") or []
+    if not isinstance(lines, list):
+        raise InputError(f"{where}: lines must be a list", file)
+    return Payment(
+        payment_reference=str(entry.get("payment_reference") or f"#{number}"),
+        total=total,
+        payer=_text(entry.get("payer")),
+        payment_date=_date(entry.get("payment_date")),
+        currency=(_text(entry.get("currency")) or "").upper() or None,
+        memo=_text(entry.get("memo")) or "",
+        lines=[_line_from_dict(line, f"{where} line {i}", file) for i, line in enumerate(lines, start=1)],
+        payer_account=_text(entry.get("payer_account") or entry.get("payer_iban") or entry.get("debtor_account")),
+        payer_id=_text(entry.get("payer_id") or entry.get("customer_id")),
+    )
+
+
+def _line_from_dict(line, where: str, file: str | None) -> RemittanceLine:
+    if not isinstance(line, dict):
+        raise InputError(f"{where} is not an object", file)
+    invoice = _text(line.get("invoice"))
+    if not invoice:
+        raise InputError(f"{where} has no invoice", file)
+    gross = _amount(line.get("gross"), f"{where}: gross", file)
+    discount = abs(_amount(line.get("discount"), f"{where}: discount", file) or ZERO)
+    deduction = abs(_amount(line.get("deduction"), f"{where}: deduction", file) or ZERO)
+    paid = _amount(line.get("paid"), f"{where}: paid", file)
+    if paid is None:
+        if gross is None:
+            raise InputError(f"{where} has neither paid nor gross", file)
+        paid = gross - discount - deduction
+    return RemittanceLine(invoice=invoice, paid=paid, gross=gross, discount=discount, deduction=deduction,
+                          invoice_date=_date(line.get("invoice_date")))
+
+
+def _amount(value, what: str, file: str | None, required: bool = False) -> Decimal | None:
+    if value is None or value == "":
+        if required:
+            raise InputError(f"{what} is missing", file)
+        return None
+    if isinstance(value, bool):
+        raise InputError(f"{what} is not an amount: {value!r}", file)
+    if isinstance(value, (int, Decimal)):
+        amount = Decimal(value)
+    else:
+        amount = _plain_decimal(value) if isinstance(value, str) else None
+        if amount is None:   # not the contract's own "1234.50": read it as printed
+            amount = parse_amount(str(value))
+    if amount is None:
+        raise InputError(f"{what} is not an amount: {value!r}", file)
+    try:
+        return amount.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise InputError(f"{what} is not an amount: {value!r}", file)
+
+
+def _plain_decimal(text: str) -> Decimal | None:
+    """``Decimal(text)`` for a plain decimal number ("1234.50", "-86.2"), else None."""
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    # Decimal also takes "1e3", "NaN" and " 12 ": those go the long way.
+    return amount if amount.is_finite() and _PLAIN_AMOUNT.match(text) else None
+
+
+def _date(value) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)   # the contract's own form, and the common one
+    except (TypeError, ValueError):
+        return parse_date(str(value))
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _decode(data: bytes, path: Path) -> str:
+    if b"\x00" in data[:1024]:
+        raise InputError("payments file is binary, not JSON, XML or BAI2 text", str(path))
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError("payments file is not text", str(path))

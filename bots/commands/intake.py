@@ -1,0 +1,89 @@
+"""``o2c run email-intake`` and ``o2c run portal-intake``: orders from mailboxes and portals into the queue."""
+
+from pathlib import Path
+
+import typer
+
+from bots.cli import run_app
+
+
+@run_app.command("email-intake")
+def email_intake(
+    once: bool = typer.Option(False, "--once", help="Handle what is waiting and exit, instead of polling."),
+    mailbox: list[str] = typer.Option(None, "--mailbox", help="Only this configured mailbox (repeatable)."),
+    folder: Path = typer.Option(
+        None, "--folder", help="Read this folder of .eml files instead of the configured mailboxes."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the run's counts as one JSON object."),
+) -> None:
+    """Read purchase orders from mailboxes (IMAP or a folder of .eml files) into the work queue.
+
+    One work item per order; a message moves to Processed, Exceptions or Not orders only after its items are committed. Without --once the bot keeps polling (IMAP IDLE where the server has it).
+    """
+    from bots.intake.email_intake import load_email_intake_settings, run_email_intake
+    from bots.intake.mailbox import MailboxSettings
+
+    def start():
+        settings = _settings()
+        intake = load_email_intake_settings(settings, need_passwords=folder is None)
+        if folder is not None:
+            intake.mailboxes = [MailboxSettings(name="folder", kind="folder", path=folder)]
+            names = None
+        else:
+            names = list(mailbox or []) or None
+            for name in names or []:
+                intake.mailbox(name)  # an unknown name fails here, listing the configured ones
+        return run_email_intake(intake, once=once, mailbox_names=names)
+
+    _report("email-intake", _guarded(start), as_json)
+
+
+@run_app.command("portal-intake")
+def portal_intake(
+    once: bool = typer.Option(False, "--once", help="Take the new POs listed now and exit, instead of polling."),
+    headed: bool = typer.Option(False, "--headed", help="Show the browser window (for watching a run)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run's counts as one JSON object."),
+) -> None:
+    """Take new purchase orders from the customer portal into the work queue.
+
+    Logs in, walks the paginated list of new POs, downloads each (CSV, else PDF), parses it, commits a work item, and only then clicks Acknowledge on the portal.
+    """
+    from bots.intake.portal_intake import load_portal_intake_settings, run_portal_intake
+
+    def start():
+        intake = load_portal_intake_settings(_settings())
+        return run_portal_intake(intake, once=once, headless=not headed)
+
+    _report("portal-intake", _guarded(start), as_json)
+
+
+def _settings():
+    from bots.config import load_settings
+
+    return load_settings()
+
+
+def _guarded(start):
+    """Run the bot; configuration and system errors become one clear line and an exit code."""
+    from bots.config import ConfigError
+    from bots.errors import ApplicationException
+
+    try:
+        return start()
+    except (ConfigError, ValueError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2)
+    except ApplicationException as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1)
+    except KeyboardInterrupt:
+        raise typer.Exit(130)
+
+
+def _report(bot: str, counts: dict, as_json: bool) -> None:
+    from bots.commands.output import print_json, print_table
+
+    if as_json:
+        print_json({"bot": bot, "counts": counts})
+    else:
+        print_table(f"o2c run {bot}", ["count", "value"], sorted(counts.items()), right={"value"})

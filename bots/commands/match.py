@@ -1,0 +1,61 @@
+"""``o2c match``: apply incoming payments to open items (contract 3)."""
+
+from pathlib import Path
+
+import typer
+
+from bots.cli import app
+from bots.commands.output import fail_input, print_json, print_table
+from bots.errors import InputError
+
+
+@app.command("match")
+def match(
+    open_items: Path = typer.Option(..., "--open-items", help="The ERP's open-items CSV "
+                                    "(customer_id,customer_name,invoice,invoice_date,due_date,currency,amount,open_amount)."),
+    payments: Path = typer.Option(..., "--payments", help="Payments: the contract's JSON list, a camt.053 statement "
+                                  "or a BAI2 file (told apart by content)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+    terms: Path | None = typer.Option(None, "--terms", help="Per-customer discount terms CSV "
+                                      "(customer_id,discount_rate,discount_days)."),
+    discount_rate: str = typer.Option("0.02", "--discount-rate", help="Largest cash discount earned without a "
+                                      "terms file, as a fraction of gross (2/10 net 30 gives 0.02)."),
+    discount_days: int = typer.Option(10, "--discount-days", help="Days after the invoice date a discount is earned."),
+    grace_days: int = typer.Option(3, "--grace-days", help="Days allowed past the discount period for bank delays."),
+    learned: Path | None = typer.Option(None, "--learned", help="JSON file of payer bank accounts learned from "
+                                        "applied payments; read, then updated after the run."),
+) -> None:
+    """Apply payments to open invoices the way a careful clerk would; the rest go to exceptions."""
+    from decimal import Decimal, InvalidOperation
+
+    from bots.cash import (DiscountPolicy, LearnedAccounts, MatchSettings, Terms, load_open_items, load_payments,
+                           load_terms, match_payments)
+
+    try:
+        try:
+            policy = DiscountPolicy(Terms(Decimal(discount_rate), discount_days), grace_days)
+        except (InvalidOperation, ValueError) as error:
+            raise InputError(f"bad discount settings: {error}", None)
+        if terms is not None:
+            load_terms(terms, policy)
+        store = LearnedAccounts.load(learned)
+        items = load_open_items(open_items)
+        incoming = load_payments(payments)
+    except InputError as error:
+        fail_input(error, as_json)
+        return
+    result = match_payments(items, incoming, MatchSettings(policy=policy), store)
+    store.save()
+    output = result.to_json()
+    if as_json:
+        print_json(output)
+        return
+    print_table("Applications", ["Payment", "Customer", "Invoice", "Amount", "Discount", "Deduction", "Rule", "Conf."],
+                [[a["payment_reference"], a["customer_id"], a["invoice"], a["amount"], a["discount"], a["deduction"],
+                  a["rule"], f"{a['confidence']:.2f}"] for a in output["applications"]],
+                right={"Amount", "Discount", "Deduction", "Conf."})
+    print_table("Exceptions", ["Payment", "Reason", "Unapplied", "Candidates", "Explanation"],
+                [[e["payment_reference"], e["reason"], e["unapplied"], ", ".join(e["candidates"]), e["explanation"]]
+                 for e in output["exceptions"]], right={"Unapplied"})
+    summary = output["summary"]
+    print_table("Summary", list(summary), [list(summary.values())])

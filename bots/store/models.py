@@ -1,0 +1,146 @@
+"""The tables, as SQLAlchemy 2 ORM classes.
+
+- ``WorkItem``: the unit that flows between bots (an order, a remittance, a payment...),
+  with its state, lease and, when in state exception, the reason and evidence.
+- ``ItemEvent`` (alias ``ExceptionEvent``): the item's history, one row per change of
+  state and per supervisor action, with who did it and their note.
+- ``BotRun``: one run of one bot, its counts and outcome.
+- ``AuditEntry``: append-only record of every action a bot takes on an outside system.
+  The ORM refuses to update or delete audit rows, and the migration adds database
+  triggers that refuse it too.
+
+Times are stored as naive UTC and come back as aware UTC datetimes.
+"""
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, event, types
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from bots.errors import O2CError
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(types.TypeDecorator):
+    """An aware UTC datetime, stored naive (SQLite has no time zones) and read back aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class WorkItem(Base):
+    """One unit of work and where it stands."""
+
+    __tablename__ = "work_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column("idempotency_key", String(255), unique=True)
+    source_ref: Mapped[str | None] = mapped_column(String(2000))
+    payload: Mapped[dict] = mapped_column(Json)
+    result: Mapped[dict | None] = mapped_column(Json)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("work_items.id"))
+    state: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set while the item is (or last was) in state exception.
+    exception_type: Mapped[str | None] = mapped_column(String(20))
+    exception_code: Mapped[str | None] = mapped_column(String(80))
+    exception_message: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[dict | None] = mapped_column(Json)
+    traceback: Mapped[str | None] = mapped_column(Text)
+
+    events: Mapped[list["ItemEvent"]] = relationship(back_populates="item", order_by="ItemEvent.id")
+
+    __table_args__ = (Index("ix_work_items_state_kind", "state", "kind"),)
+
+    def __repr__(self) -> str:
+        return f"<WorkItem {self.id} {self.kind} {self.state} key={self.key!r}>"
+
+
+class ItemEvent(Base):
+    """One entry in a work item's history: a change of state or a supervisor's action."""
+
+    __tablename__ = "item_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("work_items.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict | None] = mapped_column(Json)
+
+    item: Mapped[WorkItem] = relationship(back_populates="events")
+
+
+ExceptionEvent = ItemEvent
+
+
+class BotRun(Base):
+    """One run of one bot: when, where, what it counted and how it ended."""
+
+    __tablename__ = "bot_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bot: Mapped[str] = mapped_column(String(80), index=True)
+    worker: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    counts: Mapped[dict] = mapped_column(Json)
+
+
+class AuditEntry(Base):
+    """What a bot did on an outside system: keyed what, where, and the document number it got."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("bot_runs.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("work_items.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    bot: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(80))
+    system: Mapped[str] = mapped_column(String(80))
+    target: Mapped[str] = mapped_column(String(500))
+    detail: Mapped[dict | None] = mapped_column(Json)
+    document_number: Mapped[str | None] = mapped_column(String(80), index=True)
+
+
+class AuditLogIsAppendOnly(O2CError):
+    """Raised on any attempt to change or delete an audit row."""
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _refuse_audit_change(mapper, connection, target):
+    raise AuditLogIsAppendOnly(f"audit entry {target.id} cannot be changed or deleted: the audit log is append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_audit_change(state):
+    # Bulk update()/delete() statements bypass the per-object hooks above.
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None and state.bind_mapper.class_ is AuditEntry:
+        raise AuditLogIsAppendOnly("the audit log is append-only: update and delete are refused")

@@ -1,0 +1,176 @@
+"""Customer purchase orders in an email message (contract 2, ``o2c parse-email``).
+
+Usage::
+
+    from inbox_parsers.email import parse_email
+
+    result = parse_email(raw_bytes, known_skus={"NW-4410", ...})
+    if result["status"] == "order":
+        for order in result["orders"]: ...
+
+The result holds ``status`` ("order" or "not_order"), ``message_id``, ``from``, ``subject``,
+``orders`` (contract-2 order dicts, each with ``warnings``), and two extra fields:
+``reason`` (why a message is ``not_order``: "bounce", "auto-reply", "newsletter",
+"invoice query", "no order found", "empty") and ``warnings`` (attachments that could not
+be read, malformed MIME).
+
+What is what, for the intake bot:
+- bytes that are not an email at all (empty, binary, a PDF or zip, no header block):
+  ``InputError``; ``o2c parse-email`` exits 2 with the error JSON. An exception item.
+- an email with broken MIME, a 20 MB or zip attachment, an unreadable PDF: parsed as far
+  as it goes; what could not be read is named in ``warnings``. When nothing readable
+  holds an order the status is ``not_order`` with reason "no order found" and those
+  warnings: the intake bot makes an exception item of a ``not_order`` that has warnings.
+- an empty body and no attachments: ``not_order``, reason "empty".
+- an order with an unknown SKU, a missing price or PO number: an order whose ``warnings``
+  say so, for the exception queue.
+"""
+
+import re
+
+from bots.errors import InputError
+from inbox_parsers.dates import find_dates
+from inbox_parsers.email.customer import customer_name
+from inbox_parsers.email.message import Attachment, Mail, read_message
+from inbox_parsers.email.not_orders import not_order_reason, text_reason
+from inbox_parsers.email.quoting import split_quoted
+from inbox_parsers.purchase_orders import Hints, html_lines, orders_from_file, orders_from_lines
+from inbox_parsers.purchase_orders.labels import Header, find_currency, find_po_number, read_header
+
+__all__ = ["parse_email", "InputError"]
+
+_DAY_FIRST_TLDS = {
+    "uk": "GB", "de": "DE", "fr": "FR", "it": "IT", "es": "ES", "nl": "NL", "be": "BE", "at": "AT", "ch": "CH",
+    "se": "SE", "no": "NO", "dk": "DK", "fi": "FI", "pl": "PL", "cz": "CZ", "ie": "IE", "pt": "PT", "au": "AU",
+    "nz": "NZ", "in": "IN", "br": "BR", "za": "ZA", "eu": "EU", "us": "US", "ca": "CA", "mx": "MX",
+}
+_ORDER_FILES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".pdf", ".htm", ".html")
+
+
+def parse_email(raw: bytes, known_skus: set[str] | None = None) -> dict:
+    """Read one email and say whether it carries purchase orders, and which (contract 2).
+
+    :param raw: the message as bytes (RFC 5322 / MIME).
+    :param known_skus: the item master's SKUs; lines with other SKUs get ``"unknown_sku": true``
+        and their order a warning. Parsing never depends on it.
+    :raises InputError: when ``raw`` is not an email at all.
+    """
+    mail = read_message(raw)
+    result = {
+        "status": "not_order", "message_id": mail.message_id, "from": mail.sender_email,
+        "subject": mail.subject, "orders": [], "reason": None, "warnings": list(mail.warnings),
+    }
+    reason = not_order_reason(mail)
+    if reason:
+        result["reason"] = reason
+        return result
+    orders, top_text = _orders_in(mail, known_skus, result["warnings"])
+    if orders:
+        reason = text_reason(top_text) if text_reason(top_text) == "invoice query" else None
+    else:
+        reason = text_reason(top_text) or ("empty" if not top_text.strip() and not mail.attachments
+                                            and not mail.attached_messages else "no order found")
+    if reason:
+        result["reason"] = reason
+        return result
+    result["status"], result["orders"] = "order", orders
+    return result
+
+
+def _orders_in(mail: Mail, known_skus, warnings: list[str], depth: int = 0) -> tuple[list[dict], str]:
+    """Orders in a message's bodies, attachments and attached messages, and the writer's own text."""
+    country = _country(mail.sender_email)
+    body_lines = [line for body in mail.bodies for line in _body_lines(body)]
+    split = split_quoted(body_lines)
+    all_text = "\n".join(body_lines + [mail.subject])
+    hints = Hints(country=country, currency=find_currency(body_lines), date_texts=find_dates(all_text))
+    subject_po = find_po_number([re.sub(r"(?i)^\s*(?:(?:re|aw|fw|fwd|wg|tr)\s*:\s*)+", "", mail.subject)])
+
+    orders: list[dict] = []
+    for body in mail.bodies:
+        orders += _body_orders(body, hints, known_skus, subject_po, mail)
+
+    fallback = read_header(split.top + split.quoted)
+    fallback.po_number = fallback.po_number or subject_po
+    for attachment in mail.attachments:
+        orders += _attachment_orders(attachment, Hints(country, hints.currency, hints.date_texts, fallback), known_skus, warnings)
+    for inner in mail.attached_messages:
+        if depth < 3:
+            inner_orders, _ = _orders_in(inner, known_skus, warnings, depth + 1)
+            orders += inner_orders
+    orders = _unique(orders)
+
+    for order in orders:
+        # Orders from an attached message were given their sender there.
+        if order["customer"]["email"] is None:
+            name, address, lines = order.pop("_writer", None) or (mail.sender_name, mail.sender_email, split.top)
+            order["customer"] = {"name": customer_name(order["customer"]["name"], name, address, lines), "email": address}
+        order.pop("_writer", None)
+    return orders, "\n".join(split.top + [mail.subject])
+
+
+def _body_lines(body) -> list[str]:
+    if body.html is not None and body.html.strip():
+        return html_lines(body.html)
+    return (body.plain or "").splitlines()
+
+
+def _body_orders(body, hints: Hints, known_skus, subject_po, mail: Mail) -> list[dict]:
+    """Orders in one body: the writer's text first, the quoted/forwarded part only if
+    the top holds none (then the customer is the writer quoted there). HTML is tried
+    before its plain-text twin."""
+    renderings = []
+    if body.html is not None and body.html.strip():
+        renderings.append(html_lines(body.html))
+    if body.plain is not None and body.plain.strip():
+        renderings.append(body.plain.splitlines())
+    body_hints = Hints(hints.country, hints.currency, hints.date_texts, Header(po_number=subject_po))
+    for lines in renderings:
+        split = split_quoted(lines)
+        found = orders_from_lines(split.top, "body", body_hints, known_skus)
+        if found:
+            return found
+        if split.quoted:
+            name, address = split.quoted_sender
+            quoted_hints = Hints(_country(address) or hints.country, hints.currency, hints.date_texts, body_hints.fallback)
+            found = orders_from_lines(split.quoted, "body", quoted_hints, known_skus)
+            for order in found:
+                if address:
+                    order["_writer"] = (name, address, split.quoted)
+            if found:
+                return found
+    return []
+
+
+def _attachment_orders(attachment: Attachment, hints: Hints, known_skus, warnings: list[str]) -> list[dict]:
+    name = attachment.name
+    lower = name.lower()
+    if attachment.content_type.startswith(("image/", "audio/", "video/")):
+        return []
+    if not lower.endswith(_ORDER_FILES) and not attachment.content_type in (
+            "text/csv", "application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
+        if lower.endswith((".zip", ".7z", ".rar", ".gz")) or "zip" in attachment.content_type:
+            warnings.append(f"attachment {name}: archives are not opened")
+        return []
+    try:
+        return orders_from_file(name, attachment.data, known_skus, hints)
+    except InputError as error:
+        warnings.append(f"attachment {name}: {error.message}")
+        return []
+
+
+def _unique(orders: list[dict]) -> list[dict]:
+    """The same order twice (an HTML summary of the attached CSV): keep the first."""
+    seen, out = set(), []
+    for order in orders:
+        key = (order["po_number"], tuple((l["sku"], l["quantity"]) for l in order["lines"]))
+        if key not in seen:
+            seen.add(key)
+            out.append(order)
+    return out
+
+
+def _country(address: str | None) -> str | None:
+    if not address or "." not in address:
+        return None
+    return _DAY_FIRST_TLDS.get(address.rsplit(".", 1)[1].lower())

@@ -1,0 +1,62 @@
+"""Messages that carry no purchase order, told apart by their headers and words:
+auto-replies, bounces, newsletters and invoice queries (which often quote a PO number)."""
+
+import re
+
+from inbox_parsers.email.message import Mail
+
+_AUTO_SUBJECT = re.compile(
+    r"(?i)^\s*(?:out\s+of\s+(?:the\s+)?office|automatic\s+reply|auto(?:matic)?[\s-]*(?:reply|response|answer)|autoreply|"
+    r"away\s+from\s+(?:the\s+)?office|abwesenheit|abwesenheitsnotiz|r[ée]ponse\s+automatique|respuesta\s+autom[aá]tica|on\s+vacation|auto:)"
+)
+_AUTO_BODY = re.compile(
+    r"(?i)\b(?:i\s+am|i'm|i\s+will\s+be)\s+(?:currently\s+)?(?:out\s+of\s+(?:the\s+)?office|away|on\s+(?:annual\s+|parental\s+)?(?:leave|vacation|holiday))"
+    r"|\bout\s+of\s+(?:the\s+)?office\s+(?:until|from|and)\b|\blimited\s+access\s+to\s+(?:my\s+)?e-?mail|\bthis\s+is\s+an\s+automatic(?:ally\s+generated)?\s+(?:reply|response|message)"
+    r"|\bautomatische\s+antwort|\bich\s+bin\s+(?:bis|derzeit)"
+)
+_BOUNCE_SUBJECT = re.compile(
+    r"(?i)(?:undeliverable|undelivered\s+mail|delivery\s+status\s+notification|mail\s+delivery\s+(?:failed|failure|subsystem)|returned\s+mail|delivery\s+(?:has\s+)?failed|failure\s+notice|non[\s-]?delivery)"
+)
+_INVOICE_TOPIC = re.compile(r"(?i)\b(?:invoices?|inv\s*#|billing|statement\s+of\s+account|remittance|credit\s+(?:note|memo)|overcharged?|past\s+due|overdue|dunning|payment\s+(?:reminder|advice|status))\b")
+_INVOICE_SPECIFIC = re.compile(
+    r"(?i)\binvoices?\s*(?:no\.?|number|nr\.?|#)?\s*[:#]?\s*(?=[\w-]*\d)[\w-]{3,}|\b(?:your|the|this|that|last|attached|latest|recent|following)\s+invoices?\b|\bstatement\s+of\s+account\b|\bremittance\b"
+)
+_QUERY_WORDS = re.compile(
+    r"(?i)\b(?:question|query|queries|discrepanc\w*|dispute\w*|incorrect|wrong|differ\w*|overcharg\w*|credit|copy|duplicate|clarif\w*|unpaid|overdue|paid|short|"
+    r"mismatch\w*|not\s+match|doesn't\s+match|does\s+not\s+match|explain|why|\?)"
+)
+ORDER_INTENT = re.compile(
+    r"(?i)(?:please\s+(?:find|see)\s+(?:attached|below|enclosed|here)?\s*(?:our|the|a|my)?\s*(?:new\s+|revised\s+|latest\s+)?(?:purchase\s+)?(?:order|po)\b"
+    r"|please\s+(?:supply|ship|deliver|send\s+us\s+(?:the\s+following|these)|process|book|enter|fill|arrange)|we\s+(?:would\s+like|wish|want|need)\s+to\s+order|i'?d\s+like\s+to\s+order|we'?d\s+like\s+to\s+order"
+    r"|\b(?:new|attached|following|enclosed)\s+(?:purchase\s+)?orders?\b|\border\s+(?:below|attached|as\s+follows|details)|kindly\s+(?:supply|ship|deliver|process)|place\s+(?:an|the\s+following|our)\s+order"
+    r"|\bplease\s+(?:confirm|acknowledge)\s+(?:receipt\s+of\s+)?(?:the|this|our)\s+(?:purchase\s+)?order|bitte\s+liefern|nous\s+commandons)"
+)
+
+
+def not_order_reason(mail: Mail) -> str | None:
+    """Why a message is certainly no order, from its headers and subject alone: "bounce",
+    "auto-reply", "newsletter", "invoice query"; None when it may be one."""
+    content_type = mail.message.get_content_type()
+    sender = (mail.sender_email or "").lower()
+    if content_type == "multipart/report" or sender.startswith(("mailer-daemon@", "postmaster@")) or _BOUNCE_SUBJECT.search(mail.subject):
+        return "bounce"
+    auto_submitted = mail.header("Auto-Submitted").lower()
+    precedence = mail.header("Precedence").lower()
+    if (auto_submitted and auto_submitted != "no") or mail.header("X-Autoreply") or mail.header("X-Autorespond") \
+            or precedence in ("auto_reply", "auto-reply") or _AUTO_SUBJECT.search(mail.subject):
+        return "auto-reply"
+    if mail.header("List-Unsubscribe") or mail.header("List-Id") or precedence in ("bulk", "list", "junk"):
+        return "newsletter"
+    subject = re.sub(r"(?i)^\s*(?:(?:re|aw|sv|fw|fwd|wg|tr)\s*:\s*)+", "", mail.subject)
+    if _INVOICE_TOPIC.search(subject) and not ORDER_INTENT.search(subject) and not re.search(r"(?i)\bnew\s+(?:purchase\s+)?order\b", subject):
+        return "invoice query"
+    return None
+
+
+def text_reason(top_text: str) -> str | None:
+    """Why the writer's own text reads as no order ("auto-reply", "invoice query"), or None."""
+    if _AUTO_BODY.search(top_text):
+        return "auto-reply"
+    if _INVOICE_SPECIFIC.search(top_text) and _QUERY_WORDS.search(top_text) and not ORDER_INTENT.search(top_text):
+        return "invoice query"
+    return None

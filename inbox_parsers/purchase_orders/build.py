@@ -1,0 +1,180 @@
+"""From text lines to contract-2 order dicts.
+
+``orders_from_lines`` finds the order lines (``text.order_lines``) and the header fields
+(``labels.read_header``), splits a document that holds several POs into one order each,
+and reads the printed numbers and dates: quantities as decimal strings ("24", "2.5"),
+unit prices with two places, the requested date in ISO with the day/month order the
+whole document implies.
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from inbox_parsers.amounts import decimal_comma_in, money, parse_amount
+from inbox_parsers.dates import day_first_in, iso
+from inbox_parsers.purchase_orders.labels import Header, po_occurrences, read_header
+from inbox_parsers.purchase_orders.text import RawLine, order_lines
+
+
+@dataclass
+class Hints:
+    """What the surroundings of a document tell about it: the sender's country (from the
+    address's top-level domain), dates and currency seen elsewhere in the email, and
+    header fields to fall back on (from the email body, the subject, the file name)."""
+
+    country: str | None = None
+    currency: str | None = None
+    date_texts: list[str] = field(default_factory=list)
+    fallback: Header | None = None
+
+
+def orders_from_lines(lines: list[str], source: str, hints: Hints | None = None,
+                      known_skus: set[str] | None = None) -> list[dict]:
+    """Every order in a document given as text lines; [] when it has no order lines."""
+    hints = hints or Hints()
+    raw, tables = order_lines(lines)
+    if not raw:
+        return []
+    whole = read_header(_outside_tables(lines, tables))
+    day_first = day_first_in(whole.date_texts + hints.date_texts, whole.currency or hints.currency, hints.country)
+
+    sections = _po_sections(lines, tables)
+    if len(sections) >= 2:
+        preamble = read_header(lines[: sections[0][0]])
+        orders = []
+        for start, end in sections:
+            part = lines[start:end]
+            part_raw, part_tables = order_lines(part)
+            if part_raw:
+                header = _merge(read_header(_outside_tables(part, part_tables)), preamble)
+                orders.append(_order(header, part_raw, source, day_first, hints, known_skus))
+        if len(orders) >= 2:
+            return orders
+
+    by_po = _group_by_row_po(raw)
+    if len(by_po) >= 2:
+        return [_order(_merge(Header(po_number=po), whole), rows, source, day_first, hints, known_skus)
+                for po, rows in by_po.items()]
+    if len(by_po) == 1 and not whole.po_number:
+        whole.po_number = next(iter(by_po))
+    return [_order(whole, raw, source, day_first, hints, known_skus)]
+
+
+def quantity_text(text: str, decimal_comma: bool | None = None) -> str | None:
+    """A printed quantity ("1,200 pcs", "2,5", "24.00") as a decimal string ("1200", "2.5", "24")."""
+    value = _number(text, decimal_comma)
+    if value is None:
+        return None
+    value = value.normalize()
+    return format(value, "f")
+
+
+def price_text(text: str, decimal_comma: bool | None = None) -> str | None:
+    """A printed unit price ("$1,234.5", "18,75 EUR") with two places ("1234.50", "18.75")."""
+    value = _number(text, decimal_comma)
+    return money(value) if value is not None else None
+
+
+_NUMBER_IN = re.compile(r"[-(]?\d[\d.,'\u00a0 ]*\d|\d")
+
+
+def _number(text: str | None, decimal_comma: bool | None) -> Decimal | None:
+    if not text:
+        return None
+    m = _NUMBER_IN.search(text)
+    if not m:
+        return None
+    s = m.group(0).strip()
+    value = parse_amount(s, decimal_comma)
+    if value is None:
+        value = parse_amount(s)
+    return value
+
+
+def _outside_tables(lines: list[str], tables) -> list[str]:
+    inside = {i for t in tables for i in range(t.header_index + 1, t.end_index)}
+    return [("" if i in inside else line) for i, line in enumerate(lines)]
+
+
+def _po_sections(lines: list[str], tables) -> list[tuple[int, int]]:
+    """(start, end) line ranges, one per distinct PO number labelled in the text."""
+    inside = {i for t in tables for i in range(t.header_index, t.end_index)}
+    starts, seen = [], set()
+    for index, number in po_occurrences(lines):
+        if index not in inside and number not in seen:
+            seen.add(number)
+            starts.append(index)
+    if len(starts) < 2:
+        return []
+    # A section begins at its PO label, or at the heading just above it.
+    starts = [_section_start(lines, s, previous) for s, previous in zip(starts, [0] + starts[:-1])]
+    return list(zip(starts, starts[1:] + [len(lines)]))
+
+
+def _section_start(lines: list[str], index: int, previous: int) -> int:
+    if index > previous + 1 and re.match(r"(?i)^\s*[=*#-]*\s*(?:order|purchase order|po)\b[^:]*$", lines[index - 1]) \
+            and not re.search(r"\d{3}", lines[index - 1]):
+        return index - 1
+    return index
+
+
+def _group_by_row_po(raw: list[RawLine]) -> dict[str, list[RawLine]]:
+    groups: dict[str, list[RawLine]] = {}
+    for row in raw:
+        po = row.fields.get("po_number", "").strip()
+        if po:
+            groups.setdefault(po, []).append(row)
+    return groups if len(groups) and all(r.fields.get("po_number", "").strip() for r in raw) else {}
+
+
+def _merge(header: Header, fallback: Header | None) -> Header:
+    if fallback is None:
+        return header
+    for name in ("po_number", "requested_date", "ship_to", "customer", "currency"):
+        if not getattr(header, name):
+            setattr(header, name, getattr(fallback, name))
+    return header
+
+
+def _order(header: Header, raw: list[RawLine], source: str, day_first: bool | None,
+           hints: Hints, known_skus: set[str] | None) -> dict:
+    header = _merge(header, hints.fallback)
+    warnings = []
+    decimal_comma = decimal_comma_in([r.fields.get("unit_price", "") for r in raw] + [r.fields.get("amount", "") for r in raw])
+    lines = []
+    for row in raw:
+        f = row.fields
+        line = {
+            "sku": (f.get("sku") or "").strip() or None,
+            "description": " ".join((f.get("description") or "").split()),
+            "quantity": quantity_text(f.get("quantity"), decimal_comma),
+            "unit_price": price_text(f.get("unit_price"), decimal_comma),
+        }
+        if f.get("uom"):
+            line["uom"] = f["uom"].strip()
+        if line["sku"] is None:
+            warnings.append(f"line {len(lines) + 1}: no item number")
+        if line["unit_price"] is None:
+            warnings.append(f"line {len(lines) + 1}: no unit price")
+        if known_skus is not None and line["sku"] is not None and line["sku"] not in known_skus:
+            line["unknown_sku"] = True
+            warnings.append(f"unknown SKU {line['sku']}")
+        lines.append(line)
+
+    requested = header.requested_date
+    if not requested:
+        row_dates = {r.fields.get("line_date", "").strip() for r in raw} - {""}
+        if len(row_dates) == 1:
+            requested = row_dates.pop()
+    if not header.po_number:
+        warnings.append("no PO number found")
+    return {
+        "po_number": header.po_number,
+        "requested_date": iso(requested, day_first) if requested else None,
+        "customer": {"name": header.customer, "email": None},
+        "ship_to": header.ship_to,
+        "source": source,
+        "lines": lines,
+        "warnings": warnings,
+    }

@@ -1,0 +1,80 @@
+"""What a table column holds, from the wording of its header cell.
+
+Buyers label columns every way there is ("Qty", "Order qty", "Menge", "Unit price (USD)",
+"Vendor part #"). ``column_role`` names the field a header cell stands for, or None.
+
+Item numbers need care: a purchase order is written by the buyer, so "your item",
+"supplier part", "vendor #" and "mfr part" are the seller's (our) numbers, while "our item",
+"buyer part", "customer SKU" are the buyer's own. ``pick_sku_column`` prefers ours.
+"""
+
+import re
+
+# Roles, checked in this order: the first pattern that matches the whole cell wins.
+_ITEM_WORDS = r"(?:item|part|sku|code|article|art|material|product|prod|catalog(?:ue)?|cat|ref(?:erence)?|number|num|no|nr|id|#|p/n|pn)"
+_PATTERNS = [
+    ("line", r"(?:line|ln|pos|position|row|#|no|nr|s\s*no|sr\s*no|line\s*(?:no|nr|#|number)|item\s*line)"),
+    ("po_number", r"(?:customer\s+|cust\s+|buyer\s+|your\s+|our\s+)?(?:purchase\s*order|po|p\s*o)(?:\s*(?:no|nr|number|num|#|ref|reference|id))?"),
+    ("po_number", r"order\s*(?:no|nr|number|num|#|ref|reference|id)"),
+    ("sku", r"(?:your|supplier|suppliers|vendor|vendors|seller|sellers|mfr|mfg|manufacturer|manufacturers)\s*" + _ITEM_WORDS + r"(?:\s*" + _ITEM_WORDS + r")*"),
+    ("sku", r"(?:item|part|article|product)\s*(?:no|nr|number|#|code)?\s*(?:supplier|vendor|seller|yours)"),
+    ("sku", r"(?:vendor|supplier|mfr|mfg)"),
+    ("buyer_sku", r"(?:our|buyer|buyers|customer|customers|cust|client|internal|purchaser)\s*" + _ITEM_WORDS + r"(?:\s*" + _ITEM_WORDS + r")*"),
+    ("buyer_sku", r"(?:item|part|article|product)\s*(?:no|nr|number|#|code)?\s*(?:buyer|customer|ours|internal)"),
+    ("description", r"(?:item\s+|product\s+|article\s+|part\s+)?(?:description|desc|descr|name|bezeichnung|beschreibung|designation|désignation|descripción|libellé|details?|text)(?:\s+of\s+(?:goods|items?|products?|articles?))?"),
+    ("description", r"(?:product|article|goods|artikel)"),
+    ("quantity", r"(?:order(?:ed)?\s+|req(?:uested)?\s+|ord\s+)?(?:qty|qnty|quantity|quantities|menge|anzahl|quantité|quantite|cantidad|pcs|pieces|count)(?:\s*(?:ordered|ord|req|requested))?(?:\s*(?:ea|pcs|units|cs|cases))?"),
+    ("quantity", r"(?:units|ordered|order\s+units)"),
+    ("amount", r"(?:line\s+|net\s+|total\s+|extended\s+|ext\s+)?(?:amount|total|extended|ext|value|betrag|gesamt|montant|importe|sum|subtotal)(?:\s*(?:price|amount|value|cost|net))?(?:\s*(?:usd|eur|gbp|cad|chf|aud|\$|€|£))?"),
+    ("unit_price", r"(?:unit\s+|net\s+|agreed\s+|contract\s+)?(?:price|cost|rate|preis|einzelpreis|prix|precio|each|unit\s*\$|per\s*unit)(?:\s*(?:each|ea|per\s*unit|/\s*unit|/\s*ea|unit|net))?(?:\s*(?:usd|eur|gbp|cad|chf|aud|\$|€|£))?"),
+    ("uom", r"(?:uom|u\s*m|u/m|unit|units\s*of\s*measure|unit\s*of\s*measure|pack|pack\s*size|einheit|me)"),
+    ("line_date", r"(?:requested\s+|req\s+|required\s+)?(?:delivery|deliver|need|needed|due|ship|required|request)\s*(?:date|by)?(?:\s*date)?"),
+    ("ship_to", r"(?:ship\s*to|deliver\s*to|delivery\s+address|ship\s*to\s*address)"),
+    ("item", r"(?:sku|item|part|article|art|material|product|prod|catalog(?:ue)?|cat|p/n|pn|code|artikel|artnr|ref)(?:\s*" + _ITEM_WORDS + r")*"),
+    ("item", r"(?:artikelnummer|artikelnr|materialnummer|materialnr|référence|reference|referencia)"),
+]
+_COMPILED = [(role, re.compile(r"^" + pattern + r"$")) for role, pattern in _PATTERNS]
+
+
+def normalize_header(text: str) -> str:
+    """Lower-case a header cell and drop the punctuation that varies between writers."""
+    s = (text or "").lower().replace("\u00a0", " ")
+    s = re.sub(r"[()\[\]:.,;*_\"'?]", " ", s)
+    s = s.replace("-", " ").replace("no#", "no").replace("#", " # ")
+    s = re.sub(r"\bnumber\b", "number", s)
+    return " ".join(s.split())
+
+
+def column_role(text: str) -> str | None:
+    """The field a table header cell names (``sku`` for ours, ``item`` for an item number
+    that does not say whose, ``buyer_sku``, ``description``,
+    ``quantity``, ``unit_price``, ``amount``, ``uom``, ``line``, ``po_number``,
+    ``line_date``, ``ship_to``), or None when the cell is not a known header."""
+    s = normalize_header(text)
+    if not s or len(s) > 40:
+        return None
+    for role, pattern in _COMPILED:
+        if pattern.match(s):
+            return role
+    return None
+
+
+def is_header_row(cells: list[str]) -> bool:
+    """True when a row of cells reads as the header of an order-lines table."""
+    roles = [column_role(c) for c in cells if c.strip()]
+    known = [r for r in roles if r]
+    return (
+        "quantity" in known
+        and any(r in known for r in ("sku", "item", "buyer_sku", "description"))
+        and len(set(known)) >= 2
+        and len(known) * 2 > len(roles)
+    )
+
+
+def pick_sku_column(roles: list[str | None]) -> int | None:
+    """Index of the column holding our item number: the seller's where both sides show,
+    else the only item number there is."""
+    for wanted in ("sku", "item", "buyer_sku"):
+        if wanted in roles:
+            return roles.index(wanted)
+    return None

@@ -1,0 +1,230 @@
+"""The order's header fields, read from labelled text: PO number, requested delivery date,
+ship-to address, customer name, currency.
+
+Works on text lines from any source (an email body, HTML turned into lines, the key/value
+block of a spreadsheet, a PDF laid out as text). A line may hold several "label: value"
+segments side by side (separated by tabs, `` | `` or two or more spaces), and a label
+may stand in one segment with its value in the next.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from inbox_parsers.dates import find_dates, parse_date
+
+_TOKEN = r"(?=[\w\-/.]*\d)[A-Za-z0-9][\w\-/.]*[A-Za-z0-9]|\d"
+_NUMBER_WORD = r"(?i:number|num|no|nr|n°|nº|ref|reference|id)(?![a-z])\.?"
+# Labels that name the buyer's purchase order, strongest first.
+PO_PATTERNS = [
+    re.compile(
+        r"(?:(?i:purchase[\s-]*order)|\b(?:PO|P\.O\.|Po|P/O)(?!\.?\s*(?i:box)\b))(?=[\s#:.=]|\d)\.?\s*(?:" + _NUMBER_WORD + r")?\s*#?\s*[:\-–=]?\s*#?\s*(?P<v>" + _TOKEN + r")"
+    ),
+    re.compile(r"(?<!(?i:sales) )\b(?i:order|bestellung|bestell|commande|pedido)\s*(?:" + _NUMBER_WORD + r"\s*#?|#)\s*[:\-–=]?\s*(?P<v>" + _TOKEN + r")"),
+    # A PO number that carries its own prefix ("PO-2026-0142") is written whole.
+    re.compile(r"(?<![\w-])(?P<v>PO-(?=[\w-]*\d)[\w-]*[A-Za-z0-9])"),
+    re.compile(r"(?:\b(?i:bestellnummer|bestellnr|auftragsnummer)|^\s*(?i:order)\s*:)\s*[:\-–]?\s*(?P<v>" + _TOKEN + r")"),
+]
+
+# Requested delivery date labels: (pattern, rank) where a lower rank is preferred.
+_REQUESTED = [
+    (r"(?:requested|required|req|desired|wanted|expected|planned|latest)?\s*(?:delivery|deliver|arrival)\s*(?:date|by|on|before|no\s+later\s+than|not\s+later\s+than|until|requested|required|for)?", 0),
+    (r"(?:required|needed|need|wanted|requested|due|must\s+arrive|arrive|in[\s-]*house)\s*(?:by|on|date|for|before)", 0),
+    (r"date\s+(?:required|needed|requested|wanted|of\s+delivery)", 0),
+    (r"(?:liefertermin|lieferdatum|wunschtermin|date\s+de\s+livraison|fecha\s+de\s+entrega)", 0),
+    (r"(?:requested\s+|required\s+)?(?:ship|shipping|dispatch)\s*(?:date|by|on|before)", 1),
+]
+REQUESTED_PATTERNS = [(re.compile(r"(?i)\b(?:" + p + r")\b[\s:.\-–=]*(?:\((?:on\s+or\s+before|latest)\)\s*)?(?:on\s+or\s+before\s+|latest\s+|by\s+|on\s+)?"), rank) for p, rank in _REQUESTED]
+_NOT_REQUESTED = re.compile(r"(?i)\b(?:payment|invoice|order|po|issue|document)\s+(?:due\s+)?date\b|\b(?:payment|invoice)\s+due\b")
+
+_SHIP_TO = re.compile(
+    r"^(?i:ship[\s-]*to(?:\s+address)?|deliver(?:y)?\s+to|delivery\s+address|shipping\s+address|delivery\s+location|consignee|"
+    r"lieferadresse|lieferanschrift|adresse\s+de\s+livraison|direcci[oó]n\s+de\s+entrega)\s*[:\-–]?\s*(?P<v>.*)$"
+)
+_CUSTOMER = re.compile(
+    r"^(?i:customer(?:\s+name)?|company(?:\s+name)?|sold[\s-]*to(?:\s+party)?|bill[\s-]*to|invoice[\s-]*to|purchaser|client|kunde|firma|buyer\s+company|from\s+company)\s*(?:[:\-–]\s*(?P<v>.*)|$)"
+)
+_ANY_LABEL = re.compile(r"^(?!(?i:attn|attention|c/o)\b)[A-Za-z][\w .#/()-]{0,30}:(?:\s|$)")
+_CURRENCY = re.compile(r"\b(USD|EUR|GBP|CAD|CHF|AUD|NZD|SEK|NOK|DKK|PLN|CZK|MXN|JPY)\b|([$€£])")
+_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
+_SEGMENT = re.compile(r"[^\t|]+")
+
+
+@dataclass
+class Header:
+    """What the labelled lines of one order say (raw text; dates still as printed)."""
+
+    po_number: str | None = None
+    requested_date: str | None = None
+    ship_to: str | None = None
+    customer: str | None = None
+    currency: str | None = None
+    date_texts: list[str] = field(default_factory=list)
+
+
+_CELL_WIDTH = 1000  # columns of tab- or pipe-separated cells count in cells, far apart
+
+
+def is_delimited(line: str) -> bool:
+    """True for a line of tab- or pipe-separated cells (from a grid or an HTML table)."""
+    return "\t" in line or " | " in line or line.lstrip().startswith("|")
+
+
+def segments(line: str) -> list[tuple[int, str]]:
+    """Split a line into (column, text) segments at tabs, pipes and wide gaps. The column
+    is the character offset in laid-out text, the cell index times 1000 in delimited rows."""
+    if is_delimited(line):
+        cells = line.split("\t") if "\t" in line else line.strip().strip("|").split("|")
+        return [(i * _CELL_WIDTH, c.strip()) for i, c in enumerate(cells) if c.strip()]
+    return [(m.start(), m.group(0)) for m in re.finditer(r"\S+(?: \S+)*", line)]
+
+
+def flat(line: str) -> str:
+    """A delimited row as "label: value" text, for the label searches."""
+    if is_delimited(line):
+        return ": ".join(text.rstrip(":").strip() for _, text in segments(line))
+    return line
+
+
+def _po_in_line(line: str) -> tuple[int, str] | None:
+    """(label strength, PO number) of the first PO label in a line; 0 is a purchase-order label."""
+    text = flat(line)
+    best = None
+    for rank, pattern in enumerate(PO_PATTERNS):
+        m = pattern.search(text)
+        if m and parse_date(m.group("v")) is None and (best is None or m.start() < best[0]):
+            best = (m.start(), rank, m.group("v"))
+    return (best[1], best[2]) if best else None
+
+
+def po_occurrences(lines: list[str]) -> list[tuple[int, str]]:
+    """Every (line index, PO number) a PO label gives, one per line."""
+    found = []
+    for index, line in enumerate(lines):
+        hit = _po_in_line(line)
+        if hit:
+            found.append((index, hit[1]))
+    return found
+
+
+def find_po_number(lines: list[str]) -> str | None:
+    """The PO number: the first one a purchase-order label gives, else an order-number label."""
+    hits = [hit for hit in map(_po_in_line, lines) if hit]
+    for rank in range(len(PO_PATTERNS)):
+        for hit_rank, number in hits:
+            if hit_rank == rank:
+                return number
+    return None
+
+
+def find_requested_date(lines: list[str]) -> str | None:
+    """The requested delivery date as printed, or None; never the order date."""
+    best = None
+    lines = [flat(line) for line in lines]
+    for index, line in enumerate(lines):
+        for pattern, rank in REQUESTED_PATTERNS:
+            for m in pattern.finditer(line):
+                before = line[max(0, m.start() - 12): m.end()]
+                if _NOT_REQUESTED.search(before):
+                    continue
+                rest = line[m.end():]
+                dates = find_dates(rest)
+                if not dates and not rest.strip() and index + 1 < len(lines):
+                    # The value may sit on the next line, under the label.
+                    dates = find_dates(lines[index + 1])[:1]
+                    rest = dates[0] if dates else ""
+                if dates and rest.find(dates[0]) <= 16:
+                    if best is None or rank < best[0]:
+                        best = (rank, dates[0])
+                    break
+    return best[1] if best else None
+
+
+def find_ship_to(lines: list[str]) -> str | None:
+    """The ship-to address as one line ("Dock 4, 88 Harbor Rd, Savannah GA 31401")."""
+    for index, line in enumerate(lines):
+        cells = segments(line)
+        for position, (column, text) in enumerate(cells):
+            m = _SHIP_TO.match(text)
+            if not m:
+                continue
+            value = m.group("v").strip()
+            value_column = column + m.start("v")
+            if not value and position + 1 < len(cells) and not is_label_line(cells[position + 1][1]):
+                value_column, value = cells[position + 1]
+            elif not value:
+                value_column = column
+            parts = [value] if value else []
+            parts += _block_below(lines, index, value_column, column)
+            address = ", ".join(p.strip(" ,") for p in parts if p.strip(" ,"))
+            if address:
+                return address
+    return None
+
+
+def find_customer(lines: list[str]) -> str | None:
+    """A company name the document labels as the customer (customer, sold to, bill to)."""
+    for index, line in enumerate(lines):
+        cells = segments(line)
+        for position, (column, text) in enumerate(cells):
+            m = _CUSTOMER.match(text)
+            if not m:
+                continue
+            value = (m.group("v") or "").strip()
+            if not value and position + 1 < len(cells) and not is_label_line(cells[position + 1][1]):
+                value = cells[position + 1][1]
+            if not value:
+                below = _block_below(lines, index, column, column)
+                value = below[0] if below else ""
+            value = value.strip(" ,")
+            if value and not re.search(r"\d{3}", value):
+                return value
+    return None
+
+
+def find_currency(lines: list[str]) -> str | None:
+    """The currency the document prints most often (ISO code), or None."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        for m in _CURRENCY.finditer(line):
+            code = m.group(1) or _SYMBOLS[m.group(2)]
+            counts[code] = counts.get(code, 0) + 1
+    return max(counts, key=counts.get) if counts else None
+
+
+def read_header(lines: list[str]) -> Header:
+    """All the header fields of one order from its labelled lines."""
+    return Header(
+        po_number=find_po_number(lines),
+        requested_date=find_requested_date(lines),
+        ship_to=find_ship_to(lines),
+        customer=find_customer(lines),
+        currency=find_currency(lines),
+        date_texts=[d for line in lines for d in find_dates(line)],
+    )
+
+
+def is_label_line(text: str) -> bool:
+    """True when a segment starts with a field label ("Order date: ...", "PO ...")."""
+    return bool(_ANY_LABEL.match(text) or _SHIP_TO.match(text) or _CUSTOMER.match(text)
+                or any(p.match(text) for p in PO_PATTERNS)
+                or any(p.match(text) for p, _ in REQUESTED_PATTERNS if p.match(text) and p.match(text).end() > 3))
+
+
+def _block_below(lines: list[str], index: int, value_column: int, label_column: int) -> list[str]:
+    """The text under a label, in the same column, down to a blank line or the next label."""
+    block = []
+    for line in lines[index + 1: index + 7]:
+        if not line.strip():
+            break
+        cells = segments(line)
+        if is_delimited(line):
+            # A grid row continues the block only when the cells left of the value are empty.
+            cell = cells[0][1] if len(cells) == 1 and cells[0][0] == value_column else None
+        else:
+            cell = next((t for c, t in cells if abs(c - value_column) <= 3 or abs(c - label_column) <= 3), None)
+            if len(cells) >= 3:
+                cell = None  # a table row, not an address line
+        if cell is None or is_label_line(cell):
+            break
+        block.append(cell)
+    return block

@@ -1,0 +1,308 @@
+"""Stage 6: the header fields (payer, payment reference, date, method, currency, total).
+
+Labels are found anywhere outside the lines tables, in any of the wordings in
+vocabulary.FIELD_LABELS. A value sits after its label in the same phrase ("Check No. 10442"),
+in the next phrase of the line ("Payment date      11/09/2026"), or under the label
+(boxes and two-column grids). Sentences ("Payment of USD 1,234.56 was sent on 11/09/2026
+by ACH, reference 8812") are read the same way, with labels inside the phrase. Where no
+label names the payer, the letterhead (the largest text at the top of page 1) does.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from inbox_parsers.dates import parse_date
+
+from .cells import kind_of, read_money
+from .lines import Line, Phrase
+from .vocabulary import (CURRENCY_CODES, CURRENCY_SYMBOLS, FIELD_INDEX, LONGEST_LABEL_WORDS, METHOD_PATTERNS,
+                         PAYEE_INDEX, TITLE_WORDS, norm)
+
+# Labels that may stand inside a sentence, not only at the start of a phrase.
+SENTENCE_LABELS = {norm(w) for w in [
+    "payment of", "amount of", "the amount of", "sum of", "sent on", "was sent on", "paid on", "made on",
+    "initiated on", "on", "dated", "reference", "ref", "trace number", "check number", "check no",
+    "payment reference", "will be credited on", "value date", "payment number", "eft number", "trace no",
+    "cheque number", "cheque no", "remittance number", "transaction reference", "by", "via", "paid via",
+]}
+_IGNORED = {norm(w) for w in [
+    "customer no", "customer number", "customer id", "customer account", "customer account no",
+    "our customer no", "your customer no", "vendor account", "account name", "po", "po number", "page",
+    "invoice", "invoice no", "invoice date", "due date", "tel", "phone", "fax", "email", "e-mail", "vat",
+    "vat id", "tax id", "date printed", "printed", "run date", "print date", "report date",
+]}
+_COMPANY_SUFFIX = re.compile(r"(?i)\b(inc|llc|ltd|limited|corp|corporation|co|company|gmbh|ag|sa|s\.a|sas|sarl|"
+                             r"bv|b\.v|nv|plc|lp|llp|group|holdings|pty|kg|oy|ab|as|spa|srl|industries|"
+                             r"partners|stores|markets|foods|supply|supplies)\b\.?")
+_LEGAL_FORM = re.compile(r"(?i)(inc|llc|ltd|limited|corp|corporation|co|company|gmbh|ag|s\.?a|sas|sarl|b\.?v|"
+                         r"n\.?v|plc|lp|llp|pty|kg|oy|ab|as|s\.?p\.?a|srl)\.?,?")
+_TITLE = {norm(w) for w in TITLE_WORDS}
+_NOT_GRAND_TOTAL = re.compile(r"forward|subtotal|pagetotal|totalthispage|previouspage|nextpage")
+_REFERENCE_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]*[A-Za-z0-9]$|^\d$")
+
+
+@dataclass
+class Candidate:
+    """A value found for a field, with how sure we are (a longer label is more specific)."""
+
+    field: str
+    value: object
+    raw: str
+    score: float
+    line_index: int
+
+
+@dataclass
+class HeaderFields:
+    """Stage 6's result; ``candidates`` is kept for inspection."""
+
+    values: dict = field(default_factory=dict)
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+def read_header_fields(lines: list[Line], used: set[int], decimal_comma, first_page_height: float) -> HeaderFields:
+    """Find each header field's value outside the tables (lines listed in ``used``)."""
+    result = HeaderFields()
+    free = [line for line in lines if line.index not in used]
+    payee_lines: set[int] = set()
+    for position, line in enumerate(free):
+        for p, phrase in enumerate(line.phrases):
+            for field_name, label_words, start, end in _labels_in(phrase):
+                if field_name == "payee":
+                    payee_lines.update(_value_line_indexes(free, position, line, phrase, end))
+                    continue
+                if field_name == "ignored":
+                    continue
+                if field_name == "total" and _NOT_GRAND_TOTAL.search(norm(line.text)):
+                    continue
+                for raw, where in _values_after(free, position, line, p, phrase, end):
+                    value = _read_value(field_name, raw, decimal_comma)
+                    if value is None:
+                        continue
+                    score = len(label_words) - (0.5 if where == "below" else 0.0) - (1.0 if start > 0 else 0.0)
+                    result.candidates.append(Candidate(field_name, value, raw, score, line.index))
+                    break
+    for name in ("payment_reference", "payment_date", "payer", "payment_method", "currency", "total"):
+        found = [c for c in result.candidates if c.field == name]
+        if found:
+            best = max(found, key=lambda c: (c.score, -c.line_index))
+            result.values[name] = best.value
+    if "payer" not in result.values:
+        result.values["payer"] = _payer_from_sentence(free) or _letterhead(free, payee_lines, first_page_height)
+    result.values.setdefault("payment_method", method_in(" ".join(l.text for l in lines)))
+    return result
+
+
+def method_in(text: str, first_mentioned: bool = False) -> str | None:
+    """ACH, WIRE, CHECK, SEPA or CARD from the words a document uses, or None.
+
+    :param first_mentioned: for a label's value ("by Card Payment, reference EFT-1"), the
+        method named first wins; over a whole document the more specific method wins.
+    """
+    lowered = text.lower()
+    found = [(m.start(), order, method) for order, (method, pattern) in enumerate(METHOD_PATTERNS)
+             for m in [re.search(pattern, lowered)] if m]
+    if not found:
+        return None
+    return min(found)[2] if first_mentioned else min(found, key=lambda f: f[1])[2]
+
+
+def currency_in(words: list[str], decimal_comma) -> str | None:
+    """The currency by ISO code, else by symbol, else by the number format (1.234,56: EUR)."""
+    codes: dict[str, int] = {}
+    symbols: dict[str, int] = {}
+    for word in words:
+        bare = word.strip(".,:;()*")
+        if bare.upper() in CURRENCY_CODES and bare.isupper():
+            codes[bare.upper()] = codes.get(bare.upper(), 0) + 1
+            continue
+        for symbol in sorted(CURRENCY_SYMBOLS, key=len, reverse=True):
+            if symbol in word and (len(symbol) > 1 or any(ch.isdigit() for ch in word) or word == symbol):
+                symbols[CURRENCY_SYMBOLS[symbol]] = symbols.get(CURRENCY_SYMBOLS[symbol], 0) + 1
+                break
+    if codes:
+        return max(codes, key=codes.get)
+    if symbols:
+        return max(symbols, key=symbols.get)
+    if decimal_comma:
+        return "EUR"
+    return "USD" if decimal_comma is False else None
+
+
+def _labels_in(phrase: Phrase):
+    """(field, words, start, end) for each label in the phrase, longest first at each place."""
+    words = phrase.words
+    i = 0
+    while i < len(words):
+        for j in range(min(len(words), i + LONGEST_LABEL_WORDS), i, -1):
+            key = norm(" ".join(w.text for w in words[i:j]))
+            if not key:
+                continue
+            if i == 0 and key in _IGNORED:
+                yield "ignored", words[i:j], i, j
+                return
+            if i == 0 and key in PAYEE_INDEX and key not in FIELD_INDEX:
+                yield "payee", words[i:j], i, j
+                return
+            field_name = FIELD_INDEX.get(key)
+            if field_name and (i == 0 or key in SENTENCE_LABELS):
+                yield field_name, words[i:j], i, j
+                i = j - 1
+                break
+        i += 1
+
+
+def _values_after(free: list[Line], position: int, line: Line, p: int, phrase: Phrase, end: int):
+    """Where the value of a label may be: rest of phrase, next phrase, the lines below."""
+    rest = phrase.words[end:]
+    if rest:
+        text = " ".join(w.text for w in rest)
+        if rest[-1] is line.words[-1] and text.endswith("-") and position + 1 < len(free):
+            text += free[position + 1].words[0].text  # "923-" at the end of a line, "32766" on the next
+        yield text, "same"
+        return
+    if p + 1 < len(line.phrases) and not _starts_with_label(line.phrases[p + 1]):
+        following = [line.phrases[p + 1].text]
+        for q in line.phrases[p + 2:]:  # a totals line: the amounts after the label
+            if re.search(r"[A-Za-z]{4}", q.text):
+                break
+            following.append(q.text)
+        yield " ".join(following), "next"
+    for below in free[position + 1: position + 3]:
+        if below.page != line.page or below.top - line.bottom > 2.6 * line.height:
+            break
+        under = [q for q in below.phrases
+                 if min(q.x1, phrase.x1 + 4 * line.height) - max(q.x0, phrase.x0 - line.height) > 0]
+        if under:
+            yield under[0].text, "below"
+            break
+
+
+def _starts_with_label(phrase: Phrase) -> bool:
+    """True when a phrase is itself a label ("EFT Number"), so it is no one's value."""
+    words = phrase.words
+    for j in range(min(len(words), LONGEST_LABEL_WORDS), 0, -1):
+        key = norm(" ".join(w.text for w in words[:j]))
+        if key in FIELD_INDEX or key in PAYEE_INDEX:
+            return j == len(words) or words[j - 1].text.endswith(":")
+    return False
+
+
+def _value_line_indexes(free, position, line, phrase, end) -> set[int]:
+    indexes = {line.index}
+    if end >= len(phrase.words):
+        for below in free[position + 1: position + 2]:
+            if below.page == line.page and below.top - line.bottom < 2.6 * line.height:
+                indexes.add(below.index)
+    return indexes
+
+
+def _read_value(field_name: str, raw: str, decimal_comma):
+    text = raw.strip().lstrip(":#.-–").strip()
+    text = re.sub(r"^(?i:no\.?|number|nr\.?|#)\s*[:#]?\s*", "", text) if field_name == "payment_reference" else text
+    if not text:
+        return None
+    tokens = text.split()
+    if field_name == "payment_reference":
+        token = tokens[0].strip(",;:()")
+        if token.endswith(".") and not token[:-1].endswith("."):
+            token = token[:-1]
+        if (_REFERENCE_SHAPE.match(token) and any(ch.isdigit() for ch in token)
+                and kind_of(token, decimal_comma) == "text"):
+            return token
+        return None
+    if field_name == "payment_date":
+        for n in range(min(4, len(tokens)), 0, -1):
+            candidate = " ".join(tokens[:n]).strip(",;.")
+            if parse_date(candidate) is not None:
+                return candidate
+        return None
+    if field_name == "total":
+        first = tokens[0].strip("*")
+        if re.match(r"[A-Za-z]{2}", first) and first.upper() not in CURRENCY_CODES:
+            return None  # "Total Discount 70.38": a total of something else
+        # On a totals line (gross, discount, paid) the payment is the right-most amount.
+        amounts = _amounts(tokens, decimal_comma)
+        if len(amounts) > 1 and all(position < 6 for position, _ in amounts):
+            return amounts[-1][1]
+        return amounts[0][1] if amounts and amounts[0][0] < 4 else None
+    if field_name == "currency":
+        token = tokens[0].strip(",;:()").upper()
+        return token if token in CURRENCY_CODES else CURRENCY_SYMBOLS.get(tokens[0])
+    if field_name == "payment_method":
+        return method_in(text, first_mentioned=True)
+    if field_name == "payer":
+        if kind_of(text, decimal_comma) != "text" or not re.search(r"[A-Za-z]{2}", text):
+            return None
+        if norm(text) in FIELD_INDEX or norm(text) in _TITLE:
+            return None
+        return text
+    return None
+
+
+def _amounts(tokens: list[str], decimal_comma) -> list[tuple[int, object]]:
+    """(token position, amount) for each amount in the tokens; "1 234,56" and "$ 12.00" join up."""
+    found, i = [], 0
+    while i < len(tokens):
+        for j in range(min(len(tokens), i + 3), i, -1):
+            value = read_money(" ".join(tokens[i:j]), decimal_comma)
+            if value is not None:
+                found.append((i, value))
+                i = j
+                break
+        else:
+            i += 1
+    return found
+
+
+def _payer_from_sentence(free: list[Line]) -> str | None:
+    for line in free:
+        m = re.match(r"^(.+?)\s+(?:has|have)\s+(?:sent|initiated|made|remitted|issued|transferred|paid)\b",
+                     line.text)
+        if m and re.search(r"[A-Za-z]{2}", m[1]) and m[1].strip().lower() not in ("we", "i", "you", "they"):
+            return m[1].strip(" ,")
+    return None
+
+
+def _letterhead(free: list[Line], payee_lines: set[int], page_height: float) -> str | None:
+    """The payer's name at the top of page 1: the largest non-title text, a company name first."""
+    best, best_score = None, None
+    for line in free:
+        if line.page != 1 or line.top > 0.4 * page_height:
+            continue
+        if line.index in payee_lines:
+            continue
+        for phrase in line.phrases:
+            text = phrase.text.strip()
+            key = norm(text)
+            letters = sum(ch.isalpha() for ch in text)
+            digits = sum(ch.isdigit() for ch in text)
+            if letters < 3 or digits > letters / 3 or re.match(r"^\d", text):
+                continue
+            if key in _TITLE or any(t in key for t in ("remittance", "advice", "paymentnotification",
+                                                        "notification", "page")):
+                continue
+            if any(key.startswith(label) for label in FIELD_INDEX if len(label) > 3) or ":" in text:
+                continue
+            if key in PAYEE_INDEX:
+                continue
+            text = _with_wrapped_suffix(text, phrase, line, free)
+            height = sum(w.height for w in phrase.words) / len(phrase.words)
+            score = height + (2.0 if _COMPANY_SUFFIX.search(text) else 0.0) - 0.01 * line.top / max(height, 1)
+            if best_score is None or score > best_score:
+                best, best_score = text, score
+    return best
+
+
+def _with_wrapped_suffix(text: str, phrase: Phrase, line: Line, free: list[Line]) -> str:
+    """A company name wrapped before its legal form ("... Holdings" / "Inc.") is joined again."""
+    if _LEGAL_FORM.fullmatch(text.split()[-1]):
+        return text
+    following = [l for l in free if l.page == line.page and 0 <= l.top - line.bottom < 0.8 * line.height]
+    for below in following:
+        first = below.phrases[0]
+        height = sum(w.height for w in phrase.words) / len(phrase.words)
+        if (abs(first.x0 - phrase.x0) < 2 and len(first.words) <= 3 and _LEGAL_FORM.fullmatch(first.words[-1].text)
+                and abs(first.words[0].height - height) < 0.5):
+            return f"{text} {first.text}"
+    return text

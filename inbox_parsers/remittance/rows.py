@@ -1,0 +1,240 @@
+"""Stage 4: the rows of the lines tables, each line's phrases placed in the header's columns.
+
+Phrases keep their left-to-right order, so placing them is an order-preserving alignment
+of phrases to columns (a small dynamic programme): a phrase goes to the column it overlaps,
+or failing that the nearest one that can hold its kind of text (amounts go to money
+columns, dates to the date column). Rows are then told apart: invoice lines, page totals,
+brought/carried-forward rows and the grand total.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from .cells import kind_of
+from .header_rows import Column, HeaderRow, find_header
+from .lines import Line, Phrase
+from .vocabulary import norm
+
+_FORWARD = re.compile(r"broughtforward|carriedforward|balanceforward|carryforward|forwarded|^bf$|^cf$|"
+                      r"^b/f|^c/f|fromprevious|tonextpage|continued|contd|bertrag|reporter|areporter|^report$")
+_SUBTOTAL = re.compile(r"subtotal|page\d*total|totalpage|totalthispage|pagesum|zwischensumme|^sum$|totalpage\d+")
+_TOTAL = re.compile(r"total|^summe|^gesamt|amountpaid|paymentamount|checkamount|chequeamount|netpayment|"
+                    r"totalremitted|paymenttotal")
+_TEXT_ROLES = {"reason", "other", "doc_type", "currency"}
+
+
+@dataclass
+class Row:
+    """One line of a lines table with its text per column role."""
+
+    line: Line
+    kind: str  # item, forward, subtotal, total, other
+    header: HeaderRow
+    cells: dict[str, list[str]] = field(default_factory=dict)
+
+    def cell(self, role: str) -> str:
+        return " ".join(self.cells.get(role, []))
+
+
+@dataclass
+class Tables:
+    """Everything stage 4 found: headers, rows, and which lines they used."""
+
+    headers: list[HeaderRow] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)
+
+    @property
+    def items(self) -> list[Row]:
+        return [r for r in self.rows if r.kind == "item"]
+
+
+def read_tables(lines: list[Line], verticals_by_page: dict, decimal_comma, column_labels=None) -> Tables:
+    """Walk the document's lines top to bottom, page after page, collecting table rows.
+
+    A header starts (or restarts) a table; a grand total ends it; a brought-forward row
+    reopens the previous table on a page that does not repeat the header.
+    """
+    tables = Tables()
+    fragments: list[tuple[Line, HeaderRow]] = []
+    header, active, last = None, False, None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        found = find_header(lines, i, verticals_by_page.get(line.page, ()), column_labels)
+        if found and not _rows_follow(lines, i + len(found.lines), found, decimal_comma):
+            found = None
+        if found:
+            header, active, last = found, True, found.lines[-1]
+            tables.headers.append(found)
+            tables.used.update(l.index for l in found.lines)
+            i += len(found.lines)
+            continue
+        i += 1
+        if header is None:
+            continue
+        if active and last.page == line.page and line.top - last.bottom > 6 * line.height:
+            active = False
+        if not active:
+            if _FORWARD.search(norm(line.text)) and _has_money(line, decimal_comma):
+                active = True
+            else:
+                continue
+        cells = assign_cells(line, header, decimal_comma)
+        kind = row_kind(line, cells, decimal_comma)
+        if kind == "other":
+            fragments.append((line, header))
+            continue
+        tables.rows.append(Row(line, kind, header, cells))
+        tables.used.add(line.index)
+        last = line
+        if kind == "total":
+            active = False
+    for line, header in fragments:
+        if _attach_fragment(line, header, tables):
+            tables.used.add(line.index)
+    return tables
+
+
+def _attach_fragment(line: Line, header: HeaderRow, tables: Tables) -> bool:
+    """Join a wrapped piece of a cell ("2025-10-" over "31") to the item row it belongs to.
+
+    Layout engines wrap long cells in narrow columns and centre the row vertically, so
+    the pieces sit just above or below the row's main line. Only dates, reasons and
+    invoice numbers broken after a hyphen or slash are joined; anything else stays apart.
+    """
+    middle = (line.top + line.bottom) / 2
+    near = [r for r in tables.rows if r.kind == "item" and r.header is header and r.line.page == line.page
+            and abs((r.line.top + r.line.bottom) / 2 - middle) <= 1.3 * line.height]
+    if not near:
+        return False
+    row = min(near, key=lambda r: abs((r.line.top + r.line.bottom) / 2 - middle))
+    above = middle < (row.line.top + row.line.bottom) / 2
+    joined = False
+    for phrase in line.phrases:
+        column = max(header.columns, key=lambda c: min(c.x1, phrase.x1) - max(c.x0, phrase.x0))
+        if min(column.x1, phrase.x1) - max(column.x0, phrase.x0) <= 0:
+            continue
+        texts = row.cells.setdefault(column.role, [])
+        current = " ".join(texts)
+        if column.role == "invoice_date" or column.role == "reason" or (
+                column.role == "invoice" and (current.endswith(("-", "/")) if not above
+                                              else phrase.text.endswith(("-", "/")))):
+            first, second = (phrase.text, current) if above else (current, phrase.text)
+            glue = "" if first.endswith(("-", "/", ".")) or not first or not second else " "
+            row.cells[column.role] = [f"{first}{glue}{second}".strip()]
+            joined = True
+    return joined
+
+
+def _rows_follow(lines: list[Line], start: int, header: HeaderRow, decimal_comma) -> bool:
+    """A real header has invoice lines (or a brought-forward row) right under it."""
+    for line in lines[start:start + 4]:
+        kind = row_kind(line, assign_cells(line, header, decimal_comma), decimal_comma)
+        if kind in ("item", "forward"):
+            return True
+    return False
+
+
+def assign_cells(line: Line, header: HeaderRow, decimal_comma) -> dict[str, list[str]]:
+    """Place the line's phrases in the header's columns; return role -> texts."""
+    columns = header.columns
+    phrases = _split_wide(line.phrases, columns)
+    kinds = [kind_of(p.text, decimal_comma) for p in phrases]
+    height = line.height
+    n, m = len(phrases), len(columns)
+    skip = 4.0
+    # best[(i, last)] = (cost, choices) for phrases[i:] given the last column used is `last`.
+    memo: dict[tuple[int, int], tuple[float, list[int]]] = {}
+
+    def solve(i: int, last: int) -> tuple[float, list[int]]:
+        if i == n:
+            return 0.0, []
+        key = (i, last)
+        if key in memo:
+            return memo[key]
+        rest_cost, rest = solve(i + 1, last)
+        best = (rest_cost + skip + (3.0 if kinds[i] == "money" else 0.0), [-1] + rest)
+        for j in range(max(last, 0), m):
+            if j == last and columns[j].role not in _TEXT_ROLES and columns[j].role != "invoice":
+                continue
+            cost = _cost(phrases[i], kinds[i], columns[j], height) + (0.5 if j == last else 0.0)
+            if cost >= best[0]:
+                continue
+            rest_cost, rest = solve(i + 1, j)
+            if cost + rest_cost < best[0]:
+                best = (cost + rest_cost, [j] + rest)
+        memo[key] = best
+        return best
+
+    _, choice = solve(0, -1)
+    cells: dict[str, list[str]] = {}
+    for phrase, j in zip(phrases, choice):
+        if j >= 0:
+            cells.setdefault(columns[j].role, []).append(phrase.text)
+    return cells
+
+
+def row_kind(line: Line, cells: dict[str, list[str]], decimal_comma) -> str:
+    """item, forward, subtotal, total or other."""
+    reasons = set(cells.get("reason", []))
+    labels = [p.text for p in line.phrases if p.text not in reasons and kind_of(p.text, decimal_comma) == "text"]
+    words = norm(" ".join(labels)) if labels else ""
+    money = _has_money(line, decimal_comma)
+    if words and money:
+        if _FORWARD.search(words):
+            return "forward"
+        if _SUBTOTAL.search(words):
+            return "subtotal"
+    invoice = " ".join(cells.get("invoice", []))
+    has_amount = any(kind_of(t, decimal_comma) == "money"
+                     for role in ("paid", "gross") for t in cells.get(role, []))
+    if invoice and any(ch.isdigit() for ch in invoice) and has_amount and not _TOTAL.search(norm(invoice)):
+        return "item"
+    if words and money and _TOTAL.search(words):
+        return "total"
+    return "other"
+
+
+def _has_money(line: Line, decimal_comma) -> bool:
+    return any(kind_of(p.text, decimal_comma) == "money" for p in line.phrases) or any(
+        kind_of(w.text, decimal_comma) == "money" for w in line.words)
+
+
+def _split_wide(phrases: list[Phrase], columns: list[Column]) -> list[Phrase]:
+    """A phrase spanning two columns (cells printed too close together) is cut into words."""
+    result = []
+    for phrase in phrases:
+        spanned = sum(1 for c in columns if min(c.x1, phrase.x1) - max(c.x0, phrase.x0) > 0)
+        if spanned > 1 and len(phrase.words) > 1:
+            result.extend(Phrase([w]) for w in phrase.words)
+        else:
+            result.append(phrase)
+    return result
+
+
+def _cost(phrase: Phrase, kind: str, column: Column, height: float) -> float:
+    overlap = min(column.x1, phrase.x1) - max(column.x0, phrase.x0)
+    if overlap > 0:
+        geometry = -min(overlap / max(phrase.x1 - phrase.x0, 1.0), 1.0) * 0.5
+    else:
+        geometry = -overlap / height * (3.0 if column.ruled else 1.0)
+    if not column.ruled:
+        # Money is right-aligned under its label, text left-aligned: a weak tie-breaker.
+        edge = abs(phrase.x1 - column.x1) if kind == "money" else abs(phrase.x0 - column.x0)
+        geometry += 0.05 * edge / height
+    return geometry + _type_penalty(kind, column.role)
+
+
+def _type_penalty(kind: str, role: str) -> float:
+    if kind == "blank":
+        return 0.0 if role in ("gross", "discount", "deduction", "paid", "other", "reason") else 2.0
+    if role in ("gross", "discount", "deduction", "paid"):
+        return 0.0 if kind == "money" else 6.0
+    if role == "invoice_date":
+        return 0.0 if kind == "date" else 5.0
+    if role == "invoice":
+        return {"text": 0.0, "money": 4.0, "date": 3.0}[kind]
+    if role in ("reason", "doc_type", "currency"):
+        return 3.0 if kind == "money" else 0.0
+    return 0.0

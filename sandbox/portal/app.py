@@ -1,0 +1,183 @@
+"""The customer order portal: a large retailer's supplier portal, served by ``o2c sandbox``.
+
+The supplier logs in, pages through an inbox of purchase orders (new, acknowledged),
+opens one, downloads it as PDF or CSV and acknowledges it. Seeded from the scenario
+world of the seed (``sandbox.scenario``), so the portal's POs are the ``portal`` orders
+of ``truth.json``. Tests read the database (``options.db_path("portal")``) to see what
+the bots did: table ``purchase_orders`` (state, acknowledged_at, acknowledged_by).
+
+    app = create_app(SandboxOptions(seed=7, data_dir=tmp))
+"""
+
+import sqlite3
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+
+from sandbox.common import SandboxOptions, create_sandbox_app, db, no_fault, prepare_database
+from sandbox.documents.purchase_order import po_csv, po_pdf
+from sandbox.world import Order, OrderLine
+
+SYSTEM = "portal"
+TITLE = "RetailLink Supplier Portal"
+USERS = {"supplier": "supplier123", "bot": "bot-pass-2"}
+PAGE_SIZE = 20
+STATES = ("new", "acknowledged")
+
+SCHEMA = """
+CREATE TABLE purchase_orders (
+    po_number TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,            -- inbox order: newest first
+    customer_id TEXT NOT NULL,
+    buyer_name TEXT NOT NULL,
+    buyer_email TEXT NOT NULL,
+    customer_name TEXT NOT NULL,
+    order_date TEXT NOT NULL,
+    requested_date TEXT,
+    ship_to TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('new', 'acknowledged')),
+    acknowledged_at TEXT,
+    acknowledged_by TEXT
+);
+CREATE TABLE po_lines (
+    po_number TEXT NOT NULL REFERENCES purchase_orders(po_number),
+    line_no INTEGER NOT NULL,
+    buyer_item TEXT NOT NULL,
+    supplier_item TEXT NOT NULL,
+    description TEXT NOT NULL,
+    quantity TEXT NOT NULL,
+    uom TEXT NOT NULL,
+    unit_price TEXT NOT NULL,
+    PRIMARY KEY (po_number, line_no)
+);
+"""
+
+
+def seed_portal(conn: sqlite3.Connection, options: SandboxOptions) -> None:
+    """Fill a fresh portal database with the portal orders of the seed's world."""
+    from sandbox.scenario import generate_world
+
+    world = generate_world(options.seed, as_of=options.business_date())
+    for position, order in enumerate(world.portal_orders()):
+        conn.execute(
+            "INSERT INTO purchase_orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (order.po_number, position, order.customer_id, order.buyer_name, order.buyer_email,
+             order.customer_name, order.order_date.isoformat(),
+             order.requested_date.isoformat() if order.requested_date else None, order.ship_to,
+             order.currency, order.portal_state,
+             # Orders acknowledged before the sandbox started were acknowledged by a person.
+             f"{order.order_date.isoformat()}T16:00:00Z" if order.portal_state == "acknowledged" else None,
+             "jdoe" if order.portal_state == "acknowledged" else None))
+        for number, line in enumerate(order.lines, start=1):
+            conn.execute("INSERT INTO po_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (order.po_number, number, line.buyer_sku, line.sku, line.description,
+                          str(line.quantity), line.uom, f"{line.unit_price:.2f}"))
+
+
+def reset_portal(options: SandboxOptions) -> None:
+    """Re-create the portal database from the seed, dropping what was done since."""
+    prepare_database(options.db_path(SYSTEM), SCHEMA, seed_portal, options.with_(reset=True))
+
+
+def create_app(options: SandboxOptions):
+    """Build the portal's Flask app (creating and seeding its database when needed)."""
+    prepare_database(options.db_path(SYSTEM), SCHEMA, seed_portal, options)
+    app = create_sandbox_app(SYSTEM, options, import_name=__name__, title=TITLE, users=USERS,
+                             home_endpoint="inbox", layout="portal/layout.html")
+
+    @app.route("/")
+    def index():
+        return redirect(url_for("inbox"))
+
+    @app.route("/orders")
+    def inbox():
+        state = request.args.get("state", "all")
+        if state not in STATES + ("all",):
+            state = "all"
+        page = _page_number(request.args.get("page"))
+        where, params = ("WHERE state = ?", [state]) if state != "all" else ("", [])
+        total = db().execute(f"SELECT COUNT(*) FROM purchase_orders {where}", params).fetchone()[0]
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(page, pages)
+        rows = db().execute(f"SELECT * FROM purchase_orders {where} ORDER BY position LIMIT ? OFFSET ?",
+                            params + [PAGE_SIZE, (page - 1) * PAGE_SIZE]).fetchall()
+        orders = [dict(row, total=_order_total(row["po_number"])) for row in rows]
+        counts = {s: db().execute("SELECT COUNT(*) FROM purchase_orders WHERE state = ?", (s,)).fetchone()[0]
+                  for s in STATES}
+        return render_template("portal/inbox.html", orders=orders, state=state, page=page, pages=pages,
+                               total=total, counts=counts, page_size=PAGE_SIZE)
+
+    @app.route("/orders/<po_number>")
+    def order_detail(po_number):
+        header, lines = _load(po_number)
+        total = sum((Decimal(line["quantity"]) * Decimal(line["unit_price"]) for line in lines), Decimal("0"))
+        return render_template("portal/order.html", po=header, lines=lines, total=total)
+
+    @app.route("/orders/<po_number>/download.pdf")
+    def download_pdf(po_number):
+        order = _order(po_number)
+        return Response(po_pdf(order), mimetype="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="PO_{po_number}.pdf"'})
+
+    @app.route("/orders/<po_number>/download.csv")
+    def download_csv(po_number):
+        order = _order(po_number)
+        return Response(po_csv(order), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="PO_{po_number}.csv"'})
+
+    @app.route("/orders/<po_number>/acknowledge", methods=["POST"])
+    def acknowledge(po_number):
+        header, _ = _load(po_number)
+        if header["state"] == "acknowledged":
+            flash(f"Purchase order {po_number} was already acknowledged.", "info")
+        else:
+            stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            db().execute("UPDATE purchase_orders SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? "
+                         "WHERE po_number = ? AND state = 'new'", (stamp, session.get("user"), po_number))
+            db().commit()
+            flash(f"Purchase order {po_number} acknowledged.", "info")
+        return redirect(url_for("order_detail", po_number=po_number))
+
+    @app.route("/sandbox/reset", methods=["POST"])
+    @no_fault
+    def sandbox_reset():
+        reset_portal(options)
+        flash("The portal was reset to its initial state.", "info")
+        return redirect(url_for("inbox"))
+
+    return app
+
+
+def _page_number(text: str | None) -> int:
+    try:
+        return max(1, int(text or 1))
+    except ValueError:
+        return 1
+
+
+def _load(po_number: str):
+    header = db().execute("SELECT * FROM purchase_orders WHERE po_number = ?", (po_number,)).fetchone()
+    if header is None:
+        abort(404)
+    lines = db().execute("SELECT * FROM po_lines WHERE po_number = ? ORDER BY line_no", (po_number,)).fetchall()
+    return header, lines
+
+
+def _order_total(po_number: str) -> Decimal:
+    lines = db().execute("SELECT quantity, unit_price FROM po_lines WHERE po_number = ?", (po_number,)).fetchall()
+    return sum((Decimal(q) * Decimal(p) for q, p in lines), Decimal("0")).quantize(Decimal("0.01"))
+
+
+def _order(po_number: str) -> Order:
+    """The stored purchase order as a ``world.Order``, for the document writers."""
+    header, lines = _load(po_number)
+    return Order(
+        po_number=header["po_number"], customer_id=header["customer_id"], customer_name=header["customer_name"],
+        buyer_name=header["buyer_name"], buyer_email=header["buyer_email"],
+        order_date=date.fromisoformat(header["order_date"]),
+        requested_date=date.fromisoformat(header["requested_date"]) if header["requested_date"] else None,
+        ship_to=header["ship_to"], currency=header["currency"], channel="portal", portal_state=header["state"],
+        lines=[OrderLine(line["supplier_item"], line["buyer_item"], line["description"], Decimal(line["quantity"]),
+                         line["uom"], Decimal(line["unit_price"])) for line in lines])

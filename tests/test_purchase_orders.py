@@ -1,0 +1,159 @@
+"""Purchase-order files and text: columns, labels, numbers, and each file kind."""
+
+import io
+import random
+
+import pytest
+
+from bots.errors import InputError
+from inbox_parsers.purchase_orders import orders_from_file, orders_from_html, orders_from_text, price_text, quantity_text
+from inbox_parsers.purchase_orders.columns import column_role, pick_sku_column
+from inbox_parsers.purchase_orders.labels import find_po_number, find_requested_date, find_ship_to
+
+
+@pytest.mark.parametrize("header, role", [
+    ("Qty", "quantity"), ("Order Qty", "quantity"), ("Menge", "quantity"), ("Unit Price (USD)", "unit_price"),
+    ("Price each", "unit_price"), ("Ext. Price", "amount"), ("Line total", "amount"), ("Description of goods", "description"),
+    ("Your item", "sku"), ("Supplier Part #", "sku"), ("Vendor part", "sku"), ("Mfr Part", "sku"),
+    ("Our item", "buyer_sku"), ("Buyer Part", "buyer_sku"), ("Customer SKU", "buyer_sku"),
+    ("Item code", "item"), ("SKU", "item"), ("Part No.", "item"), ("UOM", "uom"), ("PO Number", "po_number"),
+    ("Delivery date", "line_date"), ("Thank you for your order", None),
+])
+def test_column_roles(header, role):
+    assert column_role(header) == role
+
+
+def test_ours_wins_over_the_buyers_item_number():
+    assert pick_sku_column(["item", "sku", "description"]) == 1
+    assert pick_sku_column(["buyer_sku", "item", "quantity"]) == 1
+    assert pick_sku_column(["buyer_sku", "quantity"]) == 0
+
+
+@pytest.mark.parametrize("line, po", [
+    ("PO#: 88123", "88123"), ("Purchase Order No. 4500012345", "4500012345"), ("Order number: PO-2026-0142", "PO-2026-0142"),
+    ("Your PO 7781 is late", "7781"), ("P.O. Box 4410, Reno", None), ("Order date: 11/20/2026", None), ("PO-2026-0142", "PO-2026-0142"),
+])
+def test_po_number_without_its_label(line, po):
+    assert find_po_number([line]) == po
+
+
+def test_requested_date_is_never_the_order_date():
+    lines = ["Order date: 11/20/2026", "Payment due date: 12/20/2026", "Please deliver by 12/05/2026."]
+    assert find_requested_date(lines) == "12/05/2026"
+    assert find_requested_date(["Order date: 11/20/2026", "Date: 11/21/2026"]) is None
+
+
+def test_ship_to_block_beside_other_fields_is_one_line():
+    lines = ["Ship to:                       PO Number: 88123",
+             "Dock 4                         Order date: 11/20/2026",
+             "88 Harbor Rd                   Deliver by: 12/05/2026",
+             "Savannah GA 31401", ""]
+    assert find_ship_to(lines) == "Dock 4, 88 Harbor Rd, Savannah GA 31401"
+
+
+@pytest.mark.parametrize("text, comma, expected", [("1,200", None, "1200"), ("2,5", True, "2.5"), ("24.00", False, "24"),
+                                                    ("24 EA", None, "24"), ("1.000", True, "1000")])
+def test_quantity_text(text, comma, expected):
+    assert quantity_text(text, comma) == expected
+
+
+@pytest.mark.parametrize("text, comma, expected", [("$1,234.5", None, "1234.50"), ("18,75 €", True, "18.75"),
+                                                    ("EUR 1.234,50", True, "1234.50"), ("18.75/ea", None, "18.75")])
+def test_price_text(text, comma, expected):
+    assert price_text(text, comma) == expected
+
+
+def test_plain_text_aligned_table_with_header_fields():
+    text = """PO Number: 4500012345
+Order date: 11/20/2026
+Requested delivery: 12/05/2026
+
+Line  Our item  Your item  Description            Qty   Unit Price    Amount
+   1  C100234   NW-4410    Widget, blue            24       $18.75    $450.00
+   2  C100235   AB-100     Olive oil 5L         1,200        $4.50  $5,400.00
+                                                          Total     $5,850.00
+"""
+    [order] = orders_from_text(text)
+    assert order["po_number"] == "4500012345" and order["requested_date"] == "2026-12-05"
+    assert [(l["sku"], l["quantity"], l["unit_price"]) for l in order["lines"]] == [("NW-4410", "24", "18.75"), ("AB-100", "1200", "4.50")]
+
+
+def test_html_table_with_key_value_rows():
+    html = """<table><tr><td>PO Number</td><td>77-812</td></tr><tr><td>Needed by</td><td>05.12.2026</td></tr></table>
+    <table><tr><th>Article</th><th>Bezeichnung</th><th>Menge</th><th>Preis</th></tr>
+    <tr><td>NW-4410</td><td>Widget</td><td>2,5</td><td>1.234,50</td></tr></table>"""
+    [order] = orders_from_html(html)
+    assert order["po_number"] == "77-812" and order["requested_date"] == "2026-12-05"
+    assert order["lines"] == [{"sku": "NW-4410", "description": "Widget", "quantity": "2.5", "unit_price": "1234.50"}]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+@pytest.mark.parametrize("charset", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_csv_any_delimiter_and_charset(delimiter, charset):
+    rows = [["Vendor part", "Customer SKU", "Désignation", "Qty", "Unit price"],
+            ["NW-4410", "C-1", "Crème fraîche", "24", "18.75"], ["AB-100", "C-2", "Olive oil", "2.5", "1234.50"]]
+    data = "\r\n".join(delimiter.join(r) for r in rows).encode(charset)
+    [order] = orders_from_file("PO4711.csv", data)
+    assert order["po_number"] == "4711" and order["source"] == "attachment PO4711.csv"
+    assert order["lines"] == [
+        {"sku": "NW-4410", "description": "Crème fraîche", "quantity": "24", "unit_price": "18.75"},
+        {"sku": "AB-100", "description": "Olive oil", "quantity": "2.5", "unit_price": "1234.50"}]
+
+
+def test_csv_with_a_po_column_gives_one_order_per_po():
+    data = b"PO,Item,Qty,Price,Delivery date\n111,AB-1,1,1.00,2026-12-01\n222,AB-2,2,2.00,2026-12-02\n111,AB-3,3,3.00,2026-12-01\n"
+    orders = orders_from_file("export.csv", data)
+    assert [(o["po_number"], o["requested_date"], [l["sku"] for l in o["lines"]]) for o in orders] == [
+        ("111", "2026-12-01", ["AB-1", "AB-3"]), ("222", "2026-12-02", ["AB-2"])]
+
+
+def test_xlsx_with_key_value_block_and_excel_dates():
+    from tests.generators.order_emails import Customer, _order, _xlsx_bytes
+
+    rng = random.Random(7)
+    customer = Customer("Pinecrest Grocers", "pinecrest.com", "Jane Doe", "US", "USD", "Jane Doe", "jane@pinecrest.com")
+    order = _order(rng, customer)
+    [parsed] = orders_from_file("po.xlsx", _xlsx_bytes(rng, order, customer))
+    assert parsed["po_number"] == order.po_number
+    assert parsed["requested_date"] == (order.requested_date.isoformat() if order.requested_date else None)
+    assert [l["sku"] for l in parsed["lines"]] == [l.sku for l in order.lines]
+    assert parsed["customer"]["name"] == "Pinecrest Grocers"
+
+
+def test_pdf_purchase_order_takes_our_item_number():
+    from tests.generators.order_emails import Customer, _order, _pdf_bytes
+
+    for seed in range(6):
+        rng = random.Random(seed)
+        customer = Customer("Harbor Foods Ltd", "harbor.co.uk", "Tom Baker", "UK", "GBP", "Tom Baker", "tom@harbor.co.uk")
+        order = _order(rng, customer)
+        [parsed] = orders_from_file("PO.pdf", _pdf_bytes(rng, order, customer, "uk"))
+        assert [l["sku"] for l in parsed["lines"]] == [l.sku for l in order.lines]
+        assert parsed["po_number"] == order.po_number
+        assert parsed["ship_to"] == (", ".join(order.ship_to) if order.ship_to else None)
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("PO.pdf", b"%PDF-1.4 garbage", "cannot be opened"),
+    ("PO.xlsx", b"PK\x03\x04 garbage", "XLSX"),
+    ("PO.zip", b"PK\x03\x04 garbage", "zip"),
+    ("PO.xls", b"\xd0\xcf\x11\xe0 garbage", "old binary"),
+    ("PO.csv", b"", "empty"),
+    ("logo.png", b"\x89PNG\r\n", "not a kind"),
+])
+def test_unreadable_files_are_input_errors(name, data, words):
+    with pytest.raises(InputError) as error:
+        orders_from_file(name, data)
+    assert words in error.value.message
+
+
+def test_pdf_without_text_layer_is_an_input_error():
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer)
+    c.rect(50, 50, 100, 100)
+    c.showPage()
+    c.save()
+    with pytest.raises(InputError, match="no text layer"):
+        orders_from_file("scan.pdf", buffer.getvalue())
