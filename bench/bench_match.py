@@ -18,6 +18,7 @@ Targets: under 30 s and under 2 GiB peak for the full scale.
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -116,18 +117,20 @@ print(json.dumps({"load": loaded - start, "match": done - loaded, "summary": out
 """
 
 
-def run(script: str, *args) -> tuple[dict, float, int]:
-    """Run ``script`` in a fresh interpreter; return its JSON line, wall seconds and peak RSS bytes."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def run(script: str, *args) -> tuple[dict, float, float, int]:
+    """Run ``script`` in a fresh interpreter; return its JSON line, wall seconds, CPU seconds
+    (user + system: what the run costs when the machine is shared) and peak RSS bytes."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     completed = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
                                cwd=Path(__file__).resolve().parent.parent)
     seconds = time.perf_counter() - start
     if completed.returncode != 0:
         sys.exit(completed.stderr)
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     # ru_maxrss of children is the largest child so far; the runs go from small to large.
-    return json.loads(completed.stdout.strip().splitlines()[-1]), seconds, max(peak_kib, before) * 1024
+    return json.loads(completed.stdout.strip().splitlines()[-1]), seconds, cpu, after.ru_maxrss * 1024
 
 
 def main() -> None:
@@ -140,15 +143,17 @@ def main() -> None:
         items_path, payments_path = generate(Path(folder), items, payments)
         print(f"data: {items:,} open items, {payments:,} payments "
               f"({time.perf_counter() - started:.1f} s to generate)")
-        floor, floor_seconds, floor_peak = run(FLOOR, items_path, payments_path)
-        match, match_seconds, match_peak = run(MATCH, items_path, payments_path)
+        floor, floor_seconds, floor_cpu, floor_peak = run(FLOOR, items_path, payments_path)
+        match, match_seconds, match_cpu, match_peak = run(MATCH, items_path, payments_path)
+    load = os.getloadavg()[0]
     summary = match["summary"]
-    print(f"floor (bare pandas join): {floor_seconds:6.2f} s wall  (read {floor['load']:.2f} s, "
+    print(f"floor (bare pandas join): {floor_seconds:6.2f} s wall, {floor_cpu:6.2f} s CPU  (read {floor['load']:.2f} s, "
           f"join {floor['join']:.2f} s)  peak {floor_peak / 2**20:,.0f} MiB")
-    print(f"match (o2c match):        {match_seconds:6.2f} s wall  (load {match['load']:.2f} s, "
+    print(f"match (o2c match):        {match_seconds:6.2f} s wall, {match_cpu:6.2f} s CPU  (load {match['load']:.2f} s, "
           f"match {match['match']:.2f} s)  peak {match_peak / 2**20:,.0f} MiB")
-    print(f"ratio match / floor:      {match_seconds / floor_seconds:6.2f} x wall, "
-          f"{match['match'] / max(floor['join'], 1e-9):.1f} x join alone")
+    print(f"ratio match / floor:      {match_seconds / floor_seconds:6.2f} x wall, {match_cpu / floor_cpu:.2f} x CPU, "
+          f"{match['match'] / max(floor['join'], 1e-9):.1f} x the join alone")
+    print(f"machine load average {load:.1f} on {os.cpu_count()} cores (wall time stretches when it is above the cores)")
     print(f"payments {summary['payments']:,}: applied {summary['applied']:,}, exceptions {summary['exceptions']:,} "
           f"({summary['applied'] / max(summary['payments'], 1):.1%} straight through)")
     if args.scale >= 1.0:

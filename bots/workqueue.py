@@ -42,8 +42,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bots.clock import Clock, SystemClock
-from bots.errors import ApplicationException, BusinessException, O2CError
-from bots.logs import get_logger, mask
+from bots.errors import ApplicationException, BotException, BusinessException, O2CError
+from bots.logs import get_logger, mask, register_environment_secrets
 from bots.store.engine import make_engine, reader, upgrade
 from bots.store.models import AuditEntry, ItemEvent, WorkItem
 
@@ -186,6 +186,7 @@ class WorkQueue:
             from bots.config import load_settings
 
             settings = load_settings()
+        register_environment_secrets()  # O2C_*_PASSWORD values never reach evidence or history
         engine = make_engine(url or settings.database_url)
         if upgrade_schema:
             upgrade(engine)
@@ -303,7 +304,7 @@ class WorkQueue:
         lease = timedelta(seconds=lease_seconds or self.lease_seconds)
         claimable = or_(
             and_(WorkItem.state.in_(CLAIMABLE), or_(WorkItem.not_before.is_(None), WorkItem.not_before <= now)),
-            and_(WorkItem.state == State.IN_PROGRESS.value, WorkItem.lease_expires_at <= now),
+            and_(WorkItem.state == State.IN_PROGRESS.value, WorkItem.lease_expires_at < now),
         )
         query = select(WorkItem).where(claimable)
         if kinds:
@@ -374,9 +375,10 @@ class WorkQueue:
         """
         now = self.clock.now()
         business = isinstance(exc, BusinessException)
-        code = getattr(exc, "code", None) or ("application_error" if isinstance(exc, ApplicationException) else "unexpected_error")
-        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-        evidence = getattr(exc, "evidence", None) or {}
+        ours = isinstance(exc, BotException)  # other exceptions' "code" (HTTPError's 500...) means something else
+        code = (exc.code if ours else None) or ("application_error" if ours else "unexpected_error")
+        message = (exc.message if ours else None) or f"{type(exc).__name__}: {exc}"
+        evidence = exc.evidence if ours else {}
         trace = mask("".join(tb.format_exception(type(exc), exc, exc.__traceback__)))
         with self._sessions.begin() as session:
             row = self._held(session, item_id, worker)

@@ -149,3 +149,39 @@ def test_order_key_names_the_order_not_the_copy():
     no_po = {"po_number": None, "customer": {"email": "buyer@pinecrest.example"}}
     assert order_key(no_po, message_id="a@x", sender=None, index=0) != order_key(
         no_po, message_id="a@x", sender=None, index=1)
+
+
+def test_settings_come_from_the_config_and_mistakes_name_the_fix(tmp_path, monkeypatch):
+    from bots.config import load_settings
+    from bots.intake.email_intake import load_email_intake_settings
+
+    def load(document: dict):
+        path = tmp_path / "o2c.yaml"
+        import yaml
+
+        path.write_text(yaml.safe_dump({"home": str(tmp_path / "home"), **document}))
+        return load_email_intake_settings(load_settings(path, env={}))
+
+    monkeypatch.delenv("O2C_IMAP_PASSWORD", raising=False)
+    monkeypatch.setattr("bots.config._from_keyring", lambda key: None)
+    default = load({})
+    assert [(m.kind, m.path) for m in default.mailboxes] == [("folder", tmp_path / "home" / "mailbox")]
+    assert (tmp_path / "home" / "mailbox").is_dir()
+
+    monkeypatch.setenv("O2C_IMAP_PASSWORD", "s3cret-pw")
+    (implied,) = load({"imap": {"host": "mail.example", "user": "orders@example.com"}}).mailboxes
+    assert (implied.kind, implied.host, implied.port, implied.security) == ("imap", "mail.example", 993, "tls")
+
+    imap = load({"imap": {"host": "mail.example", "port": 143, "ssl": False, "user": "orders@example.com",
+                          "done_folder": "Done"},
+                 "bots": {"email-intake": {"mailboxes": [{"name": "orders", "kind": "imap",
+                                                          "folders": {"not_orders": "Junk"}}]}}})
+    (box,) = imap.mailboxes
+    assert (box.host, box.port, box.security, box.user, box.password) == (
+        "mail.example", 143, "starttls", "orders@example.com", "s3cret-pw")
+    assert box.folders == {"inbox": "INBOX", "processed": "Done", "exceptions": "Exceptions", "not_orders": "Junk"}
+
+    with pytest.raises(ValueError, match="unknown setting.*poll_secs"):
+        load({"bots": {"email-intake": {"poll_secs": 5}}})
+    with pytest.raises(ValueError, match=r"mailboxes\[1\].*hostname"):
+        load({"bots": {"email-intake": {"mailboxes": [{"kind": "imap", "hostname": "x"}]}}})

@@ -96,7 +96,7 @@ def _ok(result: subprocess.CompletedProcess) -> dict:
 def test_orders_become_items_and_messages_move_to_their_folders(bot):
     bot.deliver(mails.order_email("4500010001"), mails.order_email("4500010002", buyer="ap@harbor.example",
                                                                    customer="Harbor Freight"),
-                mails.out_of_office(), mails.malformed_mime())
+                mails.out_of_office(), mails.malformed_mime(), mails.zip_attachment(), mails.huge_attachment(20))
 
     counts = _ok(bot.run())["counts"]
 
@@ -104,9 +104,10 @@ def test_orders_become_items_and_messages_move_to_their_folders(bot):
     assert all(item.state == "new" and item.source_ref.startswith("imap://") for item in bot.orders())
     sizes = bot.folder_sizes()
     assert sizes["INBOX"] == 0 and sizes["Processed"] == 2
-    assert sizes.get("Not orders", 0) + sizes.get("Exceptions", 0) == 2
-    assert counts["messages"] == 4
-    assert len(list((bot.home / "evidence").glob("*.eml"))) == 4
+    assert sizes["Not orders"] == 1 and sizes["Exceptions"] == 3
+    assert counts["messages"] == 6
+    assert counts["exceptions_too_large"] == 1 and counts["exceptions_not_order"] == 1
+    assert len(list((bot.home / "evidence").glob("*.eml"))) == 6
 
     # A second run finds nothing new to do.
     assert _ok(bot.run())["counts"].get("messages", 0) == 0
@@ -131,6 +132,27 @@ def test_crash_before_the_move_then_restart_makes_no_duplicate(bot, crash_at):
     assert sizes["INBOX"] == 0 and sizes["Processed"] == 3
 
 
+def test_crash_between_adding_and_routing_an_unknown_sku_order(bot, tmp_path):
+    skus = tmp_path / "skus.txt"
+    skus.write_text("NW-4410\nNW-2205\n")
+    config = yaml.safe_load(bot.config.read_text())
+    config["bots"]["email-intake"]["known_skus_file"] = str(skus)
+    bot.config.write_text(yaml.safe_dump(config))
+    bot.deliver(mails.order_email("880001", lines=(("NW-4410", "1", "2.00"), ("ZZ-0001", "5", "3.00"))))
+
+    assert bot.run(crash_at="after_add").returncode == 137
+    (stored,) = bot.orders()
+    assert stored.state == "new"  # stored, but the crash came before it was routed
+
+    _ok(bot.run())
+    (item,) = bot.orders()
+    assert (item.id, item.state, item.exception_code) == (stored.id, "exception", "unknown_sku")
+    assert "ZZ-0001" in item.exception_message
+    sizes = bot.folder_sizes()
+    assert sizes["INBOX"] == 0 and sizes["Exceptions"] == 1
+
+
+@pytest.mark.slow
 def test_kill_9_at_random_moments_loses_nothing_and_duplicates_nothing(bot):
     rng = random.Random(20261125)
     count = 150

@@ -157,3 +157,56 @@ def test_pdf_without_text_layer_is_an_input_error():
     c.save()
     with pytest.raises(InputError, match="no text layer"):
         orders_from_file("scan.pdf", buffer.getvalue())
+
+
+def test_column_names_on_two_lines():
+    text = """PO 4711
+          Our       Your                               Unit
+Line      Item      Item      Description     Qty      Price
+1         C-100     NW-4410   Widget          24       18.75
+"""
+    assert orders_from_text(text)[0]["lines"] == [{"sku": "NW-4410", "description": "Widget", "quantity": "24", "unit_price": "18.75"}]
+
+
+def test_table_typed_with_single_spaces():
+    text = "PO 4711\nItem No. Description Qty Unit Price\nNW-4410 Widget blue 24 18.75\nAB-1 Olive oil 5L 1,200 4.50\n"
+    assert [(l["sku"], l["description"], l["quantity"]) for l in orders_from_text(text)[0]["lines"]] == [
+        ("NW-4410", "Widget blue", "24"), ("AB-1", "Olive oil 5L", "1200")]
+
+
+def test_description_wrapped_onto_the_next_line_and_blank_lines_between_rows():
+    text = """PO 4711
+Item      Description                 Qty    Unit Price
+
+NW-4410   Widget, blue with extra      24         18.75
+          long name
+
+AB-100    Olive oil 5L               1,200          4.50
+
+Thanks"""
+    assert [l["description"] for l in orders_from_text(text)[0]["lines"]] == ["Widget, blue with extra long name", "Olive oil 5L"]
+
+
+def test_labels_above_values_in_a_header_box():
+    text = """Pinecrest Grocers Inc. - Purchase Order
+PO Number      Order Date     Delivery Date     Terms
+4500012345     11/20/2026     12/05/2026        Net 30
+Buyer:    Jane Doe <jane.doe@pinecrest-corp.com>
+
+Item      Qty   Price
+NW-4410    24   18.75
+"""
+    [order] = orders_from_text(text)
+    assert (order["po_number"], order["requested_date"]) == ("4500012345", "2026-12-05")
+    assert order["customer"] == {"name": "Pinecrest Grocers Inc.", "email": "jane.doe@pinecrest-corp.com"}
+
+
+def test_excel_sep_hint_line_in_csv():
+    [order] = orders_from_file("PO1.csv", b"sep=;\r\nItem;Qty;Price\r\nAB-1;2;3,50\r\n")
+    assert order["lines"] == [{"sku": "AB-1", "description": "", "quantity": "2", "unit_price": "3.50"}]
+
+
+def test_known_skus_flag_unknown_lines_in_files():
+    [order] = orders_from_file("PO1.csv", b"Item,Qty,Price\nAB-1,2,3.50\nZZ-9,1,1.00\n", known_skus=frozenset({"AB-1"}))
+    assert [l.get("unknown_sku", False) for l in order["lines"]] == [False, True]
+    assert order["warnings"] == ["unknown SKU ZZ-9"]

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from inbox_parsers.amounts import money
 from sandbox import masterdata
 from sandbox.common import SandboxOptions, open_db, prepare_database, set_maintenance
 from sandbox.erp.app import create_app
@@ -156,6 +157,25 @@ def test_seed_has_realistic_masters_shared_with_the_other_systems(erp):
     assert _count(app, "sales_orders", "status = 'open'") >= 1
 
 
+def test_open_items_are_the_scenario_worlds_so_the_bank_pays_real_invoices(erp):
+    from sandbox.scenario import generate_world
+
+    app, clerk = erp
+    world = generate_world(42, as_of=TODAY)
+    exported = list(csv.DictReader(io.StringIO(clerk.get("/fbl5n/export.csv").text)))
+    expected = {(i.customer_id, i.invoice, i.invoice_date.isoformat(), i.due_date.isoformat(), i.currency,
+                 str(i.amount), str(i.open_amount)) for i in world.open_items}
+    assert {(r["customer_id"], r["invoice"], r["invoice_date"], r["due_date"], r["currency"], r["amount"],
+             r["open_amount"]) for r in exported} == expected
+    # New invoices continue the number range after the world's.
+    last = max(int(i.invoice.split("-")[1]) for i in world.open_items if i.invoice.startswith("INV-"))
+    due = _query(app, "SELECT order_no FROM sales_orders WHERE status = 'open' ORDER BY order_no LIMIT 1")[0][0]
+    assert clerk.status(clerk.post(f"/orders/{due}/invoice", {})).endswith(f"invoice INV-{last + 1} created")
+    # None of the world's customer POs is on file yet: the order bots must not meet false duplicates.
+    pos = {o.po_number for o in world.orders}
+    assert not {r[0] for r in _query(app, "SELECT customer_po FROM sales_orders")} & pos
+
+
 def test_reset_restores_the_initial_state(tmp_path, erp):
     app, clerk = erp
     fresh = _dump(app.config["SANDBOX_DB"])
@@ -165,6 +185,11 @@ def test_reset_restores_the_initial_state(tmp_path, erp):
     create_app(_options(tmp_path))  # a restart without reset keeps what was done
     assert _count(app, "sales_orders", "customer_po = 'RESET-ME'") == 1
     create_app(_options(tmp_path, reset=True))
+    assert _dump(app.config["SANDBOX_DB"]) == fresh
+    # The start screen's reset does the same while the ERP runs.
+    assert _post_multi(clerk, "/va01", _order_form(po="RESET-ME-TOO")).status_code == 302
+    response = clerk.post("/sandbox/reset", {})
+    assert "The ERP was reset to its initial state." in clerk.status(response)
     assert _dump(app.config["SANDBOX_DB"]) == fresh
 
 
@@ -510,3 +535,22 @@ def test_o2c_sandbox_serves_the_three_systems_until_interrupted(tmp_path):
         process.send_signal(signal.SIGINT)
         out, _ = process.communicate(timeout=20)
     assert process.returncode == 0 and "Sandbox stopped." in out
+
+
+def test_a_credit_memo_reduces_the_payment_it_is_applied_with(erp):
+    app, clerk = erp
+    memo = _query(app, "SELECT * FROM invoices WHERE kind = 'credit_memo' AND status = 'open'")[0]
+    _, invoice = _new_invoice(app, clerk, "CM-USE", customer=memo["customer_id"], quantity="20")  # 2000.00
+    currency = _query(app, "SELECT currency FROM customers WHERE customer_id = ?", (memo["customer_id"],))[0][0]
+    credit = Decimal(memo["open_amount"])
+    assert credit < 0
+    too_much = _receipt_form(memo["customer_id"], "REF-CM", "2000.00",
+                             [(invoice, "2000.00", "", "", ""), (memo["invoice"], money(credit - 1), "", "", "")], currency)
+    assert "for the credit memo" in clerk.status(_post_multi(clerk, "/f-28", too_much))
+    net = Decimal("2000.00") + credit
+    form = _receipt_form(memo["customer_id"], "REF-CM", money(net),
+                         [(invoice, "2000.00", "", "", ""), (memo["invoice"], money(credit), "", "", "")], currency)
+    response = _post_multi(clerk, "/f-28", form)
+    assert response.status_code == 302, clerk.status(response)
+    statuses = dict(_query(app, "SELECT invoice, status FROM invoices WHERE invoice IN (?, ?)", (invoice, memo["invoice"])))
+    assert statuses == {invoice: "paid", memo["invoice"]: "paid"}

@@ -22,7 +22,7 @@ _PAYER_LABELS = re.compile(
 # starts the free-text part of a wire (REF, INV, OBI...).
 _NEXT_LABEL = re.compile(r"\s+(?:[A-Z/]+(?: [A-Z/]+)?\s*[:=]|RMR\*|(?:REF|RE|INV|INVOICE|INVOICES|PMT|OBI|RFB|ATTN)\b)")
 _ORIGINATOR_ID = re.compile(r"(?:ORIG ID|ORIGINATOR ID|CO ID|COMPANY ID)\s*[:=]\s*([A-Z0-9\-]+)")
-_RMR = re.compile(r"RMR\*(?:IV|IK|OI|CM|CR)\*([^*\\~]+)\*[A-Z]{0,2}\*(-?[\d.]+)(?:\*(-?[\d.]*))?(?:\*(-?[\d.]*))?")
+_RMR = re.compile(r"RMR\*(?:IV|IK|OI|CM|CR)\*([^*\\~]+)\*[A-Z]{0,2}\*(-?\d+(?:\.\d+)?)(?:\*(-?\d+(?:\.\d+)?)?)?(?:\*(-?\d+(?:\.\d+)?)?)?")
 
 
 def read_bai2(text: str, file: str | None = None) -> list[Payment]:
@@ -48,7 +48,7 @@ def read_bai2(text: str, file: str | None = None) -> list[Payment]:
     return payments
 
 
-def _transaction(fields: list[str], continued: str, as_of, currency, number, file) -> Payment | None:
+def _transaction(fields: list[str], continued: list[str], as_of, currency, number, file) -> Payment | None:
     type_code = _field(fields, 1)
     if not type_code.isdigit():
         raise InputError(f"BAI2 record {number}: type code {type_code!r} is not a number", file)
@@ -61,16 +61,22 @@ def _transaction(fields: list[str], continued: str, as_of, currency, number, fil
     position = 3 + _funds_type_width(fields)
     bank_reference = _field(fields, position)
     customer_reference = _field(fields, position + 1)
-    memo = " ".join((",".join(fields[position + 2:]) + " " + continued).split())
-    lines = [RemittanceLine(invoice=m[1].strip(), paid=Decimal(m[2]).quantize(Decimal("0.01")),
-                            gross=Decimal(m[3]).quantize(Decimal("0.01")) if m[3] else None,
-                            discount=abs(Decimal(m[4])).quantize(Decimal("0.01")) if m[4] else Decimal("0.00"))
-             for m in _RMR.finditer(memo)]
+    pieces = [",".join(fields[position + 2:])] + continued
+    memo = " ".join(" ".join(pieces).split())
+    # Banks wrap text onto 88 records anywhere, even inside an addenda segment: read the
+    # addenda from the pieces joined as they were cut.
+    lines = [RemittanceLine(invoice=m[1].strip(), paid=_decimal(m[2]), gross=_decimal(m[3]) if m[3] else None,
+                            discount=abs(_decimal(m[4])) if m[4] else Decimal("0.00"))
+             for m in _RMR.finditer("".join(pieces))]
     if lines and sum(line.paid for line in lines) != total:
         lines = []   # a truncated addenda copy: keep it as memo only
     return Payment(payment_reference=customer_reference or bank_reference or f"BAI2-{number}", total=total,
                    payer=_payer(memo), payment_date=as_of, currency=currency.upper(), memo=memo, lines=lines,
                    payer_id=(m[1] if (m := _ORIGINATOR_ID.search(memo)) else None))
+
+
+def _decimal(text: str) -> Decimal:
+    return Decimal(text).quantize(Decimal("0.01"))
 
 
 def _funds_type_width(fields: list[str]) -> int:
@@ -96,9 +102,9 @@ def _payer(memo: str) -> str | None:
     return " ".join(name.split()) or None
 
 
-def _records(text: str) -> list[tuple[list[str], str]]:
-    """Records as (fields, continued text): an 88 record's text is added to the record it continues."""
-    records: list[tuple[list[str], str]] = []
+def _records(text: str) -> list[tuple[list[str], list[str]]]:
+    """Records as (fields, continuations): the text of each 88 record that continues it."""
+    records: list[tuple[list[str], list[str]]] = []
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
@@ -107,10 +113,9 @@ def _records(text: str) -> list[tuple[list[str], str]]:
             line = line[:-1]
         fields = line.split(",")
         if fields[0] == "88" and records:
-            previous, continued = records[-1]
-            records[-1] = (previous, (continued + " " + ",".join(fields[1:])).strip())
+            records[-1][1].append(",".join(fields[1:]))
         else:
-            records.append((fields, ""))
+            records.append((fields, []))
     return records
 
 

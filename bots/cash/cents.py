@@ -23,4 +23,5 @@ def to_decimal(cents: int) -> Decimal:
 
 def money(cents: int) -> str:
     """The contracts' money string ("1234.50", "-86.20") for a number of cents."""
-    return str(to_decimal(cents))
+    whole, part = divmod(abs(int(cents)), 100)
+    return f"{'-' if cents < 0 else ''}{whole}.{part:02d}"

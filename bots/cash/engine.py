@@ -18,10 +18,11 @@ open. Money is whole cents (``cents``) throughout.
 """
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 
-from bots.cash.candidates import Candidates, ItemKeys, find_candidates
+from bots.cash.candidates import Candidates, ItemIndex, find_candidates
 from bots.cash.cents import money, to_cents
 from bots.cash.learned_accounts import LearnedAccounts
 from bots.cash.open_items import item_date
@@ -53,7 +54,7 @@ RULE_OF_LEVEL = {
 REASON_ORDER = ("currency", "already_paid", "ambiguous", "unknown_invoice", "underpayment", "overpayment", "unmatched")
 
 
-@dataclass
+@dataclass(slots=True)
 class Application:
     """Part (or all) of a payment applied to one open item."""
 
@@ -153,6 +154,24 @@ def match_payments(items: pd.DataFrame, payments: list[Payment], settings: Match
     return _Matcher(items, settings or MatchSettings(), learned or LearnedAccounts()).run(payments)
 
 
+class _Line(NamedTuple):
+    """A remittance line with its amounts in cents (read once, used by every check)."""
+
+    invoice: str
+    paid: int
+    gross: int | None
+    discount: int
+    deduction: int
+    invoice_date: object
+
+    @classmethod
+    def of(cls, line: RemittanceLine) -> "_Line":
+        paid = to_cents(line.paid)
+        gross = None if line.gross is None else paid if line.gross == line.paid else to_cents(line.gross)
+        return cls(line.invoice, paid, gross, to_cents(line.discount) if line.discount else 0,
+                   to_cents(line.deduction) if line.deduction else 0, line.invoice_date)
+
+
 class _Plan:
     """What one payment would do, before it is committed: applications, issues, open amounts."""
 
@@ -204,10 +223,11 @@ class _Matcher:
         customers = items[["customer_id", "customer_name"]].drop_duplicates("customer_id")
         self.customer_names = dict(zip(customers["customer_id"].astype(str), customers["customer_name"].astype(str)))
         self.directory = PayerDirectory(self.customer_names)
-        self._keys: ItemKeys | None = None
+        self._index: ItemIndex | None = None
         self._rows_of_customer: dict[str, list[int]] | None = None
         self._rows_of_amount: dict[int, list[int]] | None = None
         self._payment_refs: list[str] = []
+        self._row_of_invoice: dict[str, int] | None = None
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -244,7 +264,7 @@ class _Matcher:
                     memo_refs[(i, k)] = token
         if not line_refs and not memo_refs:
             return {}, {}
-        self._keys = self._keys or ItemKeys(self.items["invoice"])
+        self._index = self._index or ItemIndex(self.items["invoice"])
         line_candidates = self._lookup(line_refs, transposed=True)
         memo_candidates: dict[int, list[tuple[str, Candidates]]] = {}
         for (i, k), candidates in sorted(self._lookup(memo_refs, transposed=False).items()):
@@ -255,19 +275,20 @@ class _Matcher:
         if not references:
             return {}
         keys = list(references)
-        found = find_candidates(pd.Series(list(references.values()), index=range(len(keys))), self._keys, transposed)
+        found = find_candidates(pd.Series(list(references.values()), index=range(len(keys))), self._index, transposed)
         return {keys[position]: candidates for position, candidates in found.items()}
 
     # -- payments with remittance lines ----------------------------------------------------------
 
     def _by_remittance(self, plan: _Plan, candidates: list[Candidates | None]) -> None:
         payment = plan.payment
-        chosen: list[tuple[RemittanceLine, int, str, float] | None] = []
+        chosen: list[tuple[_Line, int, str, float] | None] = []
         # Customers that lines with one clear candidate point to settle the other lines' doubts.
         hints = {self.customer[c.rows[0]] for c in candidates if c and len(c.rows) == 1 and c.level != "transposed"}
         if any(c and len(c.rows) > 1 for c in candidates):
             hints |= self._payer_hints(payment)   # identifying the payer costs; only when a line needs it
-        for line, found in zip(payment.lines, candidates):
+        lines = [_Line.of(line) for line in payment.lines]
+        for line, found in zip(lines, candidates):
             chosen.append(self._choose(plan, line, found, hints))
         for pick in chosen:
             if pick is not None:
@@ -275,7 +296,7 @@ class _Matcher:
                 if self._payer_contradicts(plan, row):
                     continue
                 self._settle_line(plan, line, row, rule, confidence)
-        lines_total = sum(to_cents(line.paid) for line in payment.lines)
+        lines_total = sum(line.paid for line in lines)
         if plan.total < lines_total:
             plan.cancel()
             plan.issue("underpayment", f"payment {money(plan.total)} is {money(lines_total - plan.total)} less than "
@@ -285,7 +306,7 @@ class _Matcher:
             plan.issue("overpayment", f"payment {money(plan.total)} is {money(plan.total - lines_total)} more than "
                        f"its remittance lines ({money(lines_total)})")
 
-    def _choose(self, plan: _Plan, line: RemittanceLine, found: Candidates | None, hints: set[str]):
+    def _choose(self, plan: _Plan, line: _Line, found: Candidates | None, hints: set[str]):
         """The open item a remittance line means, or None (with an issue filed)."""
         if found is None:
             plan.issue("unknown_invoice", f"{line.invoice} is not an open invoice", self._amount_hints(plan, line))
@@ -316,7 +337,7 @@ class _Matcher:
             rows, confidence = narrowed, confidence * 0.95
         return line, rows[0], rule, confidence
 
-    def _settle_line(self, plan: _Plan, line: RemittanceLine, row: int, rule: str, confidence: float) -> None:
+    def _settle_line(self, plan: _Plan, line: _Line, row: int, rule: str, confidence: float) -> None:
         """Check one line's amounts against its open item and plan what a clerk would apply."""
         invoice = self.invoice[row]
         plan.resolved_customers.add(self.customer[row])
@@ -325,13 +346,13 @@ class _Matcher:
                        [invoice])
             return
         open_now = plan.open(row)
-        paid = to_cents(line.paid)
+        paid = line.paid
         earlier = self.applied_by.get(row)
         if open_now == 0 or (earlier is not None and paid > open_now):
             plan.issue("already_paid", f"{invoice} was already paid" + (
                 f" by payment {self._reference_of(earlier)} in this run" if earlier is not None else ""), [invoice])
             return
-        discount, deduction = to_cents(line.discount), to_cents(line.deduction)
+        discount, deduction = line.discount, line.deduction
         if paid == open_now:
             plan.apply(row, paid, rule, confidence)
         elif paid <= 0 or open_now < 0:
@@ -344,7 +365,7 @@ class _Matcher:
         elif discount + deduction == open_now - paid:
             verdict = None
             if discount:
-                gross = to_cents(line.gross) if line.gross is not None else open_now
+                gross = line.gross if line.gross is not None else open_now
                 verdict = self.settings.policy.judge(self.customer[row], gross, discount,
                                                      item_date(self.items, row) or line.invoice_date,
                                                      plan.payment.payment_date)
@@ -528,12 +549,10 @@ class _Matcher:
             hints.add(match.customer_id)
         return hints
 
-    def _amount_agrees(self, plan: _Plan, row: int, line: RemittanceLine) -> bool:
+    def _amount_agrees(self, plan: _Plan, row: int, line: _Line) -> bool:
         open_now, amount = plan.open(row), self.amount[row]
-        paid = to_cents(line.paid)
-        settled = paid + to_cents(line.discount) + to_cents(line.deduction)
-        gross = to_cents(line.gross) if line.gross is not None else None
-        return paid == open_now or settled == open_now or gross in (open_now, amount) or settled == amount
+        settled = line.paid + line.discount + line.deduction
+        return line.paid == open_now or settled == open_now or line.gross in (open_now, amount) or settled == amount
 
     def _currency_differs(self, plan: _Plan, row: int) -> bool:
         currency = plan.payment.currency
@@ -567,8 +586,10 @@ class _Matcher:
         customer = plan.customer_id or (customers.pop() if len(customers) == 1 else None)
         done = (f"{money(applied)} applied to " + ", ".join(a.invoice for a in plan.applications)
                 if plan.applications else "Nothing applied")
+        listed = ", ".join(f"{invoice} ({self._open_text(invoice)})" for invoice in candidates[:10])
         explanation = (f"Payment {payment.payment_reference} of {money(plan.total)} {payment.currency or ''} from "
                        f"{payment.payer or 'an unnamed payer'}: " + "; ".join(issue.detail for issue in issues)
+                       + (f". Candidates: {listed}" if listed else "")
                        + f". {done}; {money(plan.total - applied)} unapplied.").replace("  ", " ")
         return CashException(payment.payment_reference, first.reason, first.detail, candidates, plan.total - applied,
                              explanation, customer, payment.payer, plan.total, payment.currency, issues,
@@ -578,10 +599,10 @@ class _Matcher:
 
     def _rows_of(self, customer: str) -> list[int]:
         if self._rows_of_customer is None:
-            self._rows_of_customer = {}
-            for row, customer_id in enumerate(self.customer):
-                self._rows_of_customer.setdefault(customer_id, []).append(row)
-        return self._rows_of_customer.get(customer, [])
+            groups = self.items.groupby("customer_id", observed=True, sort=False).indices
+            self._rows_of_customer = {str(customer_id): rows for customer_id, rows in groups.items()}
+        rows = self._rows_of_customer.get(customer)
+        return rows.tolist() if rows is not None else []
 
     def _rows_with_amount(self, cents: int) -> list[int]:
         if self._rows_of_amount is None:
@@ -590,15 +611,24 @@ class _Matcher:
                 self._rows_of_amount.setdefault(amount, []).append(row)
         return self._rows_of_amount.get(cents, [])
 
-    def _amount_hints(self, plan: _Plan, line: RemittanceLine) -> list[str]:
+    def _amount_hints(self, plan: _Plan, line: _Line) -> list[str]:
         """Open items of the payer with the line's amount, as candidates for an unknown invoice."""
-        paid = to_cents(line.paid)
+        paid = line.paid
         rows = [row for customer in self._payer_hints(plan.payment) for row in self._rows_of(customer)
                 if plan.open(row) == paid and plan.open(row) != 0]
         return self._invoices(rows[:5])
 
     def _reference_of(self, index: int) -> str:
         return self._payment_refs[index]
+
+    def _open_text(self, invoice: str) -> str:
+        """ "4410.00 open of 4410.00, C1002", for a candidate named in an explanation."""
+        if self._row_of_invoice is None:
+            self._row_of_invoice = dict(zip(self.invoice, range(len(self.invoice))))
+        row = self._row_of_invoice.get(invoice)
+        if row is None:
+            return "not an open item"
+        return f"{money(self.open[row])} open of {money(self.amount[row])}, {self.customer[row]}"
 
     def _invoices(self, rows) -> list[str]:
         return [self.invoice[row] for row in rows]

@@ -80,6 +80,7 @@ class PayerDirectory:
                 self._by_word.setdefault(word, set()).add(name)
                 self._by_prefix.setdefault(word[:4], set()).add(name)
         self._cache: dict[str, PayerMatch] = {}
+        self._agreement: dict[tuple, bool] = {}
 
     def identify(self, payer: str | None) -> PayerMatch:
         """Identify the customer behind a payer name (cached per distinct string)."""
@@ -91,9 +92,11 @@ class PayerDirectory:
 
     def agrees(self, payer: str | None, customer_id: str) -> bool:
         """True when the payer's name is close to this customer's (used to check remittance invoices)."""
-        name = normalize_name(payer)
-        known = self.names.get(customer_id, "")
-        return bool(name) and name_score(name, known) >= AGREES
+        pair = (payer, customer_id)
+        if pair not in self._agreement:
+            name = normalize_name(payer)
+            self._agreement[pair] = bool(name) and name_score(name, self.names.get(customer_id, "")) >= AGREES
+        return self._agreement[pair]
 
     def _identify(self, name: str) -> PayerMatch:
         if not name:

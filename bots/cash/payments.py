@@ -6,10 +6,9 @@ in file order. A payment's ``lines`` are its remittance (contract 1's lines) and
 """
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from bots.errors import InputError
@@ -17,10 +16,10 @@ from inbox_parsers.amounts import parse_amount
 from inbox_parsers.dates import parse_date
 
 ZERO = Decimal("0.00")
-_PLAIN_AMOUNT = re.compile(r"^-?\d+(?:\.\d{1,2})?$")
+CENT = Decimal("0.01")
 
 
-@dataclass
+@dataclass(slots=True)
 class RemittanceLine:
     """One invoice or credit memo a payer says the payment settles."""
 
@@ -32,7 +31,7 @@ class RemittanceLine:
     invoice_date: date | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Payment:
     """One incoming payment: who paid, how much, and what they said it was for."""
 
@@ -90,11 +89,11 @@ def payments_from_json(text: str, file: str | None = None) -> list[Payment]:
 
 
 def _payment_from_dict(entry: dict, number: int, file: str | None) -> Payment:
-    where = f"payment {number} ({entry.get('payment_reference') or 'no reference'})"
-    total = _amount(entry.get("total", entry.get("amount")), f"{where}: total", file, required=True)
+    where = (number, entry.get("payment_reference"), None)
+    total = _amount(entry.get("total", entry.get("amount")), where, "total", file, required=True)
     lines = entry.get("lines") or []
     if not isinstance(lines, list):
-        raise InputError(f"{where}: lines must be a list", file)
+        raise InputError(f"{_describe(where)}: lines must be a list", file)
     return Payment(
         payment_reference=str(entry.get("payment_reference") or f"#{number}"),
         total=total,
@@ -102,59 +101,61 @@ def _payment_from_dict(entry: dict, number: int, file: str | None) -> Payment:
         payment_date=_date(entry.get("payment_date")),
         currency=(_text(entry.get("currency")) or "").upper() or None,
         memo=_text(entry.get("memo")) or "",
-        lines=[_line_from_dict(line, f"{where} line {i}", file) for i, line in enumerate(lines, start=1)],
+        lines=[_line_from_dict(line, (number, where[1], i), file) for i, line in enumerate(lines, start=1)],
         payer_account=_text(entry.get("payer_account") or entry.get("payer_iban") or entry.get("debtor_account")),
         payer_id=_text(entry.get("payer_id") or entry.get("customer_id")),
     )
 
 
-def _line_from_dict(line, where: str, file: str | None) -> RemittanceLine:
+def _line_from_dict(line, where: tuple, file: str | None) -> RemittanceLine:
     if not isinstance(line, dict):
-        raise InputError(f"{where} is not an object", file)
+        raise InputError(f"{_describe(where)} is not an object", file)
     invoice = _text(line.get("invoice"))
     if not invoice:
-        raise InputError(f"{where} has no invoice", file)
-    gross = _amount(line.get("gross"), f"{where}: gross", file)
-    discount = abs(_amount(line.get("discount"), f"{where}: discount", file) or ZERO)
-    deduction = abs(_amount(line.get("deduction"), f"{where}: deduction", file) or ZERO)
-    paid = _amount(line.get("paid"), f"{where}: paid", file)
+        raise InputError(f"{_describe(where)} has no invoice", file)
+    gross = _amount(line.get("gross"), where, "gross", file)
+    discount = abs(_amount(line.get("discount"), where, "discount", file) or ZERO)
+    deduction = abs(_amount(line.get("deduction"), where, "deduction", file) or ZERO)
+    paid = _amount(line.get("paid"), where, "paid", file)
     if paid is None:
         if gross is None:
-            raise InputError(f"{where} has neither paid nor gross", file)
+            raise InputError(f"{_describe(where)} has neither paid nor gross", file)
         paid = gross - discount - deduction
     return RemittanceLine(invoice=invoice, paid=paid, gross=gross, discount=discount, deduction=deduction,
                           invoice_date=_date(line.get("invoice_date")))
 
 
-def _amount(value, what: str, file: str | None, required: bool = False) -> Decimal | None:
+def _describe(where: tuple, field: str | None = None) -> str:
+    """ "payment 3 (P0003) line 2: paid", built only when there is an error to report."""
+    number, reference, line = where
+    text = f"payment {number} ({reference or 'no reference'})" + (f" line {line}" if line else "")
+    return f"{text}: {field}" if field else text
+
+
+def _amount(value, where: tuple, field: str, file: str | None, required: bool = False) -> Decimal | None:
+    if type(value) is str:   # the contract's "1234.50", the common case: one Decimal() and done
+        try:
+            amount = Decimal(value)
+            if amount.is_finite():
+                return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+        except InvalidOperation:
+            pass
     if value is None or value == "":
         if required:
-            raise InputError(f"{what} is missing", file)
+            raise InputError(f"{_describe(where, field)} is missing", file)
         return None
     if isinstance(value, bool):
-        raise InputError(f"{what} is not an amount: {value!r}", file)
+        raise InputError(f"{_describe(where, field)} is not an amount: {value!r}", file)
     if isinstance(value, (int, Decimal)):
         amount = Decimal(value)
     else:
-        amount = _plain_decimal(value) if isinstance(value, str) else None
-        if amount is None:   # not the contract's own "1234.50": read it as printed
-            amount = parse_amount(str(value))
-    if amount is None:
-        raise InputError(f"{what} is not an amount: {value!r}", file)
+        amount = parse_amount(str(value))   # printed the way documents print it: "1,234.50", "(86.20)"
+    if amount is None or not amount.is_finite():
+        raise InputError(f"{_describe(where, field)} is not an amount: {value!r}", file)
     try:
-        return amount.quantize(Decimal("0.01"))
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation:
-        raise InputError(f"{what} is not an amount: {value!r}", file)
-
-
-def _plain_decimal(text: str) -> Decimal | None:
-    """``Decimal(text)`` for a plain decimal number ("1234.50", "-86.2"), else None."""
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        return None
-    # Decimal also takes "1e3", "NaN" and " 12 ": those go the long way.
-    return amount if amount.is_finite() and _PLAIN_AMOUNT.match(text) else None
+        raise InputError(f"{_describe(where, field)} is not an amount: {value!r}", file)
 
 
 def _date(value) -> date | None:
@@ -167,10 +168,13 @@ def _date(value) -> date | None:
 
 
 def _text(value) -> str | None:
+    """The text with runs of white space made one space; None when empty."""
     if value is None:
         return None
-    text = " ".join(str(value).split())
-    return text or None
+    text = value if type(value) is str else str(value)
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+        text = " ".join(text.split())
+    return text.strip() or None
 
 
 def _decode(data: bytes, path: Path) -> str:

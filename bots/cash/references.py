@@ -83,8 +83,9 @@ def keys_of(reference) -> tuple:
     compact = _compact(exact)
     digits = compact.lstrip(_LETTERS).lstrip("0")
     stem = stem_key(exact) if _MAY_HAVE_SUFFIX.search(exact[-4:]) else None
-    return (exact, compact if _digit_count(compact) >= MIN_DIGITS else None,
-            digits if _digit_count(digits) >= MIN_DIGITS else None, stem)
+    if (len(digits) if digits.isdigit() else _digit_count(digits)) >= MIN_DIGITS:
+        return exact, compact, digits, stem   # the digits are in the compact key too
+    return exact, compact if _digit_count(compact) >= MIN_DIGITS else None, None, stem
 
 
 def reference_keys(references: pd.Series) -> pd.DataFrame:

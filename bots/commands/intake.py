@@ -23,19 +23,20 @@ def email_intake(
     from bots.intake.email_intake import load_email_intake_settings, run_email_intake
     from bots.intake.mailbox import MailboxSettings
 
-    def start():
-        settings = _settings()
-        intake = load_email_intake_settings(settings, need_passwords=folder is None)
+    def configure():
+        intake = load_email_intake_settings(_settings(), need_passwords=folder is None)
         if folder is not None:
+            if not folder.is_dir():
+                raise ValueError(f"--folder {folder} is not a folder of .eml files")
             intake.mailboxes = [MailboxSettings(name="folder", kind="folder", path=folder)]
-            names = None
-        else:
-            names = list(mailbox or []) or None
-            for name in names or []:
-                intake.mailbox(name)  # an unknown name fails here, listing the configured ones
-        return run_email_intake(intake, once=once, mailbox_names=names)
+        for name in mailbox or []:
+            intake.mailbox(name)  # an unknown name fails here, listing the configured ones
+        return intake
 
-    _report("email-intake", _guarded(start), as_json)
+    intake = _configured(configure)
+    names = None if folder is not None else (list(mailbox or []) or None)
+    counts = _running(lambda: run_email_intake(intake, once=once, mailbox_names=names))
+    _report("email-intake", counts, as_json)
 
 
 @run_app.command("portal-intake")
@@ -50,11 +51,9 @@ def portal_intake(
     """
     from bots.intake.portal_intake import load_portal_intake_settings, run_portal_intake
 
-    def start():
-        intake = load_portal_intake_settings(_settings())
-        return run_portal_intake(intake, once=once, headless=not headed)
-
-    _report("portal-intake", _guarded(start), as_json)
+    intake = _configured(lambda: load_portal_intake_settings(_settings()))
+    counts = _running(lambda: run_portal_intake(intake, once=once, headless=not headed))
+    _report("portal-intake", counts, as_json)
 
 
 def _settings():
@@ -63,16 +62,23 @@ def _settings():
     return load_settings()
 
 
-def _guarded(start):
-    """Run the bot; configuration and system errors become one clear line and an exit code."""
+def _configured(load):
+    """Load a bot's settings; a mistake in them is one clear line and exit code 2."""
     from bots.config import ConfigError
-    from bots.errors import ApplicationException
 
     try:
-        return start()
+        return load()
     except (ConfigError, ValueError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2)
+
+
+def _running(run):
+    """Run a bot; a system it cannot work with is one clear line and exit code 1."""
+    from bots.errors import ApplicationException
+
+    try:
+        return run()
     except ApplicationException as error:
         typer.echo(f"error: {error.message}", err=True)
         raise typer.Exit(1)

@@ -48,7 +48,9 @@ def match(
     store.save()
     output = result.to_json()
     if as_json:
-        print_json(output)
+        # Indented for a person reading a small run; compact when it holds thousands of lines.
+        size = len(output["applications"]) + len(output["exceptions"])
+        print_json(output, indent=2 if size <= 2000 else None)
         return
     print_table("Applications", ["Payment", "Customer", "Invoice", "Amount", "Discount", "Deduction", "Rule", "Conf."],
                 [[a["payment_reference"], a["customer_id"], a["invoice"], a["amount"], a["discount"], a["deduction"],

@@ -21,18 +21,25 @@ and the other messages go on:
   PDF with no text): ``unreadable``, with the parser's warnings;
 - not an order (out-of-office, invoice query, newsletter): ``not_order``; the message
   goes to the Not orders folder (``queue_not_orders: false`` only moves it there);
-- an order without a PO number, without lines, with SKUs not in the item master, or
-  with other parser warnings (a line with no item number): ``missing_po``, ``no_lines``,
-  ``unknown_sku``, ``order_incomplete``. The order is kept in the payload; a supervisor
-  who fixes the cause sends it on to the order-entry bot with ``retry``.
+- an order without a PO number, without lines, with a line without an item number or
+  a usable quantity, with SKUs not in the item master, or with other parser warnings
+  (a missing price is none: the price list applies): ``missing_po``, ``no_lines``,
+  ``missing_sku``, ``bad_quantity``, ``unknown_sku``, ``order_incomplete``. The order is
+  kept in the payload; a supervisor who fixes the cause sends it on with ``retry``.
+
+Where a message's orders go: "Processed" when every one became a clean item,
+"Exceptions" when any went to the exception queue, "Not orders" for the rest.
 """
 
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bots.errors import ApplicationException, InputError
-from bots.intake.common import PlannedItem, commit, crash_point, digest, normalize_po, order_problem, store_evidence
+from bots.intake.common import (
+    PlannedItem, check_keys, commit, crash_point, digest, normalize_po, order_problem, read_known_skus, store_evidence,
+)
 from bots.intake.mailbox import MailboxSettings, MailMessage, open_mailbox
 from bots.logs import get_logger
 
@@ -88,15 +95,22 @@ def load_email_intake_settings(settings, *, need_passwords: bool = True) -> Emai
     Mailboxes come from ``bots.email-intake.mailboxes``; an IMAP entry takes whatever it
     leaves out (host, port, user, TLS, folders) from the ``imap:`` section, and its
     password from ``secret(<password_secret>)`` (default ``imap_password``, i.e.
-    ``O2C_IMAP_PASSWORD`` or the keyring). With no mailboxes configured, the embedded
-    default is a folder of .eml files, ``<home>/mailbox``.
+    ``O2C_IMAP_PASSWORD`` or the keyring). With no mailboxes configured: the mailbox of
+    the ``imap:`` section once its password is set, else the embedded default, a folder
+    of .eml files ``<home>/mailbox``.
     """
     from bots.config import secret
 
     own = settings.bot(BOT_NAME)
-    entries = own.get("mailboxes") or [{"name": "default", "kind": "folder", "path": str(settings.home / "mailbox")}]
+    check_keys(own, _SETTING_KEYS, f"bots.{BOT_NAME}")
+    entries = own.get("mailboxes") or _default_mailboxes(settings)
+    if not isinstance(entries, list):
+        raise ValueError(f"bots.{BOT_NAME}.mailboxes must be a list of mailboxes")
     mailboxes = []
     for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise ValueError(f"bots.{BOT_NAME}.mailboxes: entry {number} must be a mapping (name, kind, ...)")
+        check_keys(entry, _MAILBOX_KEYS, f"bots.{BOT_NAME}.mailboxes[{number}]")
         entry = dict(entry)
         entry.setdefault("name", f"mailbox{number}")
         if entry.get("kind", "folder") == "imap":
@@ -117,21 +131,10 @@ def load_email_intake_settings(settings, *, need_passwords: bool = True) -> Emai
     )
 
 
-def read_known_skus(path) -> frozenset:
-    """Read our item numbers from a file: one per line, or a CSV with a ``sku`` column."""
-    import csv
-
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise ValueError(f"cannot read the known SKUs file {path}: {error}") from None
-    rows = list(csv.reader(text.splitlines()))
-    header = [cell.strip().lower() for cell in rows[0]] if rows else []
-    column = header.index("sku") if "sku" in header else None
-    body = rows[1:] if column is not None else rows
-    skus = {row[column or 0].strip() for row in body if row and len(row) > (column or 0)}
-    return frozenset(sku for sku in skus if sku and not sku.startswith("#"))
+_SETTING_KEYS = {"mailboxes", "evidence_dir", "poll_seconds", "max_message_mb", "item_kind", "queue_not_orders",
+                 "known_skus_file"}
+_MAILBOX_KEYS = {"name", "kind", "path", "host", "port", "user", "security", "ca_file", "insecure", "only_unseen",
+                 "timeout", "folders", "password_secret"}
 
 
 # -- one message ---------------------------------------------------------------------
@@ -339,33 +342,48 @@ def run_email_intake(settings, *, once: bool, mailbox_names: list[str] | None = 
     queue = queue or WorkQueue.open()
     totals: dict[str, int] = {}
     while True:
+        waited = False
         with bot_run(queue, BOT_NAME) as run:
             intake = EmailIntake(queue, run, settings)
-            idle_mailbox = None
+            failures = []
             for mailbox_settings in chosen:
                 try:
-                    mailbox = open_mailbox(mailbox_settings)
-                    with mailbox:
+                    with open_mailbox(mailbox_settings) as mailbox:
                         intake.process_mailbox(mailbox)
-                        if not once and len(chosen) == 1 and mailbox_settings.kind == "imap":
-                            # Wait on this connection with IDLE: new mail wakes the bot at once.
+                        if not once and len(chosen) == 1:
+                            # One mailbox: wait on it; with IMAP IDLE new mail wakes the bot at once.
                             mailbox.wait(settings.poll_seconds)
-                            idle_mailbox = mailbox
-                except ApplicationException as error:
+                            waited = True
+                except ApplicationException as error:  # this mailbox now; the others still go on
+                    failures.append(error)
                     run.count("mailbox_errors")
                     log.error("mailbox failed", mailbox=mailbox_settings.name, code=error.code, error=error.message)
-                    if once:
-                        raise
             _add_counts(totals, run)
+            if once and failures:
+                raise failures[0]
         if once:
             return totals
-        if idle_mailbox is None:
-            import time
-
+        if not waited:
             time.sleep(settings.poll_seconds)
 
 
 # -- helpers -------------------------------------------------------------------------
+
+
+def _default_mailboxes(settings) -> list[dict]:
+    from bots.config import ConfigError, secret
+
+    if settings.imap_host and settings.imap_user:
+        try:
+            secret("imap_password")
+            return [{"name": "imap", "kind": "imap"}]
+        except ConfigError:
+            pass
+    # The embedded default: a drop folder in the home, made on first use.
+    folder = settings.home / "mailbox"
+    log.info("no mailbox configured and no IMAP password set: reading the folder", folder=str(folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    return [{"name": "default", "kind": "folder", "path": str(folder)}]
 
 
 def _imap_defaults(settings) -> dict:

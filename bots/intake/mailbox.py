@@ -135,6 +135,8 @@ class FolderMailbox(Mailbox):
 
     ``processed/``, ``exceptions/`` and ``not_orders/`` (or the names set in ``folders``)
     are made on first use. Moving is a rename inside one file system, so it is atomic.
+    Only ``*.eml`` files are read: whoever drops mail here writes ``name.eml.part`` and
+    renames it when complete, so a half-written file is never taken.
     """
 
     def __init__(self, settings: MailboxSettings):
@@ -146,8 +148,8 @@ class FolderMailbox(Mailbox):
 
     def waiting(self) -> Iterator[MailMessage]:
         files = sorted(
-            (p for p in self.inbox.iterdir() if p.is_file() and p.suffix.lower() == ".eml"),
-            key=lambda p: (p.stat().st_mtime, p.name),
+            (p for p in self.inbox.iterdir() if p.suffix.lower() == ".eml" and p.is_file()),
+            key=lambda p: (_modified(p), p.name),
         )
         for path in files:
             try:
@@ -296,6 +298,13 @@ def open_mailbox(settings: MailboxSettings) -> Mailbox:
     if settings.kind == "imap":
         return ImapMailbox(settings)
     return FolderMailbox(settings)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # taken by another worker while listing
+        return 0.0
 
 
 def _folder_for(settings: MailboxSettings, role: str) -> str:

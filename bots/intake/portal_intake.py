@@ -23,14 +23,16 @@ portal's second theme (other ids and classes) changes nothing here.
 """
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urljoin
 
 from bots.errors import ApplicationException, InputError
-from bots.intake.common import PlannedItem, commit, crash_point, order_problem, store_evidence
+from bots.intake.common import (
+    PlannedItem, check_keys, commit, crash_point, finish_routing, order_problem, read_known_skus, store_evidence,
+)
 from bots.logs import get_logger
 
 BOT_NAME = "portal-intake"
@@ -75,9 +77,9 @@ class PortalIntakeSettings:
 def load_portal_intake_settings(settings, *, need_password: bool = True) -> PortalIntakeSettings:
     """Build the bot's settings from ``load_settings()``; the password comes from ``secret("portal_password")``."""
     from bots.config import secret
-    from bots.intake.email_intake import read_known_skus
 
     own = settings.bot(BOT_NAME)
+    check_keys(own, _SETTING_KEYS, f"bots.{BOT_NAME}")
     return PortalIntakeSettings(
         url=settings.portal_url, user=settings.portal_user,
         password=secret(own.get("password_secret", "portal_password")) if need_password else None,
@@ -91,6 +93,10 @@ def load_portal_intake_settings(settings, *, need_password: bool = True) -> Port
         known_skus=read_known_skus(own["known_skus_file"]) if own.get("known_skus_file") else None,
         formats=tuple(own.get("formats", ("csv", "pdf"))),
     )
+
+
+_SETTING_KEYS = {"password_secret", "evidence_dir", "portal_name", "item_kind", "poll_seconds", "busy_attempts",
+                 "busy_wait_seconds", "timeout_seconds", "known_skus_file", "formats"}
 
 
 # -- the portal, as a clerk uses it --------------------------------------------------
@@ -121,7 +127,6 @@ class PortalOrder:
     requested_date: str | None = None
     ship_to: str | None = None
     total: Decimal | None = None
-    downloads: dict = field(default_factory=dict)  # format -> (file name, bytes)
 
 
 class CustomerPortal:
@@ -135,6 +140,7 @@ class CustomerPortal:
         self.login_screen = Screen(page, "portal/login")
         self.inbox = Screen(page, "portal/inbox")
         self.order = Screen(page, "portal/order")
+        self.busy_answers = 0  # how often the portal said "System busy", for the run's counts
         page.set_default_timeout(settings.timeout_seconds * 1000)
 
     def log_in(self) -> None:
@@ -226,6 +232,7 @@ class CustomerPortal:
         with self.page.expect_navigation():
             button.click()
         if self.order["busy_dialog"].count() > 0:
+            self.busy_answers += 1
             self.order["busy_ok"].click()
             self.page.wait_for_load_state()
             raise PortalBusy(f"acknowledge PO {order.po_number}")
@@ -282,15 +289,14 @@ class PortalIntake:
 
     def take_all(self) -> None:
         """Every PO in the list of new orders; trouble with one is logged and the rest go on."""
+        from playwright.sync_api import Error as PlaywrightError
+
         for link in self.portal.new_orders():
             self.run.count("pos_listed")
             try:
                 self.take(link)
-            except Exception as error:  # noqa: BLE001 - one broken PO must not stop the others
-                from playwright.sync_api import Error as PlaywrightError
-
-                if not isinstance(error, (ApplicationException, PlaywrightError)):
-                    raise
+            except (ApplicationException, PlaywrightError) as error:
+                # The PO stays New on the portal, so the next run tries it again.
                 shot = self.portal.screenshot(self.settings.evidence_dir, f"portal-{link.po_number}-failure")
                 self.run.count("po_errors")
                 log.error("PO not taken; the next run tries again", po_number=link.po_number,
@@ -310,11 +316,16 @@ class PortalIntake:
             ((item, _),) = commit(self.queue, self.run, [planned])
         else:
             self.run.count("items_already_queued")
+            item = finish_routing(self.queue, self.run, item)
         crash_point("after_commit")
         if item.state in ("exception", "dismissed"):
             self.run.count("pos_left_for_supervisor")
             return "exception"
-        self.portal.acknowledge(order_page)
+        busy_before = self.portal.busy_answers
+        try:
+            self.portal.acknowledge(order_page)
+        finally:
+            self.run.count("portal_busy", self.portal.busy_answers - busy_before)
         self.run.count("pos_acknowledged")
         self.run.audit("acknowledge", "portal", link.url, item_id=item.id, document_number=link.po_number,
                        detail={"portal": self.settings.portal_name})
@@ -377,7 +388,8 @@ def run_portal_intake(settings: PortalIntakeSettings, *, once: bool, headless: b
     Returns the counts of the runs. A portal that cannot be reached or refuses the log-on
     raises an ApplicationException with ``once``; when polling it is logged and retried.
     """
-    from bots.browser import open_browser
+    from playwright.sync_api import Error as PlaywrightError
+
     from bots.runs import bot_run
     from bots.workqueue import WorkQueue
 
@@ -386,19 +398,8 @@ def run_portal_intake(settings: PortalIntakeSettings, *, once: bool, headless: b
     while True:
         with bot_run(queue, BOT_NAME) as run:
             try:
-                with open_browser(headless=headless) as browser:
-                    context = browser.new_context(accept_downloads=True)
-                    try:
-                        portal = CustomerPortal(context.new_page(), settings)
-                        portal.log_in()
-                        PortalIntake(queue, run, settings, portal).take_all()
-                    finally:
-                        context.close()
-            except Exception as error:
-                from playwright.sync_api import Error as PlaywrightError
-
-                if not isinstance(error, (ApplicationException, PlaywrightError)):
-                    raise
+                _one_round(queue, run, settings, headless)
+            except (ApplicationException, PlaywrightError) as error:
                 run.count("portal_errors")
                 log.error("portal run failed", error=str(error))
                 if once:
@@ -410,6 +411,20 @@ def run_portal_intake(settings: PortalIntakeSettings, *, once: bool, headless: b
         if once:
             return totals
         time.sleep(settings.poll_seconds)
+
+
+def _one_round(queue, run, settings: PortalIntakeSettings, headless: bool) -> None:
+    """One browser session: log on, take every new PO, close the browser."""
+    from bots.browser import open_browser
+
+    with open_browser(headless=headless) as browser:
+        context = browser.new_context(accept_downloads=True)
+        try:
+            portal = CustomerPortal(context.new_page(), settings)
+            portal.log_in()
+            PortalIntake(queue, run, settings, portal).take_all()
+        finally:
+            context.close()
 
 
 # -- helpers -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ Usage::
 The result holds ``status`` ("order" or "not_order"), ``message_id``, ``from``, ``subject``,
 ``orders`` (contract-2 order dicts, each with ``warnings``), and two extra fields:
 ``reason`` (why a message is ``not_order``: "bounce", "auto-reply", "newsletter",
-"invoice query", "no order found", "empty") and ``warnings`` (attachments that could not
+"automatic message", "invoice query", "quote request", "no order found", "empty") and ``warnings`` (attachments that could not
 be read, malformed MIME).
 
 What is what, for the intake bot:
@@ -27,12 +27,13 @@ What is what, for the intake bot:
 """
 
 import re
+from dataclasses import replace
 
 from bots.errors import InputError
 from inbox_parsers.dates import find_dates
 from inbox_parsers.email.customer import customer_name
 from inbox_parsers.email.message import Attachment, Mail, read_message
-from inbox_parsers.email.not_orders import not_order_reason, text_reason
+from inbox_parsers.email.not_orders import bulk_reason, not_order_reason, text_reason
 from inbox_parsers.email.quoting import split_quoted
 from inbox_parsers.purchase_orders import Hints, html_lines, orders_from_file, orders_from_lines
 from inbox_parsers.purchase_orders.labels import Header, find_currency, find_po_number, read_header
@@ -44,6 +45,9 @@ _DAY_FIRST_TLDS = {
     "se": "SE", "no": "NO", "dk": "DK", "fi": "FI", "pl": "PL", "cz": "CZ", "ie": "IE", "pt": "PT", "au": "AU",
     "nz": "NZ", "in": "IN", "br": "BR", "za": "ZA", "eu": "EU", "us": "US", "ca": "CA", "mx": "MX",
 }
+_IGNORED_FILES = (".vcf", ".p7s", ".asc", ".sig", ".ics", "winmail.dat")  # signatures, cards, invitations
+_IGNORED_TYPES = ("application/pkcs7-signature", "application/pgp-signature", "text/calendar", "text/vcard", "text/x-vcard",
+                  "application/ms-tnef")
 _ORDER_FILES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".pdf", ".htm", ".html")
 
 
@@ -66,13 +70,18 @@ def parse_email(raw: bytes, known_skus: set[str] | None = None) -> dict:
         return result
     orders, top_text = _orders_in(mail, known_skus, result["warnings"])
     if orders:
-        reason = text_reason(top_text) if text_reason(top_text) == "invoice query" else None
+        reason = text_reason(top_text) if text_reason(top_text) in ("invoice query", "quote request") else None
+        if not reason and bulk_reason(mail) and not all(order["po_number"] for order in orders):
+            reason = bulk_reason(mail)
     else:
-        reason = text_reason(top_text) or ("empty" if not top_text.strip() and not mail.attachments
-                                            and not mail.attached_messages else "no order found")
+        empty = not any((body.plain or "").strip() or (body.html or "").strip() for body in mail.bodies) \
+            and not mail.attachments and not mail.attached_messages
+        reason = text_reason(top_text) or bulk_reason(mail) or ("empty" if empty else "no order found")
     if reason:
         result["reason"] = reason
         return result
+    for order in orders:
+        order.pop("_final", None)
     result["status"], result["orders"] = "order", orders
     return result
 
@@ -83,7 +92,7 @@ def _orders_in(mail: Mail, known_skus, warnings: list[str], depth: int = 0) -> t
     body_lines = [line for body in mail.bodies for line in _body_lines(body)]
     split = split_quoted(body_lines)
     all_text = "\n".join(body_lines + [mail.subject])
-    hints = Hints(country=country, currency=find_currency(body_lines), date_texts=find_dates(all_text))
+    hints = Hints(country=country, currency=find_currency(body_lines), date_texts=find_dates(all_text), sent=_sent(mail))
     subject_po = find_po_number([re.sub(r"(?i)^\s*(?:(?:re|aw|fw|fwd|wg|tr)\s*:\s*)+", "", mail.subject)])
 
     orders: list[dict] = []
@@ -93,7 +102,7 @@ def _orders_in(mail: Mail, known_skus, warnings: list[str], depth: int = 0) -> t
     fallback = read_header(split.top + split.quoted)
     fallback.po_number = fallback.po_number or subject_po
     for attachment in mail.attachments:
-        orders += _attachment_orders(attachment, Hints(country, hints.currency, hints.date_texts, fallback), known_skus, warnings)
+        orders += _attachment_orders(attachment, replace(hints, fallback=fallback), known_skus, warnings)
     for inner in mail.attached_messages:
         if depth < 3:
             inner_orders, _ = _orders_in(inner, known_skus, warnings, depth + 1)
@@ -101,11 +110,13 @@ def _orders_in(mail: Mail, known_skus, warnings: list[str], depth: int = 0) -> t
     orders = _unique(orders)
 
     for order in orders:
-        # Orders from an attached message were given their sender there.
-        if order["customer"]["email"] is None:
-            name, address, lines = order.pop("_writer", None) or (mail.sender_name, mail.sender_email, split.top)
-            order["customer"] = {"name": customer_name(order["customer"]["name"], name, address, lines), "email": address}
-        order.pop("_writer", None)
+        if order.get("_final"):
+            continue  # an order from an attached message, given its sender there
+        name, address, lines = order.pop("_writer", None) or (mail.sender_name, mail.sender_email, split.top)
+        # A contact printed in the order itself beats the mailbox it came from.
+        address = order["customer"]["email"] or address
+        order["customer"] = {"name": customer_name(order["customer"]["name"], name, address, lines, mail.subject), "email": address}
+        order["_final"] = True
     return orders, "\n".join(split.top + [mail.subject])
 
 
@@ -124,7 +135,7 @@ def _body_orders(body, hints: Hints, known_skus, subject_po, mail: Mail) -> list
         renderings.append(html_lines(body.html))
     if body.plain is not None and body.plain.strip():
         renderings.append(body.plain.splitlines())
-    body_hints = Hints(hints.country, hints.currency, hints.date_texts, Header(po_number=subject_po))
+    body_hints = replace(hints, fallback=Header(po_number=subject_po))
     for lines in renderings:
         split = split_quoted(lines)
         found = orders_from_lines(split.top, "body", body_hints, known_skus)
@@ -132,7 +143,11 @@ def _body_orders(body, hints: Hints, known_skus, subject_po, mail: Mail) -> list
             return found
         if split.quoted:
             name, address = split.quoted_sender
-            quoted_hints = Hints(_country(address) or hints.country, hints.currency, hints.date_texts, body_hints.fallback)
+            if address and address.rsplit("@", 1)[1] in _recipient_domains(mail):
+                continue  # our own earlier message quoted in a reply (a confirmation), not an order
+            if _is_reply(mail) and not split.forwarded and address and address == mail.sender_email:
+                continue  # the sender's own earlier order quoted in a follow-up ("any news?"), not a new one
+            quoted_hints = replace(body_hints, country=_country(address) or hints.country)
             found = orders_from_lines(split.quoted, "body", quoted_hints, known_skus)
             for order in found:
                 if address:
@@ -147,10 +162,12 @@ def _attachment_orders(attachment: Attachment, hints: Hints, known_skus, warning
     lower = name.lower()
     if attachment.content_type.startswith(("image/", "audio/", "video/")):
         return []
-    if not lower.endswith(_ORDER_FILES) and not attachment.content_type in (
+    if not lower.endswith(_ORDER_FILES) and attachment.content_type not in (
             "text/csv", "application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
         if lower.endswith((".zip", ".7z", ".rar", ".gz")) or "zip" in attachment.content_type:
             warnings.append(f"attachment {name}: archives are not opened")
+        elif not lower.endswith(_IGNORED_FILES) and not attachment.content_type.startswith(_IGNORED_TYPES):
+            warnings.append(f"attachment {name}: a {attachment.content_type} file is not read for orders")
         return []
     try:
         return orders_from_file(name, attachment.data, known_skus, hints)
@@ -160,14 +177,39 @@ def _attachment_orders(attachment: Attachment, hints: Hints, known_skus, warning
 
 
 def _unique(orders: list[dict]) -> list[dict]:
-    """The same order twice (an HTML summary of the attached CSV): keep the first."""
+    """One order per PO: where the body repeats (or sums up) a PO that an attachment
+    carries, the attachment, the buyer's formal document, stands; exact repeats go."""
+    attached = {o["po_number"] for o in orders if o["source"] != "body" and o["po_number"]}
     seen, out = set(), []
     for order in orders:
-        key = (order["po_number"], tuple((l["sku"], l["quantity"]) for l in order["lines"]))
+        if order["source"] == "body" and order["po_number"] in attached:
+            continue
+        key = (order["po_number"], tuple((line["sku"], line["quantity"]) for line in order["lines"]))
         if key not in seen:
             seen.add(key)
             out.append(order)
     return out
+
+
+def _is_reply(mail: Mail) -> bool:
+    return bool(re.match(r"(?i)^\s*(?:re|aw|sv|antw|r)\s*:", mail.subject))
+
+
+def _recipient_domains(mail: Mail) -> set[str]:
+    import email.utils
+
+    addresses = email.utils.getaddresses([mail.header("To"), mail.header("Cc")])
+    return {address.rsplit("@", 1)[1].lower() for _, address in addresses if "@" in address}
+
+
+def _sent(mail: Mail):
+    """The day the email was sent (its Date header), or None."""
+    import email.utils
+
+    try:
+        return email.utils.parsedate_to_datetime(mail.header("Date")).date()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _country(address: str | None) -> str | None:

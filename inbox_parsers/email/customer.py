@@ -7,33 +7,10 @@ and last the display name as it is (often a person).
 
 import re
 
-_COMPANY_SUFFIX = re.compile(
-    r"(?i)\b(?:inc|llc|l\.l\.c|ltd|limited|gmbh|ag|kg|co|corp|corporation|company|plc|pty|bv|b\.v|nv|sa|s\.a|sas|sarl|srl|s\.r\.l|spa|s\.p\.a|oy|ab|as|a/s|"
-    r"group|holdings|industries|enterprises|trading|supply|supplies|distribution|distributors|wholesale|foods|grocers|markets?|stores?|retail|services|partners)\b\.?|&"
-)
-_CLOSING = re.compile(r"(?i)^\s*(?:best|kind|warm)?\s*(?:regards|wishes)|^\s*(?:thanks|thank\s+you|many\s+thanks|cheers|sincerely|yours|mit\s+freundlichen\s+gr[üu](?:ß|ss)en|viele\s+gr[üu](?:ß|ss)e|cordialement|saludos|--\s*$)")
+from inbox_parsers.purchase_orders.companies import LEGAL_FORM, looks_like_company
+
+_CLOSING = re.compile(r"(?i)^\s*(?:best|kind|warm|many)?\s*(?:regards|wishes)(?![\w'])|^\s*(?:thanks|thank\s+you|many\s+thanks|cheers|sincerely|yours|thx|tia|rgds|br|best|greetings|mit\s+freundlichen\s+gr[üu](?:ß|ss)en|viele\s+gr[üu](?:ß|ss)e|cordialement|saludos)(?![\w'])|^--\s*$")
 _CONTACT = re.compile(r"(?i)(?:@|\bphone\b|\btel\b|\bfax\b|\bmobile\b|\bwww\.|https?://|\+?\d[\d\s().-]{6,})")
-
-
-def domain_words(address: str | None) -> str:
-    """The sender's domain without its suffix, letters only ("pinecrest-grocers.com" -> "pinecrestgrocers")."""
-    if not address or "@" not in address:
-        return ""
-    domain = address.rsplit("@", 1)[1].lower()
-    parts = domain.split(".")
-    core = parts[-3] if len(parts) >= 3 and parts[-2] in ("co", "com", "org", "net", "ac") else parts[-2] if len(parts) >= 2 else parts[0]
-    return re.sub(r"[^a-z0-9]", "", core)
-
-
-def looks_like_company(name: str | None, address: str | None = None) -> bool:
-    """True when ``name`` reads as a company: a legal-form word, or the sender's domain."""
-    if not name:
-        return False
-    if _COMPANY_SUFFIX.search(name):
-        return True
-    squashed = re.sub(r"[^a-z0-9]", "", name.lower())
-    core = domain_words(address)
-    return bool(core and len(core) >= 4 and (core in squashed or (len(squashed) >= 4 and squashed in core)))
 
 
 def company_from_display_name(display: str | None, address: str | None) -> str | None:
@@ -47,24 +24,50 @@ def company_from_display_name(display: str | None, address: str | None) -> str |
     return None
 
 
-def company_from_signature(lines: list[str], address: str | None) -> str | None:
-    """A company line in the signature block at the end of the writer's text."""
+_TITLE = re.compile(
+    r"(?i)\b(?:purchasing|procurement|buyer|purchaser|manager|director|head|lead|officer|agent|assistant|coordinator|specialist|"
+    r"accounts?\s+payable|sales|operations|supply\s+chain|logistics|category|executive|ceo|cfo|coo|owner|einkauf|achats|compras|team)\b"
+)
+
+
+def company_from_signature(lines: list[str], address: str | None, person: str | None = None) -> str | None:
+    """A company line in the signature block at the end of the writer's text
+    ("Pinecrest Grocers", "Purchasing, Pinecrest Grocers", "Buyer | Acme Inc.")."""
     start = None
     for index, line in enumerate(lines):
         if _CLOSING.match(line):
             start = index + 1
     if start is None:
-        start = max(0, len(lines) - 6)
+        # No closing line: only a legal-form name near the end counts ("Acme Tools Inc").
+        tail = [line.strip() for line in lines if line.strip()][-4:]
+        return next((t for t in reversed(tail) if LEGAL_FORM.search(t) and not _CONTACT.search(t) and len(t) <= 60), None)
+    candidates = []
     for line in lines[start: start + 6]:
         text = line.strip(" -|*_")
-        if not text or _CONTACT.search(text) or len(text) > 60:
+        if not text or len(text) > 80 or (person and text.lower() == person.lower()):
             continue
-        if looks_like_company(text, address):
-            return text
+        parts = [text] if not _TITLE.search(text) else [p for p in re.split(r"\s*(?:,|\||–|/|•|\s-\s|\bat\b|@)\s*", text) if p and not _TITLE.search(p)]
+        for part in parts:
+            if _CONTACT.search(part) or (person and part.lower() == person.lower()):
+                continue
+            if looks_like_company(part, address):
+                return part
+            if _TITLE.search(text) and re.match(r"^[A-Z][\w'&.-]*(?:\s+[A-Z&][\w'&.-]*)*$", part):
+                candidates.append(part)  # "Purchasing, Nordhafen Handel": the part beside the job title
+    return candidates[0] if candidates else None
+
+
+def company_from_subject(subject: str, address: str | None) -> str | None:
+    """"Purchase Order 4500098123 from Lakeside Foods Inc." -> "Lakeside Foods Inc."."""
+    m = re.search(r"(?i)\b(?:from|von|de)\s+(?P<name>[^\d,;:()]{3,60}?)\s*$", subject or "")
+    if m and looks_like_company(m.group("name"), address):
+        return m.group("name").strip()
     return None
 
 
-def customer_name(labelled: str | None, display: str | None, address: str | None, top_lines: list[str]) -> str | None:
+def customer_name(labelled: str | None, display: str | None, address: str | None, top_lines: list[str],
+                  subject: str = "") -> str | None:
     """The customer's name from what the message offers, best source first."""
-    return (labelled or company_from_display_name(display, address)
-            or company_from_signature(top_lines, address) or display or None)
+    return (labelled or company_from_display_name(display, address) or company_from_subject(subject, address)
+            or company_from_signature(top_lines, address, display)
+            or (display if display and not _TITLE.search(display) else None))

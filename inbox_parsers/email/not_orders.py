@@ -42,21 +42,42 @@ def not_order_reason(mail: Mail) -> str | None:
         return "bounce"
     auto_submitted = mail.header("Auto-Submitted").lower()
     precedence = mail.header("Precedence").lower()
-    if (auto_submitted and auto_submitted != "no") or mail.header("X-Autoreply") or mail.header("X-Autorespond") \
+    if auto_submitted.startswith("auto-replied") or mail.header("X-Autoreply") or mail.header("X-Autorespond") \
             or precedence in ("auto_reply", "auto-reply") or _AUTO_SUBJECT.search(mail.subject):
         return "auto-reply"
-    if mail.header("List-Unsubscribe") or mail.header("List-Id") or precedence in ("bulk", "list", "junk"):
-        return "newsletter"
     subject = re.sub(r"(?i)^\s*(?:(?:re|aw|sv|fw|fwd|wg|tr)\s*:\s*)+", "", mail.subject)
     if _INVOICE_TOPIC.search(subject) and not ORDER_INTENT.search(subject) and not re.search(r"(?i)\bnew\s+(?:purchase\s+)?order\b", subject):
         return "invoice query"
     return None
 
 
+def bulk_reason(mail: Mail) -> str | None:
+    """"newsletter" for mailing-list mail, "automatic message" for machine-sent mail that is
+    no reply; either may still carry a PO (procurement systems send them so), so these only
+    decide when no labelled PO is found."""
+    precedence = mail.header("Precedence").lower()
+    if mail.header("List-Unsubscribe") or mail.header("List-Id") or precedence in ("bulk", "list", "junk"):
+        return "newsletter"
+    auto_submitted = mail.header("Auto-Submitted").lower()
+    if auto_submitted and auto_submitted != "no":
+        return "automatic message"
+    return None
+
+
+_QUOTE_REQUEST = re.compile(
+    r"(?i)\b(?:rfq|request\s+for\s+(?:a\s+)?(?:quote|quotation|pricing|proposal)|quote\s+request|price\s+request|pricing\s+request"
+    r"|please\s+(?:send\s+(?:us\s+)?a\s+)?quote|can\s+you\s+(?:please\s+)?quote|could\s+you\s+(?:please\s+)?quote|send\s+(?:us\s+)?(?:a\s+|your\s+)?(?:quote|quotation|price\s+list)"
+    r"|(?:need|want|would\s+like)\s+a\s+(?:quote|quotation)|angebotsanfrage|bitte\s+um\s+(?:ein\s+)?angebot|demande\s+de\s+(?:prix|devis))\b"
+)
+
+
 def text_reason(top_text: str) -> str | None:
-    """Why the writer's own text reads as no order ("auto-reply", "invoice query"), or None."""
+    """Why the writer's own text reads as no order ("auto-reply", "invoice query",
+    "quote request"), or None."""
     if _AUTO_BODY.search(top_text):
         return "auto-reply"
     if _INVOICE_SPECIFIC.search(top_text) and _QUERY_WORDS.search(top_text) and not ORDER_INTENT.search(top_text):
         return "invoice query"
+    if _QUOTE_REQUEST.search(top_text) and not ORDER_INTENT.search(top_text):
+        return "quote request"
     return None

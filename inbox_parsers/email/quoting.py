@@ -14,6 +14,7 @@ _SEPARATOR = re.compile(
     r"(?i)^\s*(?:-{2,}\s*(?:original\s+message|forwarded\s+message|weitergeleitete\s+nachricht|urspr[üu]ngliche\s+nachricht|message\s+d'origine|message\s+transf[ée]r[ée])\s*-{2,}"
     r"|begin\s+forwarded\s+message\s*:?|_{10,}\s*$)"
 )
+_FORWARD = re.compile(r"(?i)^\s*(?:-{2,}\s*(?:forwarded\s+message|weitergeleitete\s+nachricht|message\s+transf[ée]r[ée])|begin\s+forwarded\s+message)")
 _WROTE = re.compile(r"(?i)^\s*(?:on\s.{4,200}\swrote|am\s.{4,200}\sschrieb\s.{0,100}|le\s.{4,200}\sa\s[ée]crit)\s*:\s*$")
 _ON_START = re.compile(r"(?i)^\s*on\s.{4,200}$")
 _HEADER_FROM = re.compile(r"(?i)^\s*\*?(?:from|von|de)\s*:\*?\s*(?P<v>.+)$")
@@ -27,6 +28,7 @@ class Split:
     top: list[str]
     quoted: list[str]
     quoted_sender: tuple[str | None, str | None] = (None, None)
+    forwarded: bool = False  # the quote is a forward, not the history of a reply
 
 
 def split_quoted(lines: list[str]) -> Split:
@@ -45,7 +47,7 @@ def split_quoted(lines: list[str]) -> Split:
     if cut is None:
         return Split(list(lines), [])
     quoted = [re.sub(r"^\s*(?:>\s?)+", "", line) for line in lines[cut:]]
-    return Split(list(lines[:cut]), quoted, quoted_sender(quoted[:12]))
+    return Split(list(lines[:cut]), quoted, quoted_sender(quoted[:12]), bool(_FORWARD.match(lines[cut])))
 
 
 def quoted_sender(lines: list[str]) -> tuple[str | None, str | None]:

@@ -9,12 +9,15 @@ whole document implies.
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from inbox_parsers.amounts import decimal_comma_in, money, parse_amount
 from inbox_parsers.dates import day_first_in, iso
-from inbox_parsers.purchase_orders.labels import Header, po_occurrences, read_header
-from inbox_parsers.purchase_orders.text import RawLine, order_lines
+from inbox_parsers.purchase_orders.companies import title_company
+from inbox_parsers.purchase_orders.labels import Header, complete_year, po_occurrences, read_header
+from inbox_parsers.purchase_orders.raw import RawLine
+from inbox_parsers.purchase_orders.text import order_lines
 
 
 @dataclass
@@ -27,6 +30,7 @@ class Hints:
     currency: str | None = None
     date_texts: list[str] = field(default_factory=list)
     fallback: Header | None = None
+    sent: date | None = None  # when the email was sent: the year of "deliver by 12/4"
 
 
 def orders_from_lines(lines: list[str], source: str, hints: Hints | None = None,
@@ -97,6 +101,28 @@ def _outside_tables(lines: list[str], tables) -> list[str]:
     return [("" if i in inside else line) for i, line in enumerate(lines)]
 
 
+def _price_from_amount(fields: dict[str, str], decimal_comma: bool | None) -> str | None:
+    """No unit price printed, but a line amount: the price is amount / quantity when that
+    comes out in whole cents."""
+    quantity, amount = _number(fields.get("quantity"), decimal_comma), _number(fields.get("amount"), decimal_comma)
+    if not quantity or amount is None:
+        return None
+    price = (amount / quantity).quantize(Decimal("0.01"))
+    return money(price) if price * quantity == amount else None
+
+
+def _same_in_every_row(raw: list[RawLine], name: str) -> str | None:
+    """A per-line field (delivery date, ship-to) that every line gives alike, else None."""
+    values = {" ".join(r.fields.get(name, "").split()) for r in raw} - {""}
+    return values.pop() if len(values) == 1 else None
+
+
+def _iso_date(text: str | None, day_first: bool | None, sent: date | None) -> str | None:
+    if not text:
+        return None
+    return iso(text, day_first) or complete_year(text, day_first, sent or date.today())
+
+
 def _po_sections(lines: list[str], tables) -> list[tuple[int, int]]:
     """(start, end) line ranges, one per distinct PO number labelled in the text."""
     inside = {i for t in tables for i in range(t.header_index, t.end_index)}
@@ -131,7 +157,7 @@ def _group_by_row_po(raw: list[RawLine]) -> dict[str, list[RawLine]]:
 def _merge(header: Header, fallback: Header | None) -> Header:
     if fallback is None:
         return header
-    for name in ("po_number", "requested_date", "ship_to", "customer", "currency"):
+    for name in ("po_number", "requested_date", "ship_to", "customer", "customer_email", "currency"):
         if not getattr(header, name):
             setattr(header, name, getattr(fallback, name))
     return header
@@ -149,7 +175,7 @@ def _order(header: Header, raw: list[RawLine], source: str, day_first: bool | No
             "sku": (f.get("sku") or "").strip() or None,
             "description": " ".join((f.get("description") or "").split()),
             "quantity": quantity_text(f.get("quantity"), decimal_comma),
-            "unit_price": price_text(f.get("unit_price"), decimal_comma),
+            "unit_price": price_text(f.get("unit_price"), decimal_comma) or _price_from_amount(f, decimal_comma),
         }
         if f.get("uom"):
             line["uom"] = f["uom"].strip()
@@ -162,18 +188,15 @@ def _order(header: Header, raw: list[RawLine], source: str, day_first: bool | No
             warnings.append(f"unknown SKU {line['sku']}")
         lines.append(line)
 
-    requested = header.requested_date
-    if not requested:
-        row_dates = {r.fields.get("line_date", "").strip() for r in raw} - {""}
-        if len(row_dates) == 1:
-            requested = row_dates.pop()
+    requested = header.requested_date or _same_in_every_row(raw, "line_date")
     if not header.po_number:
         warnings.append("no PO number found")
     return {
         "po_number": header.po_number,
-        "requested_date": iso(requested, day_first) if requested else None,
-        "customer": {"name": header.customer, "email": None},
-        "ship_to": header.ship_to,
+        "requested_date": _iso_date(requested, day_first, hints.sent),
+        "customer": {"name": header.customer or title_company(header.title, header.customer_email),
+                     "email": header.customer_email},
+        "ship_to": header.ship_to or _same_in_every_row(raw, "ship_to"),
         "source": source,
         "lines": lines,
         "warnings": warnings,

@@ -9,6 +9,7 @@ Item numbers need care: a purchase order is written by the buyer, so "your item"
 """
 
 import re
+from functools import lru_cache
 
 # Roles, checked in this order: the first pattern that matches the whole cell wins.
 _ITEM_WORDS = r"(?:item|part|sku|code|article|art|material|product|prod|catalog(?:ue)?|cat|ref(?:erence)?|number|num|no|nr|id|#|p/n|pn)"
@@ -24,14 +25,15 @@ _PATTERNS = [
     ("description", r"(?:item\s+|product\s+|article\s+|part\s+)?(?:description|desc|descr|name|bezeichnung|beschreibung|designation|désignation|descripción|libellé|details?|text)(?:\s+of\s+(?:goods|items?|products?|articles?))?"),
     ("description", r"(?:product|article|goods|artikel)"),
     ("quantity", r"(?:order(?:ed)?\s+|req(?:uested)?\s+|ord\s+)?(?:qty|qnty|quantity|quantities|menge|anzahl|quantité|quantite|cantidad|pcs|pieces|count)(?:\s*(?:ordered|ord|req|requested))?(?:\s*(?:ea|pcs|units|cs|cases))?"),
-    ("quantity", r"(?:units|ordered|order\s+units)"),
+    ("quantity", r"(?:units|ordered|order\s+units|cases|cartons|ctns|boxes|packs|pallets|(?:no|number)\s+of\s+(?:units|cases|pieces))"),
     ("amount", r"(?:line\s+|net\s+|total\s+|extended\s+|ext\s+)?(?:amount|total|extended|ext|value|betrag|gesamt|montant|importe|sum|subtotal)(?:\s*(?:price|amount|value|cost|net))?(?:\s*(?:usd|eur|gbp|cad|chf|aud|\$|€|£))?"),
-    ("unit_price", r"(?:unit\s+|net\s+|agreed\s+|contract\s+)?(?:price|cost|rate|preis|einzelpreis|prix|precio|each|unit\s*\$|per\s*unit)(?:\s*(?:each|ea|per\s*unit|/\s*unit|/\s*ea|unit|net))?(?:\s*(?:usd|eur|gbp|cad|chf|aud|\$|€|£))?"),
+    ("amount", r"(?:gesamtpreis|gesamtbetrag|positionswert|montant(?:\s+ht)?|total\s+ht|importe(?:\s+total)?|prix\s+total|precio\s+total)"),
+    ("unit_price", r"(?:prix|precio|preis)\s*(?:unitaire|unitario|unit|pro\s+st[üu]ck|je\s+einheit|ht)|st[üu]ckpreis|\$\s*/\s*(?:unit|ea|each|pc)|(?:unit\s+|net\s+|agreed\s+|contract\s+)?(?:price|cost|rate|preis|einzelpreis|prix|precio|each|unit\s*\$|per\s*unit)(?:\s*(?:each|ea|per\s*unit|/\s*unit|/\s*ea|unit|net))?(?:\s*(?:usd|eur|gbp|cad|chf|aud|\$|€|£))?"),
     ("uom", r"(?:uom|u\s*m|u/m|unit|units\s*of\s*measure|unit\s*of\s*measure|pack|pack\s*size|einheit|me)"),
-    ("line_date", r"(?:requested\s+|req\s+|required\s+)?(?:delivery|deliver|need|needed|due|ship|required|request)\s*(?:date|by)?(?:\s*date)?"),
+    ("line_date", r"(?:requested|required|req|delivery|need|needed|due)\s+date|(?:requested\s+|req\s+|required\s+)?(?:delivery|deliver|need|needed|due|ship|required|request)\s*(?:date|by)?(?:\s*date)?"),
     ("ship_to", r"(?:ship\s*to|deliver\s*to|delivery\s+address|ship\s*to\s*address)"),
     ("item", r"(?:sku|item|part|article|art|material|product|prod|catalog(?:ue)?|cat|p/n|pn|code|artikel|artnr|ref)(?:\s*" + _ITEM_WORDS + r")*"),
-    ("item", r"(?:artikelnummer|artikelnr|materialnummer|materialnr|référence|reference|referencia)"),
+    ("item", r"(?:artikelnummer|artikelnr|materialnummer|materialnr|référence|reference|referencia|c[oó]digo(?:\s+(?:de\s+)?art[ií]culo)?|code\s+produit)"),
 ]
 _COMPILED = [(role, re.compile(r"^" + pattern + r"$")) for role, pattern in _PATTERNS]
 
@@ -45,6 +47,7 @@ def normalize_header(text: str) -> str:
     return " ".join(s.split())
 
 
+@lru_cache(maxsize=4096)
 def column_role(text: str) -> str | None:
     """The field a table header cell names (``sku`` for ours, ``item`` for an item number
     that does not say whose, ``buyer_sku``, ``description``,

@@ -43,7 +43,11 @@ def sniff_delimiter(text: str) -> str:
 def csv_lines(data: bytes, name: str = "") -> list[str]:
     """The rows of a CSV file as tab-joined text lines."""
     text = decode_text(data, name)
-    delimiter = sniff_delimiter(text)
+    first, _, rest = text.partition("\n")
+    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
+        delimiter, text = first.strip()[4], rest  # Excel's "sep=;" hint line
+    else:
+        delimiter = sniff_delimiter(text)
     lines = []
     for row in csv.reader(io.StringIO(text), delimiter=delimiter):
         cells = [" ".join(cell.replace("\t", " ").split()) for cell in row]

@@ -1,6 +1,7 @@
 """Purchase-order files (CSV, XLSX, PDF, HTML, text) to orders, by their content and name."""
 
 import re
+from dataclasses import replace
 from pathlib import PurePath
 
 from bots.errors import InputError
@@ -73,7 +74,5 @@ def orders_from_file(filename: str, data: bytes, known_skus: set[str] | None = N
     named = find_po_number([stem])
     if named:
         fallback = hints.fallback or Header()
-        hints = Hints(hints.country, hints.currency, hints.date_texts,
-                      Header(po_number=named, requested_date=fallback.requested_date, ship_to=fallback.ship_to,
-                             customer=fallback.customer, currency=fallback.currency))
+        hints = replace(hints, fallback=replace(fallback, po_number=named))  # the file's own name is more specific than the email's
     return orders_from_lines(lines, f"attachment {filename}", hints, known_skus)

@@ -8,6 +8,25 @@ _BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6
 _SKIPPED = {"script", "style", "head", "title", "img", "meta", "link", "noscript"}
 
 
+def _cell_text(cell) -> str:
+    """A table cell's text on one line; its line breaks and paragraphs become ", "."""
+    parts, current = [], []
+    for node in cell.iter():
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if tag in ("br", "p", "div", "li") and current:
+            parts.append(" ".join("".join(current).split()))
+            current = []
+        if node is not cell and tag in _SKIPPED:
+            current.append(node.tail or "")
+            continue
+        if node.text and tag not in ("br",):
+            current.append(node.text)
+        if node is not cell and node.tail:
+            current.append(node.tail)
+    parts.append(" ".join("".join(current).split()))
+    return ", ".join(p.strip(" ,") for p in parts if p.strip(" ,"))
+
+
 def html_lines(html: str) -> list[str]:
     """The text of an HTML document as lines, tables kept as ``a | b | c`` rows."""
     import lxml.html
@@ -34,9 +53,13 @@ def html_lines(html: str) -> list[str]:
             if element.tail:
                 words.append(element.tail)
             return
-        if tag == "tr" and not element.xpath(".//table"):
+        if tag == "pre":
             flush()
-            cells = [" ".join(" ".join(cell.itertext()).split()) for cell in element if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")]
+            lines.extend(line.rstrip() for line in "".join(element.itertext()).splitlines())
+            lines.append("")
+        elif tag == "tr" and not element.xpath(".//table"):
+            flush()
+            cells = [_cell_text(cell) for cell in element if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")]
             if any(cells):
                 lines.append(" | ".join(cells) if len(cells) > 1 else cells[0])
         else:

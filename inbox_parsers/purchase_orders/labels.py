@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from inbox_parsers.dates import find_dates, parse_date
 
 _TOKEN = r"(?=[\w\-/.]*\d)[A-Za-z0-9][\w\-/.]*[A-Za-z0-9]|\d"
-_NUMBER_WORD = r"(?i:number|num|no|nr|n°|nº|ref|reference|id)(?![a-z])\.?"
+_NUMBER_WORD = r"(?i:number|num|no|nr|n°|nº|ref|reference|id)(?![a-z])\.?(?:\s+(?i:is|will\s+be)\b)?"
 # Labels that name the buyer's purchase order, strongest first.
 PO_PATTERNS = [
     re.compile(
@@ -57,10 +57,13 @@ class Header:
     requested_date: str | None = None
     ship_to: str | None = None
     customer: str | None = None
+    customer_email: str | None = None
+    title: str | None = None  # the document's first line, often the buyer's company name
     currency: str | None = None
     date_texts: list[str] = field(default_factory=list)
 
 
+_WORDS = re.compile(r"\S+(?: \S+)*")
 _CELL_WIDTH = 1000  # columns of tab- or pipe-separated cells count in cells, far apart
 
 
@@ -75,7 +78,7 @@ def segments(line: str) -> list[tuple[int, str]]:
     if is_delimited(line):
         cells = line.split("\t") if "\t" in line else line.strip().strip("|").split("|")
         return [(i * _CELL_WIDTH, c.strip()) for i, c in enumerate(cells) if c.strip()]
-    return [(m.start(), m.group(0)) for m in re.finditer(r"\S+(?: \S+)*", line)]
+    return [(m.start(), m.group(0)) for m in _WORDS.finditer(line)]
 
 
 def flat(line: str) -> str:
@@ -127,7 +130,7 @@ def find_requested_date(lines: list[str]) -> str | None:
                 if _NOT_REQUESTED.search(before):
                     continue
                 rest = line[m.end():]
-                dates = find_dates(rest)
+                dates = find_dates(rest) or _yearless_dates(rest)
                 if not dates and not rest.strip() and index + 1 < len(lines):
                     # The value may sit on the next line, under the label.
                     dates = find_dates(lines[index + 1])[:1]
@@ -137,6 +140,54 @@ def find_requested_date(lines: list[str]) -> str | None:
                         best = (rank, dates[0])
                     break
     return best[1] if best else None
+
+
+_YEARLESS = [
+    re.compile(r"\b\d{1,2}[/.]\d{1,2}\b(?![/.]\d)"),
+    re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\.?\s+(?P<month>[A-Za-zäéû]{3,9})\.?(?![A-Za-z])(?!\s*,?\s*\d)"),
+    re.compile(r"\b(?P<month>[A-Za-zäéû]{3,9})\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)"),
+]
+
+
+def _yearless_dates(text: str) -> list[str]:
+    """Dates printed without a year ("Friday 12/4", "Dec 4th", "4 December"), in order."""
+    from inbox_parsers.dates import MONTHS
+
+    found = []
+    for pattern in _YEARLESS:
+        for m in pattern.finditer(text):
+            if "month" in pattern.groupindex and m.group("month").lower() not in MONTHS:
+                continue
+            found.append((m.start(), m.group(0)))
+    return [text for _, text in sorted(found)]
+
+
+def complete_year(text: str, day_first: bool | None, reference) -> str | None:
+    """A year-less date ("12/4", "Dec 4th") as ISO: the first such day on or after ``reference``."""
+    from datetime import date
+
+    from inbox_parsers.dates import MONTHS
+
+    m = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})", text.strip())
+    if m:
+        first, second = int(m[1]), int(m[2])
+        if day_first is None:
+            day_first = "." in text or first > 12
+        day, month = (first, second) if day_first else (second, first)
+    else:
+        number = re.search(r"\d{1,2}", text)
+        word = next((w for w in re.findall(r"[A-Za-zäéû]{3,9}", text) if w.lower() in MONTHS), None)
+        if not number or not word:
+            return None
+        day, month = int(number.group(0)), MONTHS[word.lower()]
+    for year in (reference.year, reference.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            return None
+        if candidate >= reference - __import__("datetime").timedelta(days=7):
+            return candidate.isoformat()
+    return None
 
 
 def find_ship_to(lines: list[str]) -> str | None:
@@ -175,9 +226,33 @@ def find_customer(lines: list[str]) -> str | None:
             if not value:
                 below = _block_below(lines, index, column, column)
                 value = below[0] if below else ""
-            value = value.strip(" ,")
+            value = value.split(",")[0].strip(" ,")  # "Acme Inc., PO Box 889, ..." names Acme Inc.
             if value and not re.search(r"\d{3}", value):
                 return value
+    return None
+
+
+_CONTACT_LABEL = re.compile(r"(?i)^(?:buyer|contact|ordered\s+by|purchaser|requested\s+by|requisitioner|issued\s+by|buyer\s+contact|e-?mail)\b")
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def find_customer_email(lines: list[str]) -> str | None:
+    """The buyer's email address where the document names its contact ("Buyer: Dana <dana@x.com>")."""
+    for line in lines:
+        cells = [text for _, text in segments(line)]
+        for position, text in enumerate(cells):
+            if _CONTACT_LABEL.match(text):
+                m = _ADDRESS.search(" ".join(cells[position: position + 2]))
+                if m:
+                    return m.group(0).lower()
+    return None
+
+
+def find_title(lines: list[str]) -> str | None:
+    """The first line of the document, as one text."""
+    for line in lines:
+        if line.strip():
+            return " ".join(text for _, text in segments(line))
     return None
 
 
@@ -191,13 +266,60 @@ def find_currency(lines: list[str]) -> str | None:
     return max(counts, key=counts.get) if counts else None
 
 
+_BARE_LABEL = re.compile(
+    r"(?i)^(?:(?:purchase\s*order|p\.?\s?o\.?|order)(?:\s*(?:number|num|no\.?|nr\.?|n°|#|ref(?:erence)?|id))?|purchase\s+order"
+    r"|(?:order|po|document|issue)?\s*date|ship\s*via|(?:payment\s+)?terms|incoterms?|currency|page|buyer|vendor(?:\s*(?:no|#|number))?|"
+    r"supplier(?:\s*(?:no|#|number))?|contact|phone|fax|e-?mail|revision|rev|freight|fob|carrier|department|dept|account(?:\s*(?:no|#))?)\s*[:#]?$"
+)
+
+
+def _label_only(text: str) -> bool:
+    """True for a cell that is just a field name ("PO Number", "Delivery Date", "Terms")."""
+    if re.search(r"\d", text) or len(text) > 40:
+        return False
+    if _BARE_LABEL.match(text):
+        return True
+    bare = text.rstrip(" :#")
+    return any(p.fullmatch(bare + " ") or p.fullmatch(bare) for p, _ in REQUESTED_PATTERNS)
+
+
+def labels_above_values(lines: list[str]) -> list[str]:
+    """Header boxes print labels in one row and values in the row under it
+    ("PO Number   Order Date   Delivery Date" over "4500012345   11/20/2026   12/05/2026").
+    Rewrite each such pair of rows as "label: value" lines for the label readers."""
+    out = list(lines)
+    for index in range(len(lines) - 1):
+        labels = segments(lines[index])
+        if len(labels) < 2 or not all(_label_only(text) for _, text in labels):
+            continue
+        values = segments(lines[index + 1])
+        if not values or all(_label_only(text) for _, text in values):
+            continue
+        delimited = is_delimited(lines[index])
+        pairs = []
+        for column, label in labels:
+            if delimited:
+                value = next((t for c, t in values if c == column), None)
+            else:
+                value = next((t for c, t in values if abs(c - column) <= 4), None)
+            if value:
+                pairs.append(f"{label.rstrip(' :')}: {value}")
+        if pairs:
+            out[index] = "   ".join(pairs)
+            out[index + 1] = ""
+    return out
+
+
 def read_header(lines: list[str]) -> Header:
     """All the header fields of one order from its labelled lines."""
+    lines = labels_above_values(lines)
     return Header(
         po_number=find_po_number(lines),
         requested_date=find_requested_date(lines),
         ship_to=find_ship_to(lines),
         customer=find_customer(lines),
+        customer_email=find_customer_email(lines),
+        title=find_title(lines),
         currency=find_currency(lines),
         date_texts=[d for line in lines for d in find_dates(line)],
     )
@@ -207,7 +329,7 @@ def is_label_line(text: str) -> bool:
     """True when a segment starts with a field label ("Order date: ...", "PO ...")."""
     return bool(_ANY_LABEL.match(text) or _SHIP_TO.match(text) or _CUSTOMER.match(text)
                 or any(p.match(text) for p in PO_PATTERNS)
-                or any(p.match(text) for p, _ in REQUESTED_PATTERNS if p.match(text) and p.match(text).end() > 3))
+                or any(p.match(text) for p, _ in REQUESTED_PATTERNS))
 
 
 def _block_below(lines: list[str], index: int, value_column: int, label_column: int) -> list[str]:
@@ -219,7 +341,9 @@ def _block_below(lines: list[str], index: int, value_column: int, label_column: 
         cells = segments(line)
         if is_delimited(line):
             # A grid row continues the block only when the cells left of the value are empty.
-            cell = cells[0][1] if len(cells) == 1 and cells[0][0] == value_column else None
+            cell = next((t for c, t in cells if c == value_column), None)
+            if any(c < value_column for c, _ in cells) or len(cells) > 3:
+                cell = None
         else:
             cell = next((t for c, t in cells if abs(c - value_column) <= 3 or abs(c - label_column) <= 3), None)
             if len(cells) >= 3:

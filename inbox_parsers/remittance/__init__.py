@@ -34,6 +34,7 @@ from .pdf_words import PageWords, read_pages
 from .records import rows_to_records
 from .rows import Tables, read_tables
 from .settings import ParseSettings
+from .vocabulary import norm
 from .templates import settings_for
 from .validation import check
 
@@ -84,7 +85,8 @@ def parse_pages(pages: list[PageWords], settings: ParseSettings | None = None) -
     date_texts = [d for line in lines for d in find_dates(line.text)]
     decimal_comma = decimal_comma_in(w for w in words if parse_date(w) is None)
     verticals = {page.number: page.verticals for page in pages}
-    tables = read_tables(lines, verticals, decimal_comma, settings.column_labels or None)
+    horizontals = {page.number: page.horizontals for page in pages}
+    tables = read_tables(lines, verticals, decimal_comma, settings.column_labels or None, horizontals)
     fields = read_header_fields(lines, tables.used, decimal_comma, pages[0].height)
 
     currency = fields.values.get("currency") or currency_in(words, decimal_comma)
@@ -126,6 +128,9 @@ def to_contract(remittance: dict) -> dict:
     return out
 
 
+_OTHER_TOTALS = ("invoice", "gross", "discount", "deduction", "credit", "adjust", "less", "due")
+
+
 def _table_total(tables: Tables, decimal_comma) -> Decimal | None:
     """The grand total row's paid amount (the right-most amount when there is no paid cell)."""
     from .cells import read_money
@@ -133,6 +138,9 @@ def _table_total(tables: Tables, decimal_comma) -> Decimal | None:
     for row in reversed(tables.rows):
         if row.kind != "total":
             continue
+        label = norm(" ".join(p.text for p in row.line.phrases if kind_of(p.text, decimal_comma) == "text"))
+        if any(word in label for word in _OTHER_TOTALS):
+            continue  # "Total invoices", "Total discount": not what was paid
         for role in ("paid", "gross"):
             for text in reversed(row.cells.get(role, [])):
                 value = read_money(text, decimal_comma)

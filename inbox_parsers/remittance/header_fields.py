@@ -88,7 +88,9 @@ def read_header_fields(lines: list[Line], used: set[int], decimal_comma, first_p
             best = max(found, key=lambda c: (c.score, -c.line_index))
             result.values[name] = best.value
     if "payer" not in result.values:
-        result.values["payer"] = _payer_from_sentence(free) or _letterhead(free, payee_lines, first_page_height)
+        values = {c.raw.strip() for c in result.candidates}
+        result.values["payer"] = _payer_from_sentence(free) or _letterhead(free, payee_lines, values,
+                                                                           first_page_height)
     result.values.setdefault("payment_method", method_in(" ".join(l.text for l in lines)))
     return result
 
@@ -264,7 +266,7 @@ def _payer_from_sentence(free: list[Line]) -> str | None:
     return None
 
 
-def _letterhead(free: list[Line], payee_lines: set[int], page_height: float) -> str | None:
+def _letterhead(free: list[Line], payee_lines: set[int], values: set[str], page_height: float) -> str | None:
     """The payer's name at the top of page 1: the largest non-title text, a company name first."""
     best, best_score = None, None
     for line in free:
@@ -284,8 +286,13 @@ def _letterhead(free: list[Line], payee_lines: set[int], page_height: float) -> 
                 continue
             if any(key.startswith(label) for label in FIELD_INDEX if len(label) > 3) or ":" in text:
                 continue
-            if key in PAYEE_INDEX:
+            if key in PAYEE_INDEX or text in values or method_in(text) or text.upper() in CURRENCY_CODES:
                 continue
+            if text.endswith(("?", "!")) or (len(phrase.words) >= 6 and text.endswith(".")
+                                              and not _LEGAL_FORM.fullmatch(phrase.words[-1].text)):
+                continue  # a sentence, not a name
+            if digits and not _COMPANY_SUFFIX.search(text):
+                continue  # an address or postcode line
             text = _with_wrapped_suffix(text, phrase, line, free)
             height = sum(w.height for w in phrase.words) / len(phrase.words)
             score = height + (2.0 if _COMPANY_SUFFIX.search(text) else 0.0) - 0.01 * line.top / max(height, 1)

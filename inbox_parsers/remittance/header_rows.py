@@ -9,7 +9,7 @@ between two vertical rulings; otherwise it spans its label and the data is align
 from dataclasses import dataclass
 
 from .lines import Line, Phrase
-from .vocabulary import COLUMN_INDEX, FIELD_INDEX, LONGEST_LABEL_WORDS, norm
+from .vocabulary import COLUMN_INDEX, FIELD_INDEX, LONGEST_LABEL_WORDS, guess_column_role, norm
 
 MONEY_ROLES = {"gross", "discount", "deduction", "paid", "amount"}
 
@@ -69,10 +69,20 @@ def find_header(lines: list[Line], i: int, verticals=(), extra_labels: dict | No
 def _labels(phrases: list[Phrase], extra: dict | None) -> list[tuple[str, str, float, float]]:
     """Read each phrase as one or more column labels: (role or "other", text, x0, x1)."""
     labels = []
+    gaps = [b.x0 - a.x1 for p in phrases for a, b in zip(p.words, p.words[1:]) if b.x0 - a.x1 > 0]
+    space = min(gaps) if gaps else None
     for phrase in phrases:
         words = phrase.words
         whole = norm(phrase.text)
         role = (extra or {}).get(whole) or COLUMN_INDEX.get(whole)
+        cut = _wide_gap_cut(words, space, extra)
+        if role and cut:
+            # "Deduction  Reason" with a gap wider than a space: two columns, not one label.
+            for part in (words[:cut], words[cut:]):
+                text = " ".join(w.text for w in part)
+                labels.append(((extra or {}).get(norm(text)) or COLUMN_INDEX[norm(text)], text,
+                               part[0].x0, part[-1].x1))
+            continue
         if role:
             labels.append((role, phrase.text, phrase.x0, phrase.x1))
             continue
@@ -81,24 +91,54 @@ def _labels(phrases: list[Phrase], extra: dict | None) -> list[tuple[str, str, f
             labels.append(("other", phrase.text, phrase.x0, phrase.x1))
             continue
         # Several labels printed close together: cut the phrase into known labels.
-        pieces, i = [], 0
-        while i < len(words):
-            for j in range(min(len(words), i + LONGEST_LABEL_WORDS), i, -1):
-                key = norm(" ".join(w.text for w in words[i:j]))
-                found = (extra or {}).get(key) or COLUMN_INDEX.get(key)
-                if found:
-                    pieces.append((found, words[i:j]))
-                    i = j
-                    break
-            else:
-                pieces = None
-                break
+        pieces = _segment(words, extra)
         if pieces and len(pieces) > 1:
             for found, ws in pieces:
                 labels.append((found, " ".join(w.text for w in ws), ws[0].x0, ws[-1].x1))
+        elif len(words) <= 4 and not phrase.text.endswith(":"):
+            labels.append((guess_column_role(whole) or "other", phrase.text, phrase.x0, phrase.x1))
         else:
             labels.append(("other", phrase.text, phrase.x0, phrase.x1))
     return labels
+
+
+def _segment(words, extra) -> list[tuple[str, list]] | None:
+    """Cut words into known column labels, all of them covered; prefer the cuts at the widest gaps."""
+    best = None
+    best_key = None
+
+    def walk(i, pieces):
+        nonlocal best, best_key
+        if i == len(words):
+            cuts = [words[sum(len(p[1]) for p in pieces[:k + 1])] for k in range(len(pieces) - 1)]
+            gaps = [w.x0 - words[words.index(w) - 1].x1 for w in cuts]
+            key = (-len(pieces), min(gaps) if gaps else 0.0)
+            if best_key is None or key > best_key:
+                best, best_key = list(pieces), key
+            return
+        for j in range(min(len(words), i + LONGEST_LABEL_WORDS), i, -1):
+            key = norm(" ".join(w.text for w in words[i:j]))
+            found = (extra or {}).get(key) or COLUMN_INDEX.get(key)
+            if found:
+                walk(j, pieces + [(found, words[i:j])])
+
+    if len(words) <= 8:
+        walk(0, [])
+    return best
+
+
+def _wide_gap_cut(words, space, extra) -> int | None:
+    """Where a phrase splits into two known labels at a gap clearly wider than a space."""
+    if space is None or len(words) < 2:
+        return None
+    for k in range(1, len(words)):
+        gap = words[k].x0 - words[k - 1].x1
+        if gap < max(1.8 * space, 0.5 * words[k].height):
+            continue
+        left, right = (norm(" ".join(w.text for w in part)) for part in (words[:k], words[k:]))
+        if all((extra or {}).get(key) or COLUMN_INDEX.get(key) for key in (left, right)):
+            return k
+    return None
 
 
 def _header_from_labels(lines: list[Line], labels) -> HeaderRow | None:
@@ -192,8 +232,13 @@ def _apply_rulings(header: HeaderRow, verticals) -> None:
                  if top - 2 <= middle <= bottom + 2 and x > 0})
     if len(xs) < 2:
         return
-    for column in header.columns:
-        left = [x for x in xs if x <= column.x0 + 1]
-        right = [x for x in xs if x >= column.x1 - 1]
+    labels = [(c.x0, c.x1) for c in header.columns]
+    for k, column in enumerate(header.columns):
+        # The cell's sides lie between this label and its neighbours' labels: a shaded
+        # header band (one rectangle behind all labels) is not a grid.
+        low = labels[k - 1][1] - 1 if k > 0 else float("-inf")
+        high = labels[k + 1][0] + 1 if k + 1 < len(labels) else float("inf")
+        left = [x for x in xs if low <= x <= column.x0 + 1]
+        right = [x for x in xs if column.x1 - 1 <= x <= high]
         if left and right:
             column.x0, column.x1, column.ruled = left[-1], right[0], True

@@ -4,7 +4,7 @@ Unreadable files become ``InputError`` with a sentence a clerk understands: miss
 not a PDF, damaged, password protected, or scanned (no text layer).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bots.errors import InputError
@@ -28,13 +28,15 @@ class Word:
 
 @dataclass
 class PageWords:
-    """The words of one page and the vertical rulings (x, top, bottom) drawn on it."""
+    """The words of one page and the rulings drawn on it: verticals (x, top, bottom) and
+    horizontals (y, x0, x1), from lines and from the sides of rectangles."""
 
     number: int
     width: float
     height: float
     words: list[Word]
     verticals: list[tuple[float, float, float]]
+    horizontals: list[tuple[float, float, float]] = field(default_factory=list)
 
 
 def read_pages(path, x_tolerance: float = 1.5) -> list[PageWords]:
@@ -60,7 +62,9 @@ def read_pages(path, x_tolerance: float = 1.5) -> list[PageWords]:
                     Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], number)
                     for w in page.extract_words(x_tolerance=x_tolerance, keep_blank_chars=False)
                 ]
-                pages.append(PageWords(number, float(page.width), float(page.height), words, _verticals(page)))
+                verticals, horizontals = _rulings(page)
+                pages.append(PageWords(number, float(page.width), float(page.height), words, verticals,
+                                       horizontals))
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise InputError("the PDF is encrypted (password protected); ask the payer for an unprotected copy",
                          str(path)) from exc
@@ -83,18 +87,26 @@ def read_pages(path, x_tolerance: float = 1.5) -> list[PageWords]:
     return pages
 
 
-def _verticals(page) -> list[tuple[float, float, float]]:
-    """Vertical rulings from lines and from the sides of rectangles (table grids)."""
-    found = []
+def _rulings(page):
+    """Vertical and horizontal rulings from lines and from the sides of rectangles (table grids)."""
+    verticals, horizontals = [], []
     for line in page.lines:
         if abs(line["x0"] - line["x1"]) < 1.0 and line["bottom"] - line["top"] > 4:
-            found.append((line["x0"], line["top"], line["bottom"]))
+            verticals.append((line["x0"], line["top"], line["bottom"]))
+        elif abs(line["top"] - line["bottom"]) < 1.0 and line["x1"] - line["x0"] > 4:
+            horizontals.append((line["top"], line["x0"], line["x1"]))
     for rect in page.rects:
-        if rect["bottom"] - rect["top"] < 4:
-            continue
-        if rect["x1"] - rect["x0"] < 2.0:
-            found.append(((rect["x0"] + rect["x1"]) / 2, rect["top"], rect["bottom"]))
-        else:
-            found.append((rect["x0"], rect["top"], rect["bottom"]))
-            found.append((rect["x1"], rect["top"], rect["bottom"]))
-    return found
+        tall, wide = rect["bottom"] - rect["top"], rect["x1"] - rect["x0"]
+        if tall >= 4:
+            if wide < 2.0:
+                verticals.append(((rect["x0"] + rect["x1"]) / 2, rect["top"], rect["bottom"]))
+            else:
+                verticals.append((rect["x0"], rect["top"], rect["bottom"]))
+                verticals.append((rect["x1"], rect["top"], rect["bottom"]))
+        if wide >= 4:
+            if tall < 2.0:
+                horizontals.append(((rect["top"] + rect["bottom"]) / 2, rect["x0"], rect["x1"]))
+            else:
+                horizontals.append((rect["top"], rect["x0"], rect["x1"]))
+                horizontals.append((rect["bottom"], rect["x0"], rect["x1"]))
+    return verticals, horizontals

@@ -49,7 +49,8 @@ class Tables:
         return [r for r in self.rows if r.kind == "item"]
 
 
-def read_tables(lines: list[Line], verticals_by_page: dict, decimal_comma, column_labels=None) -> Tables:
+def read_tables(lines: list[Line], verticals_by_page: dict, decimal_comma, column_labels=None,
+                horizontals_by_page: dict | None = None) -> Tables:
     """Walk the document's lines top to bottom, page after page, collecting table rows.
 
     A header starts (or restarts) a table; a grand total ends it; a brought-forward row
@@ -73,6 +74,21 @@ def read_tables(lines: list[Line], verticals_by_page: dict, decimal_comma, colum
         i += 1
         if header is None:
             continue
+        band = _ruled_band(lines, i - 1, header, (horizontals_by_page or {}).get(line.page, ()))
+        if len(band) > 1 and sum(row_kind(l, assign_cells(l, header, decimal_comma), decimal_comma) != "other"
+                                 for l in band) <= 1:
+            # A ruled row whose cells wrap over several text lines: read it as one row.
+            i += len(band) - 1
+            line = Line(line.page, [w for l in band for w in l.words],
+                        [p for l in band for p in l.phrases], line.index)
+            cells = _band_cells(band, header)
+            kind = row_kind(line, cells, decimal_comma)
+            if kind != "other":
+                tables.rows.append(Row(line, kind, header, cells))
+                tables.used.update(l.index for l in band)
+                last = band[-1]
+                active = kind != "total"
+            continue
         if active and last.page == line.page and line.top - last.bottom > 6 * line.height:
             active = False
         if not active:
@@ -94,6 +110,50 @@ def read_tables(lines: list[Line], verticals_by_page: dict, decimal_comma, colum
         if _attach_fragment(line, header, tables):
             tables.used.add(line.index)
     return tables
+
+
+def _ruled_band(lines: list[Line], i: int, header: HeaderRow, horizontals) -> list[Line]:
+    """The text lines between the two horizontal rulings around ``lines[i]`` (a grid row)."""
+    if not horizontals or not any(c.ruled for c in header.columns):
+        return [lines[i]]
+    line = lines[i]
+    left, right = header.columns[0].x0, header.columns[-1].x1
+    # Grids are drawn as whole rules or as one border per cell: any rule over the table counts.
+    across = [y for y, x0, x1 in horizontals if min(x1, right) - max(x0, left) > 10]
+    above = [y for y in across if y <= line.top + 1]
+    below = [y for y in across if y >= line.bottom - 1]
+    if not above or not below or min(below) - max(above) > 6 * line.height:
+        return [lines[i]]
+    floor = min(below)
+    band = [line]
+    for other in lines[i + 1:]:
+        if other.page != line.page or other.bottom > floor + 1:
+            break
+        band.append(other)
+    return band
+
+
+def _band_cells(band: list[Line], header: HeaderRow) -> dict[str, list[str]]:
+    """Each phrase of a grid row to the ruled cell it lies in; wrapped pieces joined top to bottom."""
+    cells: dict[str, list[str]] = {}
+    for line in band:
+        for phrase in _split_wide(line.phrases, header.columns):
+            column = max(header.columns, key=lambda c: min(c.x1, phrase.x1) - max(c.x0, phrase.x0))
+            if min(column.x1, phrase.x1) - max(column.x0, phrase.x0) <= 0:
+                continue
+            current = cells.get(column.role)
+            if current:
+                cells[column.role] = [_glue(" ".join(current), phrase.text)]
+            else:
+                cells[column.role] = [phrase.text]
+    return cells
+
+
+def _glue(first: str, second: str) -> str:
+    """Join a wrapped cell: "INV-" + "34188", "December 29," + "2025", "29" + "734,93"."""
+    if not first or not second:
+        return first + second
+    return first + ("" if first.endswith(("-", "/")) else " ") + second
 
 
 def _attach_fragment(line: Line, header: HeaderRow, tables: Tables) -> bool:
@@ -121,8 +181,7 @@ def _attach_fragment(line: Line, header: HeaderRow, tables: Tables) -> bool:
                 column.role == "invoice" and (current.endswith(("-", "/")) if not above
                                               else phrase.text.endswith(("-", "/")))):
             first, second = (phrase.text, current) if above else (current, phrase.text)
-            glue = "" if first.endswith(("-", "/", ".")) or not first or not second else " "
-            row.cells[column.role] = [f"{first}{glue}{second}".strip()]
+            row.cells[column.role] = [_glue(first, second).strip()]
             joined = True
     return joined
 

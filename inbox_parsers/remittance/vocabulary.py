@@ -47,7 +47,9 @@ COLUMN_SYNONYMS = {
         "paid", "amount paid", "amt paid", "paid amount", "net paid", "net amount", "net amt", "net",
         "payment", "payment amount", "payment amt", "net payment", "amount remitted", "remitted",
         "net remitted", "paid amt", "zahlbetrag", "zahlung", "montant payé", "montant paye",
-        "amount paid this invoice", "net pay", "you were paid", "amount applied",
+        "amount paid this invoice", "net pay", "you were paid", "amount applied", "net amount paid",
+        "total amount paid", "invoice amount paid", "remit amount", "remitted amount", "amount remitted",
+        "payment applied", "net payment amount", "paid this payment", "amount to pay", "net remit",
     ],
     "amount": ["amount", "amt", "betrag", "montant", "value", "sum"],
     "reason": [
@@ -163,3 +165,26 @@ COLUMN_INDEX = _index(COLUMN_SYNONYMS)
 FIELD_INDEX = _index(FIELD_LABELS)
 PAYEE_INDEX = {norm(w) for w in PAYEE_LABELS}
 LONGEST_LABEL_WORDS = 6
+
+
+# Keyword rules for column labels no list above knows ("Disc. Amt Taken", "Inv Ref #"):
+# (role, words that must all appear, words that must not). Checked in order.
+_GUESSES = [
+    ("other", ("due",), ()), ("other", ("po",), ()), ("other", ("order",), ()), ("other", ("balance",), ()),
+    ("reason", ("reason",), ()), ("reason", ("remark",), ()), ("reason", ("comment",), ()),
+    ("discount", ("disc",), ()),
+    ("deduction", ("deduct",), ()), ("deduction", ("adj",), ()), ("deduction", ("short",), ()),
+    ("deduction", ("chargeback",), ()),
+    ("invoice_date", ("date",), ()),
+    ("paid", ("paid",), ()), ("paid", ("remit",), ()), ("paid", ("netamount",), ()), ("paid", ("payment",), ()),
+    ("gross", ("gross",), ()), ("gross", ("original",), ()), ("gross", ("inv", "am"), ()),
+    ("invoice", ("inv",), ("am",)), ("invoice", ("doc",), ("am",)), ("invoice", ("bill",), ("am",)),
+]
+
+
+def guess_column_role(key: str) -> str | None:
+    """A role for an unknown column label from the words in it, or None."""
+    for role, needed, banned in _GUESSES:
+        if all(n in key for n in needed) and not any(b in key for b in banned):
+            return role
+    return None

@@ -20,7 +20,7 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from inbox_parsers.amounts import money, parse_amount
 from inbox_parsers.dates import parse_date
 
-from sandbox.common import SandboxOptions, create_sandbox_app, db, prepare_database
+from sandbox.common import SandboxOptions, create_sandbox_app, db, no_fault, prepare_database
 from sandbox.erp import documents
 from sandbox.erp.documents import DocumentError, DuplicatePO, OrderDraft, OrderLine, ReceiptLine
 from sandbox.erp.schema import CURRENCIES, REASON_CODES, SCHEMA
@@ -46,6 +46,11 @@ REVERSAL_REASONS = {"01": "Reversal in current period", "02": "Wrong customer", 
                     "04": "Payment returned by bank"}
 
 
+def reset_erp(options: SandboxOptions) -> None:
+    """Put the ERP database back to its initial state for the seed."""
+    prepare_database(options.db_path("erp"), SCHEMA, seed_erp, options.with_(reset=True))
+
+
 def create_app(options: SandboxOptions):
     """Build the ERP app, creating and seeding ``erp.sqlite`` first if needed (or on reset)."""
     prepare_database(options.db_path("erp"), SCHEMA, seed_erp, options)
@@ -69,6 +74,13 @@ def create_app(options: SandboxOptions):
         for code, (endpoint, title, group) in TRANSACTIONS.items():
             groups.setdefault(group, []).append((code, endpoint, title))
         return render_template("start.html", groups=groups)
+
+    @app.route("/sandbox/reset", methods=["POST"])
+    @no_fault
+    def sandbox_reset():
+        reset_erp(options)
+        flash("The ERP was reset to its initial state.", "info")
+        return redirect(url_for("start"))
 
     @app.route("/go")
     def go():
@@ -429,4 +441,4 @@ def _page(conn, sql_from: str, params) -> _Page:
     return _Page(min(max(number, 1), count), count, total)
 
 
-__all__ = ["create_app", "TRANSACTIONS", "TITLE", "USERS"]
+__all__ = ["create_app", "reset_erp", "TRANSACTIONS", "TITLE", "USERS"]

@@ -192,7 +192,8 @@ def ship_and_invoice(conn: sqlite3.Connection, order_no: int, on_date: date, com
         (next_number(conn, "delivery"), on_date.isoformat(), order_no),
     )
     conn.execute(
-        "INSERT INTO invoices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')",
+        "INSERT INTO invoices (invoice, kind, order_no, customer_id, invoice_date, due_date, discount_date,"
+        " discount_pct, currency, amount, open_amount, status) VALUES (?, 'invoice', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')",
         (invoice, order_no, cust["customer_id"], on_date.isoformat(), due.isoformat(),
          discount_until.isoformat() if discount_until else None, cust["discount_pct"],
          order["currency"], order["net_value"], order["net_value"]),
@@ -230,7 +231,8 @@ def post_receipt(
 
     Each line applies cash to one open invoice; its discount closes that much of the
     invoice, its deduction (with a reason code) stays open as a disputed short payment.
-    What the lines do not use goes on account.
+    A line on a credit memo has a negative amount and uses it up. What the lines do not
+    use goes on account.
     """
     cust = customer(conn, customer_id) if customer_id.strip() else None
     errors = []
@@ -260,15 +262,25 @@ def post_receipt(
             errors.append(f"{where} already cleared.")
         if invoice["currency"] != currency:
             errors.append(f"{where} is in {invoice['currency']}, the payment in {currency}.")
-        if min(line.amount, line.discount, line.deduction) < 0:
-            errors.append(f"{where} amounts cannot be negative.")
-        if line.amount + line.discount + line.deduction == 0:
-            errors.append(f"{where} enter an amount, a discount or a deduction.")
-        if line.amount + line.discount + line.deduction > Decimal(invoice["open_amount"]):
-            errors.append(f"{where} amount, discount and deduction exceed the open amount {invoice['open_amount']}.")
-        if line.deduction > 0 and line.reason_code not in REASON_CODES:
-            errors.append(f"{where} a deduction needs a reason code.")
+        open_amount = Decimal(invoice["open_amount"])
+        if open_amount < 0:
+            # A credit memo reduces the payment: a negative amount, no discount or deduction.
+            if line.discount or line.deduction:
+                errors.append(f"{where} a credit memo takes no discount or deduction.")
+            if not open_amount <= line.amount < 0:
+                errors.append(f"{where} enter between {invoice['open_amount']} and 0.00 for the credit memo.")
+        else:
+            if min(line.amount, line.discount, line.deduction) < 0:
+                errors.append(f"{where} amounts cannot be negative.")
+            if line.amount + line.discount + line.deduction == 0:
+                errors.append(f"{where} enter an amount, a discount or a deduction.")
+            if line.amount + line.discount + line.deduction > open_amount:
+                errors.append(f"{where} amount, discount and deduction exceed the open amount {invoice['open_amount']}.")
+            if line.deduction > 0 and line.reason_code not in REASON_CODES:
+                errors.append(f"{where} a deduction needs a reason code.")
         applied += line.amount
+    if not errors and applied < 0:
+        errors.append("Credit memos exceed the invoices they are applied with.")
     if not errors and applied > amount:
         errors.append(f"Amounts applied ({money(applied)}) exceed the payment ({money(amount)}).")
     if errors:
@@ -324,7 +336,7 @@ def _change_open_amount(conn: sqlite3.Connection, invoice: str, change: Decimal)
     row = conn.execute("SELECT open_amount FROM invoices WHERE invoice = ?", (invoice,)).fetchone()
     open_amount = Decimal(row[0]) + change
     conn.execute("UPDATE invoices SET open_amount = ?, status = ? WHERE invoice = ?",
-                 (money(open_amount), "open" if open_amount > 0 else "paid", invoice))
+                 (money(open_amount), "open" if open_amount != 0 else "paid", invoice))
 
 
 def _quantity(value: Decimal) -> str:

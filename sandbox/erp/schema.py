@@ -56,8 +56,9 @@ CREATE TABLE order_lines (
 );
 
 CREATE TABLE invoices (
-    invoice         TEXT PRIMARY KEY,          -- "INV-10001"
-    order_no        INTEGER NOT NULL REFERENCES sales_orders(order_no),
+    invoice         TEXT PRIMARY KEY,          -- "INV-10001", a credit memo "CM-50001"
+    kind            TEXT NOT NULL DEFAULT 'invoice',  -- invoice, credit_memo (negative amounts)
+    order_no        INTEGER REFERENCES sales_orders(order_no),  -- none for a credit memo
     customer_id     TEXT NOT NULL REFERENCES customers(customer_id),
     invoice_date    TEXT NOT NULL,
     due_date        TEXT NOT NULL,
@@ -66,7 +67,7 @@ CREATE TABLE invoices (
     currency        TEXT NOT NULL,
     amount          TEXT NOT NULL,
     open_amount     TEXT NOT NULL,
-    status          TEXT NOT NULL DEFAULT 'open'    -- open, paid
+    status          TEXT NOT NULL DEFAULT 'open'    -- open, paid (cleared)
 );
 CREATE INDEX invoices_customer ON invoices(customer_id, status);
 

@@ -3,12 +3,17 @@
 The customers and items of ``sandbox.masterdata`` (which the portal, the bank and the
 scenario generator share) come first, with the same numbers; the ERP adds more of its own
 so that it has the size of a real customer and item master (60 customers, 240 items).
-``master_data(options)`` gives both lists; ``seed_erp(conn, options)`` writes them and lays
-out historical orders, invoices and payments around ``options.business_date()``: old
-invoices mostly paid, recent ones open, the last days' orders not yet invoiced.
+``master_data(options)`` gives both lists.
+
+``seed_erp(conn, options)`` writes them and the documents, laid out around
+``options.business_date()``:
+- paid history: orders, invoices (up to INV-10000) and the payments that cleared them;
+- the open items of the scenario world for the seed (``sandbox.scenario``), with the world's
+  numbers, dates and amounts, so the bank portal's payments pay exactly the ERP's open items
+  and the open-items export equals the world's;
+- a few recent orders not yet invoiced, for the billing run.
 The same seed and business date always give the same database.
 """
-
 from __future__ import annotations
 
 import sqlite3
@@ -25,8 +30,9 @@ from sandbox.erp.documents import OrderDraft, OrderLine, ReceiptLine
 
 CUSTOMER_COUNT = 60
 ITEM_COUNT = 240
-HISTORY_DAYS = 120
-ORDER_COUNT = 110
+HISTORY_DAYS = 150       # paid history before the first open item
+PAID_ORDER_COUNT = 80
+OPEN_ORDER_COUNT = 6     # shipped, waiting for the billing run
 
 # The ERP's own extra customers: country -> (currency, legal forms, city lines).
 _COUNTRIES = {
@@ -60,7 +66,6 @@ _PRODUCTS = [("hinge", "EA"), ("bracket", "EA"), ("hose clamp", "BX"), ("pipe fi
              ("valve", "EA"), ("rope", "KG"), ("fastener kit", "CS"), ("handle", "EA"),
              ("rivet", "BX"), ("chain", "KG"), ("washer", "BX")]
 _SIZES = ["10mm", "12mm", "20mm", "25mm", "40mm", "1/2in", "3/4in", "1in", "2in", "small", "medium", "large"]
-_REASONS = ["PR", "SH", "DM", "PM", "FR"]
 
 USERS = {"clerk": "clerk123", "supervisor": "super123", "bot": "bot-pass-1"}
 
@@ -130,7 +135,9 @@ def _from_shared(c: masterdata.Customer) -> Customer:
 
 
 def seed_erp(conn: sqlite3.Connection, options: SandboxOptions) -> None:
-    """Fill a fresh ERP schema: master data, then orders, invoices and payments of the last months."""
+    """Fill a fresh ERP schema: master data, paid history, the world's open items, orders to bill."""
+    from sandbox.scenario import generate_world  # the world the portal and the bank are seeded from
+
     customers, items = master_data(options)
     for c in customers:
         conn.execute(
@@ -141,48 +148,101 @@ def seed_erp(conn: sqlite3.Connection, options: SandboxOptions) -> None:
         )
     for item in items:
         conn.execute("INSERT INTO items VALUES (?, ?, ?, ?)", (item.item_id, item.description, item.unit, money(item.price)))
-    _seed_history(conn, options, customers, items)
 
-
-def _seed_history(conn, options, customers, items) -> None:
-    """Orders over the last HISTORY_DAYS days, invoiced a few days later, old ones mostly paid."""
+    world = generate_world(options.seed, as_of=options.business_date())
     rng = options.rng("erp-history")
-    today = options.business_date()
-    start = today - timedelta(days=HISTORY_DAYS)
-    order_days = sorted(rng.randint(0, HISTORY_DAYS) for _ in range(ORDER_COUNT))
-    for n, offset in enumerate(order_days):
-        cust = rng.choice(customers)
-        order_date = start + timedelta(days=offset)
-        lines = [OrderLine(item.item_id, Decimal(rng.choice([1, 2, 4, 6, 10, 12, 24, 48, 100])))
-                 for item in rng.sample(items, rng.randint(1, 5))]
-        draft = OrderDraft(cust.customer_id, f"{rng.choice(['PO', '45000', '', 'P-'])}{rng.randint(10000, 99999)}",
-                           order_date, order_date + timedelta(days=rng.randint(5, 30)), cust.ship_to, lines)
-        order_no = documents.save_order(conn, draft, user="clerk", confirm_duplicate=True)
-        invoice_date = order_date + timedelta(days=rng.randint(1, 4))
-        if invoice_date > today - timedelta(days=3):
-            continue  # the latest orders wait for the billing run
-        invoice = documents.ship_and_invoice(conn, order_no, invoice_date, commit=False)
-        age = (today - invoice_date).days
-        if age > 40 and rng.random() < 0.75:
-            _seed_payment(conn, rng, cust, invoice, invoice_date, today)
+    taken_pos = {order.po_number for order in world.orders}  # the bots key these; no false duplicates
+    first_open = min((i.invoice_date for i in world.open_items), default=options.business_date())
+    _seed_paid_history(conn, rng, customers, items, taken_pos, first_open, options.business_date())
+    _seed_open_items(conn, rng, items, world.open_items, taken_pos)
+    _seed_orders_to_bill(conn, rng, customers, items, taken_pos, options.business_date())
     conn.commit()
 
 
+def _seed_paid_history(conn, rng, customers, items, taken_pos, before: date, today: date) -> None:
+    """Orders of the months before the first open item, all invoiced and paid.
+
+    Invoice numbers run up to INV-10000, so that the world's open items (INV-10001...) follow
+    them in number as in date, the way an ERP's number range does.
+    """
+    days = sorted(rng.randint(5, 5 + HISTORY_DAYS) for _ in range(PAID_ORDER_COUNT))
+    conn.execute("UPDATE number_ranges SET next_value = ? WHERE name = 'invoice'", (10001 - len(days),))
+    for back in reversed(days):
+        cust = rng.choice(customers)
+        invoice_date = before - timedelta(days=back)
+        order_date = invoice_date - timedelta(days=rng.randint(1, 4))
+        order_no = documents.save_order(conn, _random_order(rng, cust, items, taken_pos, order_date),
+                                        user="clerk", confirm_duplicate=True)
+        invoice = documents.ship_and_invoice(conn, order_no, invoice_date, commit=False)
+        _seed_payment(conn, rng, cust, invoice, invoice_date, today)
+
+
+def _seed_open_items(conn, rng, items, open_items, taken_pos) -> None:
+    """The world's open items, with the numbers, dates and amounts the world gives them.
+
+    Each invoice gets the sales order it was billed from (one line at the invoiced price);
+    a credit memo has none.
+    """
+    for item in sorted(open_items, key=lambda i: (i.invoice_date, i.invoice)):
+        cust = conn.execute("SELECT * FROM customers WHERE customer_id = ?", (item.customer_id,)).fetchone()
+        due, discount_until = documents.billing_terms(cust, item.invoice_date)
+        order_no = None
+        if item.amount > 0:
+            product = rng.choice(items)
+            order_date = item.invoice_date - timedelta(days=rng.randint(1, 4))
+            draft = OrderDraft(cust["customer_id"], _history_po(rng, taken_pos), order_date, None, cust["ship_to"],
+                               [OrderLine(product.item_id, Decimal("1"), item.amount)])
+            order_no = documents.save_order(conn, draft, user="clerk", confirm_duplicate=True)
+            conn.execute("UPDATE sales_orders SET status = 'invoiced', delivery_no = ?, shipped_on = ? WHERE order_no = ?",
+                         (documents.next_number(conn, "delivery"), item.invoice_date.isoformat(), order_no))
+        conn.execute(
+            "INSERT INTO invoices (invoice, kind, order_no, customer_id, invoice_date, due_date, discount_date,"
+            " discount_pct, currency, amount, open_amount, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (item.invoice, "invoice" if item.amount > 0 else "credit_memo", order_no, item.customer_id,
+             item.invoice_date.isoformat(), item.due_date.isoformat(),
+             discount_until.isoformat() if discount_until and item.amount > 0 else None,
+             cust["discount_pct"] if item.amount > 0 else "0.00", item.currency,
+             money(item.amount), money(item.open_amount), "open" if item.open_amount else "paid"),
+        )
+    numbers = [int(i.invoice.split("-")[1]) for i in open_items if i.invoice.startswith("INV-")]
+    if numbers:
+        conn.execute("UPDATE number_ranges SET next_value = ? WHERE name = 'invoice'", (max(numbers) + 1,))
+
+
+def _seed_orders_to_bill(conn, rng, customers, items, taken_pos, today: date) -> None:
+    """The last days' orders, shipped but not invoiced yet: work for the billing run (VF04)."""
+    for _ in range(OPEN_ORDER_COUNT):
+        order_date = today - timedelta(days=rng.randint(0, 3))
+        documents.save_order(conn, _random_order(rng, rng.choice(customers), items, taken_pos, order_date),
+                             user="clerk", confirm_duplicate=True)
+
+
+def _random_order(rng, cust: Customer, items, taken_pos, order_date: date) -> OrderDraft:
+    lines = [OrderLine(item.item_id, Decimal(rng.choice([1, 2, 4, 6, 10, 12, 24, 48])))
+             for item in rng.sample(items, rng.randint(1, 5))]
+    return OrderDraft(cust.customer_id, _history_po(rng, taken_pos), order_date,
+                      order_date + timedelta(days=rng.randint(5, 30)), cust.ship_to, lines)
+
+
+def _history_po(rng, taken_pos) -> str:
+    """A customer PO number as buyers write them, never one of the world's orders."""
+    while True:
+        po = f"{rng.choice(['PO', '45000', 'P-', 'ORD'])}{rng.randint(10000, 99999)}"
+        if po not in taken_pos:
+            taken_pos.add(po)
+            return po
+
+
 def _seed_payment(conn, rng, cust: Customer, invoice: str, invoice_date: date, today: date) -> None:
-    """A past payment of one invoice: on time with the discount, or late, sometimes short."""
+    """A past payment of one invoice in full: in the discount period with the discount, or later."""
     amount = Decimal(conn.execute("SELECT amount FROM invoices WHERE invoice = ?", (invoice,)).fetchone()[0])
-    discount = deduction = Decimal("0")
-    reason = None
+    discount = Decimal("0")
     if cust.terms.discount_days and rng.random() < 0.6:
         paid_on = invoice_date + timedelta(days=rng.randint(3, cust.terms.discount_days))
         discount = (amount * cust.terms.discount_percent / 100).quantize(CENT)
     else:
-        paid_on = invoice_date + timedelta(days=rng.randint(20, cust.terms.net_days + 10))
-        if rng.random() < 0.15:
-            deduction = (amount * Decimal(rng.choice([2, 5, 10])) / 100).quantize(CENT)
-            reason = rng.choice(_REASONS)
+        paid_on = invoice_date + timedelta(days=rng.randint(15, cust.terms.net_days + 10))
     paid_on = min(paid_on, today)
-    paid = amount - discount - deduction
     reference = f"{rng.choice(['ACH', 'WIRE', 'CHK', 'EFT'])}{rng.randint(10**8, 10**9 - 1)}"
-    documents.post_receipt(conn, cust.customer_id, reference, paid_on, paid, cust.currency,
-                           [ReceiptLine(invoice, paid, discount, deduction, reason)], user="clerk")
+    documents.post_receipt(conn, cust.customer_id, reference, paid_on, amount - discount, cust.currency,
+                           [ReceiptLine(invoice, amount - discount, discount)], user="clerk")

@@ -430,3 +430,67 @@ def _combinations(customer: dict, total: Decimal) -> int:
                 if found >= 2:
                     return found
     return found
+
+
+# -- the same payments as bank files ------------------------------------------------------------
+
+def to_camt053(payments: list[dict], namespace: str = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02") -> str:
+    """The payments as one camt.053 statement: one booked credit entry per payment, the remittance
+    lines as structured ``RfrdDocInf``/``RfrdDocAmt`` blocks and the memo as ``Ustrd``."""
+    from xml.sax.saxutils import escape
+
+    entries = []
+    for number, payment in enumerate(payments, start=1):
+        currency = payment["currency"]
+        blocks = []
+        for line in payment["lines"]:
+            kind = "CREN" if Decimal(line["paid"]) < 0 else "CINV"
+            discount = (f'<DscntApldAmt><Amt Ccy="{currency}">{abs(Decimal(line["discount"]))}</Amt></DscntApldAmt>'
+                        if Decimal(line["discount"]) else "")
+            deduction = (f'<AdjstmntAmtAndRsn><Amt Ccy="{currency}">{abs(Decimal(line["deduction"]))}</Amt>'
+                         f'<Rsn>PRICING</Rsn></AdjstmntAmtAndRsn>' if Decimal(line["deduction"]) else "")
+            blocks.append(
+                f'<Strd><RfrdDocInf><Tp><CdOrPrtry><Cd>{kind}</Cd></CdOrPrtry></Tp><Nb>{escape(line["invoice"])}</Nb>'
+                f'<RltdDt>{line["invoice_date"]}</RltdDt></RfrdDocInf><RfrdDocAmt>'
+                f'<DuePyblAmt Ccy="{currency}">{abs(Decimal(line["gross"]))}</DuePyblAmt>{discount}{deduction}'
+                f'<RmtdAmt Ccy="{currency}">{abs(Decimal(line["paid"]))}</RmtdAmt></RfrdDocAmt></Strd>')
+        memo = f'<Ustrd>{escape(payment["memo"])}</Ustrd>' if payment["memo"] else ""
+        account = (f'<DbtrAcct><Id><IBAN>{payment["payer_account"]}</IBAN></Id></DbtrAcct>'
+                   if payment.get("payer_account") else "")
+        payer = f'<Dbtr><Nm>{escape(payment["payer"])}</Nm></Dbtr>' if payment.get("payer") else ""
+        entries.append(
+            f'<Ntry><Amt Ccy="{currency}">{payment["total"]}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>'
+            f'<BookgDt><Dt>{payment["payment_date"]}</Dt></BookgDt><ValDt><Dt>{payment["payment_date"]}</Dt></ValDt>'
+            f'<AcctSvcrRef>BK{number:07d}</AcctSvcrRef><NtryDtls><TxDtls>'
+            f'<Refs><EndToEndId>{payment["payment_reference"]}</EndToEndId></Refs>'
+            f'<RltdPties>{payer}{account}</RltdPties><RmtInf>{memo}{"".join(blocks)}</RmtInf>'
+            f'</TxDtls></NtryDtls></Ntry>')
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="{namespace}"><BkToCstmrStmt>'
+            f'<GrpHdr><MsgId>WORLD</MsgId><CreDtTm>{TODAY.isoformat()}T06:00:00</CreDtTm></GrpHdr>'
+            f'<Stmt><Id>WORLD-1</Id><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>'
+            + "".join(entries) + "</Stmt></BkToCstmrStmt></Document>\n")
+
+
+def to_bai2(payments: list[dict]) -> str:
+    """The payments as a BAI2 file: one group per currency and date, one ``16`` record per payment
+    (type 165, ACH credit) with the payer in the text and each remittance line as ACH ``RMR``
+    addenda, continued on ``88`` records the way banks wrap long text."""
+    records = ["01,BANKOFUS,NORTHWIND,261125,0600,1,80,,2"]
+    groups: dict[tuple, list[dict]] = {}
+    for payment in payments:
+        groups.setdefault((payment["currency"], payment["payment_date"]), []).append(payment)
+    for (currency, day), group in groups.items():
+        records.append(f"02,NORTHWIND,091000019,1,{day[2:4]}{day[5:7]}{day[8:10]},0600,{currency},2")
+        records.append(f"03,123456789,{currency},010,0,,")
+        for payment in group:
+            cents = int(Decimal(payment["total"]) * 100)
+            text = f"ORIG CO NAME:{payment['payer'] or ''} ENTRY DESCR:PAYMENT {payment['memo']}".strip()
+            addenda = "".join(f"RMR*IV*{line['invoice']}*PI*{line['paid']}*{line['gross']}*{line['discount']}\\"
+                              for line in payment["lines"] if not Decimal(line["deduction"]))
+            records.append(f"16,165,{cents},0,BK{payment['payment_reference']},{payment['payment_reference']},{text}")
+            for start in range(0, len(addenda), 60):
+                records.append("88," + addenda[start:start + 60])
+        records.append("49,0,0")
+        records.append("98,0,1,0")
+    records.append("99,0,1,0")
+    return "\n".join(record + "/" for record in records) + "\n"

@@ -7,7 +7,9 @@ wordings, date formats, charsets (UTF-8, Latin-1, Windows-1252) and transfer enc
 (7bit, quoted-printable, base64).
 
 Order formats (``ORDER_FORMATS``): plain-text aligned table, key/value lines, "50 x SKU @
-price" lines, pipe table, HTML-only table, multipart/alternative, forwarded inline,
+price" lines, pipe table, loosely written lines (sentences, no prices, several fields on one
+line), a table typed with single spaces, HTML-only table, Outlook-style HTML (labels above
+values, no prices), multipart/alternative, a PDF with a boxed header and wrapped descriptions, forwarded inline,
 forwarded as attachment (message/rfc822), CSV attachment, XLSX attachment, PDF
 attachment, two attachments, two POs in the body, reply chain, inline image and
 signature. Not-orders (``NOT_ORDER_FORMATS``): out-of-office, invoice question that
@@ -42,7 +44,8 @@ _TZ = timezone(timedelta(hours=-5))
 SELLER = ("Northwind Supply Co.", "northwind-supply.com")
 
 ORDER_FORMATS = [
-    "text_table", "text_key_value", "text_at_lines", "text_pipe_table", "html_table", "alternative",
+    "text_table", "text_key_value", "text_at_lines", "text_pipe_table", "text_loose", "text_single_space",
+    "html_table", "html_outlook", "alternative", "pdf_boxed",
     "forwarded_inline", "forwarded_attached", "csv_attachment", "xlsx_attachment", "pdf_attachment",
     "two_attachments", "two_orders_body", "reply_chain", "signature_image",
 ]
@@ -88,7 +91,7 @@ class Line:
     buyer_sku: str
     description: str
     quantity: Decimal
-    unit_price: Decimal
+    unit_price: Decimal | None
 
 
 @dataclass
@@ -381,7 +384,7 @@ def _truth(order: Order, customer: Customer, source: str = "body", email_address
         "customer": {"name": customer.company, "email": email_address or customer.address},
         "ship_to": ", ".join(order.ship_to) if order.ship_to else None,
         "source": source,
-        "lines": [{"sku": l.sku, "description": l.description, "quantity": _qty_str(l.quantity), "unit_price": f"{l.unit_price:.2f}"}
+        "lines": [{"sku": l.sku, "description": l.description, "quantity": _qty_str(l.quantity), "unit_price": f"{l.unit_price:.2f}" if l.unit_price is not None else None}
                   for l in order.lines],
     }
 
@@ -852,9 +855,136 @@ def _fmt_newsletter(rng, customer, style):
     return _wrap(rng, msg, (customer.company + " News", f"news@{customer.domain}"), rng.choice(["November deals", "New products in stock", "Your weekly offers"])), []
 
 
+def _fmt_text_loose(rng, customer, style):
+    """What people type: sentences, several fields on a line, often no prices."""
+    order = _order(rng, customer)
+    priced = rng.random() < 0.5
+    if not priced:
+        for line in order.lines:
+            line.unit_price = None
+    out = []
+    for line in order.lines:
+        qty = _qty(line.quantity, customer)
+        price = _money(line.unit_price, customer, True) if priced else None
+        shape = rng.randrange(4)
+        if shape == 0:
+            text = f"Please send {qty} pcs {line.sku} {line.description}" + (f" @ {price}" if priced else "")
+        elif shape == 1:
+            text = f"SKU: {line.sku}, Description: {line.description}, Qty: {qty}" + (f", Price: {price}" if priced else "")
+        elif shape == 2:
+            text = f"{line.sku} - {line.description} - {qty} {rng.choice(['pcs', 'units', 'cases'])}" + (f" - {price}" if priced else "")
+        else:
+            text = f"{qty} x {line.sku} {line.description}" + (f" at {price} each" if priced else "")
+        out.append(text)
+    text = _body_text(rng, customer, out, _header_lines(rng, order, customer, style))
+    return _wrap(rng, _text_part(rng, text), _sender(customer), _subject(rng, order, customer)), [_truth(order, customer)]
+
+
+def _fmt_text_single_space(rng, customer, style):
+    """A table typed with single spaces between the columns."""
+    order = _order(rng, customer)
+    titles = [rng.choice(["Item", "SKU", "Part No."]), rng.choice(["Description", "Product name"]), rng.choice(["Qty", "Quantity"]),
+              rng.choice(["Price", "Unit price"])]
+    rows = [" ".join(titles)] + [f"{l.sku} {l.description} {_qty(l.quantity, customer).replace(' ', '')} {_money(l.unit_price, customer)}"
+                                 for l in order.lines]
+    text = _body_text(rng, customer, rows, _header_lines(rng, order, customer, style))
+    return _wrap(rng, _text_part(rng, text), _sender(customer), _subject(rng, order, customer)), [_truth(order, customer)]
+
+
+def _fmt_html_outlook(rng, customer, style):
+    """Outlook HTML: MsoNormal paragraphs, a header box with labels above values, no prices."""
+    from html import escape
+
+    order = _order(rng, customer)
+    for line in order.lines:
+        line.unit_price = None
+    p = lambda text: f'<p class="MsoNormal"><span style="font-size:11.0pt">{escape(text)}</span></p>'  # noqa: E731
+    labels = ["PO Number", "Order Date"] + ([rng.choice(["Delivery Date", "Required Date", "Need By"])] if order.requested_date else [])
+    values = [order.po_number, _date(rng, order.order_date, customer, style)] + ([_date(rng, order.requested_date, customer, style)] if order.requested_date else [])
+    box = ("<table class=MsoNormalTable border=1><tr>" + "".join(f"<td>{p(l)}</td>" for l in labels) + "</tr><tr>"
+           + "".join(f"<td>{p(v)}</td>" for v in values) + "</tr></table>")
+    ship = ""
+    if order.ship_to:
+        ship = p(rng.choice(["Ship to:", "Deliver to:"])) + "".join(p(part) for part in order.ship_to)
+    columns = [rng.choice(["Item No.", "Item", "Part #"]), "Description", rng.choice(["Qty", "Quantity"]), "UoM"]
+    rows = "".join("<tr>" + "".join(f"<td>{p(c)}</td>" for c in (l.sku, l.description, _qty(l.quantity, customer), "EA")) + "</tr>"
+                   for l in order.lines)
+    table = "<table class=MsoNormalTable border=1><tr>" + "".join(f"<td><b>{p(c)}</b></td>" for c in columns) + f"</tr>{rows}</table>"
+    sig = "".join(p(s) for s in _signature(rng, customer))
+    html = (f"<html><head><meta charset='utf-8'></head><body lang=EN-US><div class=WordSection1>{p(rng.choice(_GREETINGS))}"
+            f"{p('&nbsp;')}{p(rng.choice(_INTROS))}{box}{p('')}{ship}{p('')}{table}{p('')}{sig}</div></body></html>")
+    return _wrap(rng, _text_part(rng, html, "html"), _sender(customer), _subject(rng, order, customer)), [_truth(order, customer)]
+
+
+def _fmt_pdf_boxed(rng, customer, style):
+    """A PDF whose header box prints labels above values, Bill To beside Ship To, and long
+    descriptions wrapped onto a second line."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    order = _order(rng, customer)
+    for line in order.lines:
+        if rng.random() < 0.4:
+            line.description = f"{line.description} {rng.choice(['premium grade', 'bulk pack of twelve', 'food safe certified'])}"
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, pagesize=letter)
+    width, height = letter
+    y = height - 50
+    c.setFont("Helvetica-Bold", 14)
+    c.drawString(40, y, "Purchase Order")
+    c.setFont("Helvetica", 9)
+    y -= 30
+    labels = [("PO Number", order.po_number), ("Order Date", _date(rng, order.order_date, customer, style))]
+    if order.requested_date:
+        labels.append((rng.choice(["Delivery Date", "Required Date", "Need By"]), _date(rng, order.requested_date, customer, style)))
+    labels.append(("Terms", "Net 30"))
+    for i, (label, value) in enumerate(labels):
+        c.setFont("Helvetica-Bold", 9)
+        c.drawString(40 + i * 120, y, label)
+        c.setFont("Helvetica", 9)
+        c.drawString(40 + i * 120, y - 13, value)
+    y -= 45
+    bill = ["Bill To:", customer.company, rng.choice(_STREETS[customer.country]), rng.choice(_CITIES[customer.country])]
+    ship = ([rng.choice(["Ship To:", "Deliver To:"])] + order.ship_to) if order.ship_to else []
+    for i in range(max(len(bill), len(ship))):
+        if i < len(bill):
+            c.drawString(40, y, bill[i])
+        if i < len(ship):
+            c.drawString(300, y, ship[i])
+        y -= 12
+    y -= 20
+    columns = [("Item", 40, "l"), ("Description", 130, "l"), ("Qty", 360, "r"), ("Unit Price", 450, "r"), ("Ext. Price", 540, "r")]
+    c.setFont("Helvetica-Bold", 9)
+    for title, x, align in columns:
+        (c.drawRightString if align == "r" else c.drawString)(x, y, title)
+    c.setFont("Helvetica", 9)
+    y -= 15
+    for line in order.lines:
+        words = line.description.split()
+        first, rest = (line.description, "") if len(line.description) <= 24 else (" ".join(words[:3]), " ".join(words[3:]))
+        values = [line.sku, first, _qty(line.quantity, customer), _money(line.unit_price, customer), _money(line.quantity * line.unit_price, customer)]
+        for (title, x, align), value in zip(columns, values):
+            (c.drawRightString if align == "r" else c.drawString)(x, y, value)
+        y -= 12
+        if rest:
+            c.drawString(130, y, rest)
+            y -= 12
+        y -= 2
+    c.drawString(400, y - 6, "Total")
+    c.drawRightString(540, y - 6, _money(sum((l.quantity * l.unit_price for l in order.lines), Decimal(0)), customer))
+    c.showPage()
+    c.save()
+    filename = f"PO{order.po_number}.pdf"
+    order.source = f"attachment {filename}"
+    body = _attachment_body(rng, customer, order, style, False)
+    return (_wrap(rng, body, _sender(customer), _subject(rng, order, customer), [_attachment("pdf", filename, buffer.getvalue())]),
+            [_truth(order, customer, order.source)])
+
+
 _MAKERS = {
     "text_table": _fmt_text_table, "text_key_value": _fmt_text_key_value, "text_at_lines": _fmt_text_at_lines,
-    "text_pipe_table": _fmt_text_pipe_table, "html_table": _fmt_html_table, "alternative": _fmt_alternative,
+    "text_pipe_table": _fmt_text_pipe_table, "text_loose": _fmt_text_loose, "text_single_space": _fmt_text_single_space,
+    "html_outlook": _fmt_html_outlook, "pdf_boxed": _fmt_pdf_boxed, "html_table": _fmt_html_table, "alternative": _fmt_alternative,
     "forwarded_inline": _fmt_forwarded_inline, "forwarded_attached": _fmt_forwarded_attached,
     "csv_attachment": _fmt_file("csv"), "xlsx_attachment": _fmt_file("xlsx"), "pdf_attachment": _fmt_file("pdf"),
     "two_attachments": _fmt_two_attachments, "two_orders_body": _fmt_two_orders_body, "reply_chain": _fmt_reply_chain,

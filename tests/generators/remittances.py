@@ -17,6 +17,9 @@ and page totals. The layouts differ in structure, not only in wording:
 - ``boxed_fields``: fields in ruled boxes, each label above its value, zebra-striped table
 - ``stacked_header``: two-line column headers and a document-type column (credit memos as "CM")
 - ``spaced_text``: text drawn with character spacing and per-word placement, two-column field grid
+- ``summary_box``: fields as labels over values without boxes, a "Type" column with words
+  ("Invoice", "Credit Memo") beside positive amounts, no total row but a summary box
+  (total invoices, less discounts, less deductions, net payment) under the table
 """
 
 import random
@@ -29,7 +32,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 LAYOUTS = ["ruled_grid", "aligned_text", "cheque_stub", "multipage_forward", "sentence", "boxed_fields",
-           "stacked_header", "spaced_text"]
+           "stacked_header", "spaced_text", "summary_box"]
 
 CENT = Decimal("0.01")
 
@@ -163,7 +166,7 @@ def _style(rng: random.Random, layout: str) -> dict:
         "discount": rng.random() < 0.5,
         "deduction": rng.random() < 0.45,
         "po": rng.random() < 0.2,
-        "doc_type": layout == "stacked_header",
+        "doc_type": layout in ("stacked_header", "summary_box"),
     }
     have["reason"] = have["deduction"] and rng.random() < 0.6
     if not have["gross"]:  # without a gross column, paid is all there is
@@ -185,13 +188,14 @@ def _style(rng: random.Random, layout: str) -> dict:
         "region": region,
         "decimal_comma": region == "EU",
         "thousands": rng.random() < 0.85,
+        "space_thousands": region == "EU" and rng.random() < 0.3,
         "currency": currency,
         "currency_shown": rng.choice(["label", "code_in_total", "symbol", "column_code"])
         if currency in ("USD", "EUR", "GBP") else rng.choice(["label", "code_in_total", "column_code"]),
         "method": method,
         "date_format": rng.choice(date_formats),
         "table_date_format": rng.choice(date_formats),
-        "negative": rng.choice(["minus", "parens", "trailing"]),
+        "negative": rng.choice(["minus", "parens", "trailing", "cr"]),
         "deduction_sign": rng.choice(["plain", "negative"]),
         "credit_memos": rng.random() < 0.5,
         "columns_have": have,
@@ -262,10 +266,11 @@ def fmt_money(value: Decimal, style: dict, negative_style: str | None = None) ->
     negative = value < 0
     text = f"{abs(value):,.2f}" if style["thousands"] else f"{abs(value):.2f}"
     if style["decimal_comma"]:
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+        thousands = " " if style.get("space_thousands") else "."
+        text = text.replace(",", "_").replace(".", ",").replace("_", thousands)
     if negative:
         how = negative_style or style["negative"]
-        text = {"minus": f"-{text}", "parens": f"({text})", "trailing": f"{text}-"}[how]
+        text = {"minus": f"-{text}", "parens": f"({text})", "trailing": f"{text}-", "cr": f"{text} CR"}[how]
     return text
 
 
@@ -511,6 +516,50 @@ def _sentence(pen, truth, style, rng):
         pen.down(1.3)
 
 
+def _field_columns(pen, truth, style, rng):
+    """Labels on one line, each value under its label, no rulings (as many ERP print-outs do)."""
+    values = _field_values(truth, style)
+    values.pop("total", None)
+    if style["payer_place"] == "label":
+        values["payer"] = truth["payer"]
+    items = list(values.items())
+    rng.shuffle(items)
+    x = pen.margin
+    for key, value in items:
+        label = style["labels"][key].upper()
+        if x + max(pen.width_of(label, bold=True), pen.width_of(value)) > pen.width - pen.margin:
+            x = pen.margin
+            pen.down(2.6)
+        pen.text(x, label, bold=True)
+        pen.text(x, value, y=pen.y - pen.size * 1.4)
+        x += max(pen.width_of(label, bold=True), pen.width_of(value)) + 24
+    pen.down(2.4)
+
+
+def _summary_box(pen, truth, style, rng):
+    """Under the table: totals of each column, then the net payment."""
+    lines = truth["lines"]
+    gross = sum((l["gross"] for l in lines), Decimal("0.00"))
+    discount = sum((l["discount"] for l in lines), Decimal("0.00"))
+    deduction = sum((l["deduction"] for l in lines), Decimal("0.00"))
+    rows = [(rng.choice(["Total invoices", "Total gross"]), gross)]
+    if discount:
+        rows.append(("Less discounts", discount))
+    if deduction:
+        rows.append(("Less deductions", deduction))
+    rows.append((rng.choice(["Net payment", "Amount Paid", "Payment Amount", "Check Amount"]), truth["total"]))
+    x_label, x_value = pen.width / 2, pen.width - pen.margin
+    for label, value in rows:
+        if pen.y < pen.margin + 2 * pen.size:
+            pen.new_page()
+        text = fmt_money(value, style)
+        if label == rows[-1][0]:
+            text = _fmt_total(truth, style)
+        pen.text(x_label, label, bold=label == rows[-1][0])
+        pen.text(x_value, text, align="right", bold=label == rows[-1][0])
+        pen.down(1.2)
+
+
 # ---- table
 
 def _cell_texts(line, style):
@@ -531,7 +580,8 @@ def _cell_texts(line, style):
         elif role == "po":
             texts[role] = "PO" + "".join(ch for ch in line["invoice"] if ch.isdigit())[::-1][:7]
         elif role == "doc_type":
-            texts[role] = "CM" if line["gross"] < 0 else "INV"
+            texts[role] = ("CM" if line["gross"] < 0 else "INV") if style["layout"] != "summary_box" else (
+                "Credit Memo" if line["gross"] < 0 else "Invoice")
     if style["columns_have"]["doc_type"] and line["gross"] < 0:
         # Credit memos printed positive beside their type, as many ERPs do.
         for role in ("gross", "paid"):
@@ -546,6 +596,9 @@ def _columns(pen, truth, style):
     widths = []
     for role in style["order"]:
         sample = [_cell_texts(l, style)[role] for l in truth["lines"][:60]]
+        if role in MONEY:  # the totals row prints the biggest figures, perhaps with a currency
+            column_total = sum((abs(l[role]) for l in truth["lines"]), Decimal("0.00"))
+            sample.append(f"{truth['currency']} -{fmt_money(column_total, style)}")
         head = max((pen.width_of(h, bold=True) for h in heads[role]), default=0)
         widths.append(max([head] + [pen.width_of(s) for s in sample]) + 14)
     available = pen.width - 2 * pen.margin
@@ -680,7 +733,8 @@ def _table(pen, truth, style, rng, ruled, zebra=False):
         total_cells["paid"] = _symbol(truth["currency"]) + total_cells["paid"]
     elif style["currency_shown"] == "column_code":
         total_cells["paid"] = f"{truth['currency']} {total_cells['paid']}"
-    _draw_row(pen, cols, total_cells, bold=True)
+    if style["layout"] != "summary_box":
+        _draw_row(pen, cols, total_cells, bold=True)
     pen.down(2)
 
 
@@ -706,6 +760,10 @@ def _advice(pen, truth, style, rng):
         _payee_block(pen, style)
         pen.down()
         _field_grid(pen, truth, style, rng)
+    elif layout == "summary_box":
+        _payee_block(pen, style)
+        pen.down(1.5)
+        _field_columns(pen, truth, style, rng)
     else:
         _field_block(pen, truth, style, rng, x=pen.margin)
         pen.down()
@@ -716,6 +774,8 @@ def _advice(pen, truth, style, rng):
     pen.down(1.5)
     ruled = layout in ("ruled_grid", "boxed_fields") or (layout == "multipage_forward" and rng.random() < 0.4)
     _table(pen, truth, style, rng, ruled=ruled and layout != "boxed_fields", zebra=layout == "boxed_fields")
+    if layout == "summary_box":
+        _summary_box(pen, truth, style, rng)
     if rng.random() < 0.5:
         pen.text(pen.margin, "Questions about this payment? Contact accounts payable.")
 

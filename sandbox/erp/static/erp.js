@@ -77,7 +77,8 @@
             field.focus();
           }
         }
-        window.close();
+        // Close once the click has been handled, as the old search helps do.
+        window.setTimeout(function () { window.close(); }, 100);
       });
     });
 

@@ -1,0 +1,289 @@
+"""Order-lines tables in text: a header row ("Item  Description  Qty  Price") and the rows
+under it.
+
+Cells are separated by tabs or pipes (grids, HTML tables: placed by their index) or
+aligned with spaces (plain text, PDFs laid out as text: placed under the header cell
+they overlap). Header names may run together or sit on two lines; rows may be typed with
+single spaces, wrap their description onto the next line, or have blank lines between
+them (ruled PDF tables). Which column is our item number decides ``columns``.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from inbox_parsers.purchase_orders.columns import column_role, is_header_row, pick_sku_column
+from inbox_parsers.purchase_orders.raw import RawLine, looks_like_code
+
+
+@dataclass
+class Cell:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Table:
+    """An order-lines table found in text: its header line, where it ends, its rows."""
+
+    header_index: int
+    end_index: int
+    roles: list[str | None]
+    rows: list[RawLine] = field(default_factory=list)
+
+
+_TOTAL_ROW = re.compile(r"(?i)^\s*(?:sub[\s-]?total|grand\s+total|order\s+total|total|summe|gesamt|montant\s+total|total\s+amount|net\s+total|tax|vat|freight|shipping)\b")
+_RULE_LINE = re.compile(r"^[\s|+:=\-_*~.]*$")
+
+
+_WORDS = re.compile(r"\S+(?: \S+)*")  # words joined by single spaces: one cell of laid-out text
+
+
+def split_cells(line: str) -> tuple[list[Cell], bool]:
+    """Cells of one line, and whether they are placed by column position (space-aligned)
+    rather than by their index (tab- or pipe-separated)."""
+    if "\t" in line:
+        return [Cell(part.strip(), i, i + 1) for i, part in enumerate(line.split("\t"))], False
+    stripped = line.strip()
+    if stripped.count("|") >= 1 and (" | " in stripped or stripped.startswith("|")):
+        if stripped.startswith("|"):
+            stripped = stripped[1:]
+        if stripped.endswith("|"):
+            stripped = stripped[:-1]
+        return [Cell(part.strip(), i, i + 1) for i, part in enumerate(stripped.split("|"))], False
+    return [Cell(m.group(0), m.start(), m.end()) for m in _WORDS.finditer(line)], True
+
+
+def find_tables(lines: list[str]) -> list[Table]:
+    """Every order-lines table in ``lines``, in order."""
+    tables = []
+    index = 0
+    while index < len(lines):
+        cells, positional = split_cells(lines[index])
+        if positional:
+            cells = split_header_cells(cells)
+        texts = [c.text for c in cells]
+        if len([t for t in texts if t]) >= 2 and is_header_row(texts):
+            if positional:
+                cells = _two_line_header(lines, index, cells)
+            table = _read_table(lines, index, cells, positional)
+            if table.rows:
+                tables.append(table)
+                index = table.end_index
+                continue
+        index += 1
+    return tables
+
+
+def _two_line_header(lines: list[str], index: int, header: list[Cell]) -> list[Cell]:
+    """Column names printed on two lines ("Unit" over "Price", "Your" over "Item"): join
+    each word of the line above or below to the header cell it sits over or under, where
+    that makes a known column name."""
+    cells = list(header)
+    for neighbour, above in ((index - 1, True), (index + 1, False)):
+        if not 0 <= neighbour < len(lines) or not lines[neighbour].strip() or re.search(r"\d", lines[neighbour]):
+            continue
+        extra, positional = split_cells(lines[neighbour])
+        if not positional or len(extra) > len(cells):
+            continue
+        for word in extra:
+            overlapping = [i for i, c in enumerate(cells) if min(c.end, word.end) - max(c.start, word.start) > 0]
+            if len(overlapping) != 1:
+                continue
+            cell = cells[overlapping[0]]
+            joined = f"{word.text} {cell.text}" if above else f"{cell.text} {word.text}"
+            if column_role(joined) and column_role(joined) != "line":
+                cells[overlapping[0]] = Cell(joined, min(cell.start, word.start), max(cell.end, word.end))
+    return cells
+
+
+def split_header_cells(cells: list[Cell]) -> list[Cell]:
+    """Split header cells whose column names run together ("Supplier Item No. Our Ref",
+    or a whole header typed with single spaces) into the known names they are made of."""
+    out = []
+    for cell in cells:
+        parts = None if column_role(cell.text) else _split_into_names(cell)
+        out += parts or [cell]
+    return out
+
+
+def _split_into_names(cell: Cell) -> list[Cell] | None:
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", cell.text)]
+    if len(words) < 2 or len(words) > 16 or not any(column_role(cell.text[a:b]) for a, b in words):
+        return None
+    # best[i]: fewest names covering the first i words, and where the last name starts
+    best: list[tuple[int, int] | None] = [(0, 0)] + [None] * len(words)
+    for end in range(1, len(words) + 1):
+        for begin in range(max(0, end - 5), end):
+            if best[begin] is None:
+                continue
+            text = cell.text[words[begin][0]: words[end - 1][1]]
+            if column_role(text) and (best[end] is None or best[begin][0] + 1 < best[end][0]):
+                best[end] = (best[begin][0] + 1, begin)
+    if best[-1] is None or best[-1][0] < 2:
+        return None
+    parts, end = [], len(words)
+    while end > 0:
+        begin = best[end][1]
+        a, b = words[begin][0], words[end - 1][1]
+        parts.append(Cell(cell.text[a:b], cell.start + a, cell.start + b))
+        end = begin
+    return parts[::-1]
+
+
+def _read_table(lines: list[str], header_index: int, header: list[Cell], positional: bool) -> Table:
+    roles = [column_role(c.text) for c in header]
+    quantity_column = roles.index("quantity")
+    table = Table(header_index, header_index + 1, roles)
+    rows: list[tuple[int, dict[int, str]]] = []
+    misses = 0
+    index = header_index + 1
+    while index < len(lines):
+        line = lines[index]
+        if not line.strip():
+            if rows and not _row_follows(lines, index, header, roles, positional, quantity_column):
+                break  # a blank line ends the table, unless rows go on after it (a ruled PDF table)
+            index += 1
+            continue
+        if _RULE_LINE.match(line):
+            index += 1
+            continue
+        cells, row_positional = split_cells(line)
+        first = next((c.text for c in cells if c.text), "")
+        if _TOTAL_ROW.match(first):
+            break
+        by_column = _by_column(cells, header, positional and row_positional)
+        quantity = by_column.get(quantity_column, "")
+        if positional and row_positional and not _NUMBER.match(quantity.strip()):
+            by_column = _by_tokens(line, roles) or by_column
+            quantity = by_column.get(quantity_column, "")
+        if re.search(r"\d", quantity) and _NUMBER.match(quantity) and len(by_column) >= 2:
+            rows.append((index, by_column))
+            misses = 0
+        elif rows and rows[-1][0] == index - 1 - misses and _continues_description(by_column, roles):
+            # A description wrapped onto the next line of the page.
+            column = roles.index("description")
+            rows[-1][1][column] = rows[-1][1].get(column, "") + " " + by_column[column]
+            misses += 1
+        else:
+            misses += 1
+            if misses > 2:
+                break
+        index += 1
+    table.end_index = index
+    table.roles = roles = _roles_by_content(roles, [r for _, r in rows])
+    for line_index, by_column in rows:
+        values = _fields(by_column, roles)
+        if values.get("sku") or values.get("description"):
+            table.rows.append(RawLine(values, line_index))
+    _item_number_leading_description(table.rows)
+    return table
+
+
+def _item_number_leading_description(rows: list[RawLine]) -> None:
+    """No item-number column, but every description starts with one ("Item Description"
+    over "NW-4410 Widget blue"): split it off."""
+    if not rows or any(r.fields.get("sku") for r in rows):
+        return
+    firsts = [(r.fields.get("description") or "").partition(" ") for r in rows]
+    if all(looks_like_code(first) and rest for first, _, rest in firsts):
+        for row, (first, _, rest) in zip(rows, firsts):
+            row.fields["sku"], row.fields["description"] = first, rest
+
+
+def _by_column(cells: list[Cell], header: list[Cell], positional: bool) -> dict[int, str]:
+    """Put each cell of a row under its header: by index, or by overlap with the header cell."""
+    by_column: dict[int, list[str]] = {}
+    for position, cell in enumerate(cells):
+        if not cell.text:
+            continue
+        column = _nearest_column(cell, header) if positional else (position if position < len(header) else None)
+        if column is not None:
+            by_column.setdefault(column, []).append(cell.text)
+    return {column: " ".join(texts) for column, texts in by_column.items()}
+
+
+def _row_follows(lines, index, header, roles, positional, quantity_column) -> bool:
+    following = next((line for line in lines[index + 1: index + 3] if line.strip()), None)
+    if following is None:
+        return False
+    cells, row_positional = split_cells(following)
+    by_column = _by_column(cells, header, positional and row_positional)
+    quantity = by_column.get(quantity_column, "")
+    return bool(re.search(r"\d", quantity) and _NUMBER.match(quantity) and len(by_column) >= 3)
+
+
+def _continues_description(by_column: dict[int, str], roles: list[str | None]) -> bool:
+    return "description" in roles and list(by_column) == [roles.index("description")]
+
+
+def _by_tokens(line: str, roles: list[str | None]) -> dict[int, str] | None:
+    """A row typed with single spaces: one word per column from each end, the words
+    left over go to the description (the one column that holds several words)."""
+    tokens = line.split()
+    if "description" not in roles:
+        return dict(enumerate(tokens)) if len(tokens) == len(roles) else None
+    middle = roles.index("description")
+    after = len(roles) - middle - 1
+    if len(tokens) < len(roles):
+        return None
+    by_column = {i: tokens[i] for i in range(middle)}
+    by_column.update({len(roles) - 1 - i: tokens[len(tokens) - 1 - i] for i in range(after)})
+    by_column[middle] = " ".join(tokens[middle: len(tokens) - after])
+    numeric = [i for i, r in enumerate(roles) if r in ("quantity", "unit_price", "amount")]
+    if not all(_NUMBER.match(by_column[i]) for i in numeric):
+        return None
+    return by_column
+
+
+def _fields(by_column: dict[int, str], roles: list[str | None]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    sku_column = pick_sku_column(roles)
+    for column, text in sorted(by_column.items()):
+        role = roles[column]
+        if column == sku_column:
+            role = "sku"
+        elif role in ("sku", "item", "buyer_sku"):
+            role = "other_item"
+        if role and role not in values:
+            values[role] = text
+        elif role == "description":
+            values[role] += " " + text
+    return values
+
+
+def _nearest_column(cell: Cell, header: list[Cell]) -> int | None:
+    best, best_score = None, None
+    for column, head in enumerate(header):
+        overlap = min(cell.end, head.end) - max(cell.start, head.start)
+        score = overlap if overlap > 0 else -min(abs(cell.start - head.end), abs(head.start - cell.end))
+        if best_score is None or score > best_score:
+            best, best_score = column, score
+    return best
+
+
+_NUMBER = re.compile(r"^[^\d]{0,4}\d[\d.,' ]*(?:\s*[A-Za-z]{0,6}\.?)?$")
+
+
+def _roles_by_content(roles: list[str | None], rows: list[dict[int, str]]) -> list[str | None]:
+    """A column headed "Item", "Product" or "Article" may hold names or codes: its content decides."""
+    roles = list(roles)
+
+    def code_share(column):
+        values = [r[column] for r in rows if r.get(column)]
+        return sum(looks_like_code(v) for v in values) / len(values) if values else 0.0
+
+    for column, role in enumerate(roles):
+        if role == "description" and code_share(column) == 1.0 and (
+                roles.count("description") > 1 or pick_sku_column(roles) is None):
+            roles[column] = "item"
+    for column, role in enumerate(roles):
+        if role == "item" and rows and code_share(column) == 0.0 and "description" not in roles:
+            roles[column] = "description"
+    # "Item" over 1, 2, 3... beside another item-number column numbers the lines.
+    items = [c for c, r in enumerate(roles) if r in ("item", "sku", "buyer_sku")]
+    for column in items:
+        values = [r.get(column, "") for r in rows]
+        if len(items) > 1 and values and all(v.isdigit() and len(v) <= 3 for v in values):
+            roles[column] = "line"
+    return roles
