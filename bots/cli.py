@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "bots.commands.intake",
     "bots.commands.match",
     "bots.commands.sandbox",
+    "bots.commands.demo",
 ]
 
 

@@ -227,13 +227,18 @@ class WorkQueue:
         """Add several items in ONE transaction: all are stored, or none.
 
         Each entry is a dict with ``kind``, ``payload``, ``key`` and optionally
-        ``source_ref``, ``evidence``, ``parent_id``. Keys seen before give back the
-        existing item with ``created`` False.
+        ``source_ref``, ``evidence``, ``parent_id``, and ``exception``: a
+        ``(code, message)`` pair that puts the new item straight into the exception
+        queue, in the same transaction. Keys seen before give back the existing item
+        with ``created`` False (and its state unchanged).
         """
         for entry in entries:
             missing = [name for name in ("kind", "payload", "key") if entry.get(name) in (None, "")]
             if missing:
                 raise QueueError(f"a work item needs {', '.join(missing)}: {entry!r:.200}")
+            exception = entry.get("exception")
+            if exception is not None and not (isinstance(exception, (tuple, list)) and len(exception) == 2 and exception[0]):
+                raise QueueError(f"an entry's exception is a (code, message) pair, not {exception!r:.100}")
         now = self.clock.now()
         with self._sessions.begin() as session:
             try:
@@ -266,8 +271,9 @@ class WorkQueue:
             plan.append((row, True))
         session.add_all(rows)
         session.flush()
-        session.add_all(ItemEvent(item_id=row.id, at=now, actor="bot", action="created", from_state=None,
-                                  to_state=State.NEW.value) for row in rows)
+        for row, created in plan:
+            if created:
+                session.add_all(_creation_events(row, now))
         session.flush()
         return [(_snapshot(row), created) for row, created in plan]
 
@@ -282,7 +288,8 @@ class WorkQueue:
             with session.begin_nested():
                 session.add(row)
                 session.flush()
-                _record(session, row, now, "bot", "created", None, State.NEW.value)
+                session.add_all(_creation_events(row, now))
+                session.flush()
         except IntegrityError:
             existing = session.scalar(select(WorkItem).where(WorkItem.key == entry["key"]))
             if existing is None:
@@ -599,11 +606,23 @@ def _snapshot(row: WorkItem, with_history: bool = False) -> Item:
 
 
 def _new_row(entry: dict, now: datetime) -> WorkItem:
-    return WorkItem(
+    row = WorkItem(
         kind=entry["kind"], key=entry["key"], payload=entry["payload"], source_ref=entry.get("source_ref"),
         evidence=mask(entry.get("evidence") or {}), parent_id=entry.get("parent_id"),
         state=State.NEW.value, attempts=0, created_at=now, updated_at=now,
     )
+    if entry.get("exception"):
+        code, message = entry["exception"]
+        _to_exception(row, "business", code, message, {})
+    return row
+
+
+def _creation_events(row: WorkItem, now: datetime) -> list[ItemEvent]:
+    events = [ItemEvent(item_id=row.id, at=now, actor="bot", action="created", from_state=None, to_state=State.NEW.value)]
+    if row.state == State.EXCEPTION.value:
+        events.append(ItemEvent(item_id=row.id, at=now, actor="bot", action="exception", from_state=State.NEW.value,
+                                to_state=row.state, detail={"code": row.exception_code, "message": row.exception_message}))
+    return events
 
 
 def _record(session, row, now, actor, action, from_state, to_state, note=None, detail=None) -> None:

@@ -152,3 +152,39 @@ def test_cli_exits_2_with_the_error_json(tmp_path, content):
     data = json.loads(result.stdout)
     assert set(data) == {"error", "file"} and data["file"] == str(path) and data["error"]
     assert "Traceback" not in result.output
+
+
+def test_a_text_part_named_like_a_csv_file_is_an_attachment():
+    raw = (b"From: a@acme-tools.com\nTo: o@northwind-supply.com\nSubject: PO 77\nMIME-Version: 1.0\n"
+           b"Content-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/plain\n\nSee attached\n"
+           b"--XX\nContent-Type: text/plain; name=\"PO77.csv\"\n\nItem,Qty,Price\nAB-1,2,3.00\n--XX--\n")
+    [order] = parse_email(raw)["orders"]
+    assert order["source"] == "attachment PO77.csv" and order["po_number"] == "77"
+
+
+def test_damaged_emails_never_crash(order_email_corpus):
+    """Truncated, overwritten, cut and shuffled copies of generated emails: a result or an
+    InputError, never another exception."""
+    import random
+
+    rng = random.Random(7)
+    for _ in range(300):
+        raw = bytearray(rng.choice(order_email_corpus).raw)
+        damage = rng.randrange(4)
+        if damage == 0:
+            raw = raw[: rng.randrange(len(raw))]
+        elif damage == 1:
+            for _ in range(rng.randint(1, 50)):
+                raw[rng.randrange(len(raw))] = rng.randrange(256)
+        elif damage == 2:
+            start = rng.randrange(len(raw))
+            del raw[start: start + rng.randint(1, 2000)]
+        else:
+            lines = bytes(raw).split(b"\n")
+            rng.shuffle(lines)
+            raw = bytearray(b"\n".join(lines))
+        try:
+            result = parse_email(bytes(raw))
+        except InputError:
+            continue
+        assert result["status"] in ("order", "not_order")

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from bots.intake.email_intake import EmailIntakeSettings, order_key, read_known_skus, run_email_intake
+from bots.intake.common import read_known_skus
+from bots.intake.email_intake import EmailIntakeSettings, order_key, run_email_intake
 from bots.intake.mailbox import MailboxSettings
-from tests import email_intake_messages as mails
+from tests.generators import intake_emails as mails
 
 
 @pytest.fixture
@@ -185,3 +186,37 @@ def test_settings_come_from_the_config_and_mistakes_name_the_fix(tmp_path, monke
         load({"bots": {"email-intake": {"poll_secs": 5}}})
     with pytest.raises(ValueError, match=r"mailboxes\[1\].*hostname"):
         load({"bots": {"email-intake": {"mailboxes": [{"kind": "imap", "hostname": "x"}]}}})
+
+
+def test_known_skus_come_from_a_list_a_csv_or_the_erp_database(tmp_path):
+    import sqlite3
+
+    (tmp_path / "skus.txt").write_text("# our items\nNW-4410\n\nNW-2205\n")
+    (tmp_path / "skus.csv").write_text("description,sku\nOats,NW-4410\nRice,NW-2205\n")
+    with sqlite3.connect(tmp_path / "erp.sqlite") as db:
+        db.execute("CREATE TABLE items (item_id TEXT PRIMARY KEY, description TEXT)")
+        db.executemany("INSERT INTO items VALUES (?, ?)", [("NW-4410", "Oats"), ("NW-2205", "Rice")])
+    for name in ("skus.txt", "skus.csv", "erp.sqlite"):
+        assert read_known_skus(tmp_path / name) == {"NW-4410", "NW-2205"}, name
+    with pytest.raises(ValueError, match="cannot read the known SKUs file"):
+        read_known_skus(tmp_path / "missing.csv")
+
+
+def test_one_po_number_twice_in_a_message_never_loses_an_order(tmp_path):
+    from bots.intake.email_intake import plan_message
+    from bots.intake.mailbox import MailMessage
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["Subject"], message["Message-ID"] = "buyer@pinecrest.example", "PO 7001", "<m7001@x>"
+    message.set_content("Orders attached.\n")
+    for name, sku in (("PO7001-a.csv", "NW-4410"), ("PO7001-b.csv", "NW-2205"), ("PO7001-c.csv", "NW-4410")):
+        csv_text = f"PO Number,SKU,Description,Quantity,Unit Price\n7001,{sku},Item,3,2.00\n"
+        message.add_attachment(csv_text.encode(), maintype="text", subtype="csv", filename=name)
+
+    plan = plan_message(MailMessage("m", bytes(message), "test"), {"sha256": "x"}, max_bytes=10**7)
+
+    assert [(item.payload["order"]["lines"][0]["sku"], item.exception and item.exception[0]) for item in plan.items] \
+        == [("NW-4410", None), ("NW-2205", "duplicate_po")]
+    assert len({item.key for item in plan.items}) == 2
+    assert plan.folder == "exceptions"

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from imapclient import IMAPClient
 
-from tests import email_intake_messages as mails
+from tests.generators import intake_emails as mails
 
 pytestmark = pytest.mark.imap
 

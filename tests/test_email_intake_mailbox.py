@@ -127,12 +127,15 @@ def test_imap_only_unseen_skips_messages_a_person_has_read(imap_account):
 
 
 @pytest.mark.imap
-def test_imap_starttls_and_insecure_modes_connect(imap_account):
+def test_imap_starttls_insecure_and_plain_modes_connect(imap_account):
     starttls = _imap_settings(imap_account, port=imap_account.port, security="starttls")
     with open_mailbox(starttls) as mailbox:
         assert list(mailbox.waiting()) == []
     insecure = _imap_settings(imap_account, ca_file=None, insecure=True)
     with open_mailbox(insecure) as mailbox:
+        assert list(mailbox.waiting()) == []
+    plain = _imap_settings(imap_account, port=imap_account.port, security="plain", ca_file=None)
+    with open_mailbox(plain) as mailbox:
         assert list(mailbox.waiting()) == []
 
 

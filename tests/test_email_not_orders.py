@@ -66,3 +66,8 @@ def test_a_follow_up_quoting_the_senders_own_order_is_no_new_order():
             + "".join("> " + line + "\n" for line in ORDER_TEXT.splitlines()))
     result = parse_email(_mail(body, "Re: PO 4711"))
     assert (result["status"], result["reason"]) == ("not_order", "no order found")
+
+
+def test_an_order_asking_for_the_invoice_by_email_is_still_an_order():
+    body = ORDER_TEXT + "\nCan you also send the invoice by email?\n"
+    assert parse_email(_mail(body))["status"] == "order"

@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -139,7 +138,7 @@ def test_learned_accounts_file_carries_knowledge_to_the_next_run(tmp_path):
 def test_help_describes_every_option():
     result = o2c("match", "--help")
     assert result.returncode == 0
-    for option in ("--open-items", "--payments", "--json", "--terms", "--learned", "--discount-rate"):
+    for option in ("--open-items", "--payments", "--json", "--terms", "--learned", "--standard-terms"):
         assert option in result.stdout
 
 

@@ -108,7 +108,7 @@ def test_late_discount_is_an_underpayment_and_the_rest_stays_open(items):
     output = run(items, late, again)
     exception = only_exception(output)
     assert exception["reason"] == "underpayment" and exception["payment_reference"] == "P1"
-    assert "days" in exception["detail"]
+    assert "days" in exception["detail"] and "standard terms" in exception["detail"]
     assert [(a["payment_reference"], a["amount"], a["discount"]) for a in output["applications"]] == [
         ("P1", "980.00", "0.00"), ("P2", "20.00", "0.00")]
 

@@ -59,12 +59,12 @@ def _settings(server, tmp_path, **options) -> PortalIntakeSettings:
 
 
 @pytest.mark.slow
-def test_every_new_po_across_pages_is_queued_once_then_acknowledged(start_sandbox_app, tmp_path, queue):
+def test_every_new_po_across_pages_is_queued_once_then_acknowledged(start_sandbox_app, tmp_path, queue, browser):
     # Theme 2 (other ids and classes) and a busy portal: 30% of clicks answered "System busy".
     server = _portal(start_sandbox_app, new=24, theme=2, fault_rate=0.3)
     wanted = _new_pos(server)
 
-    counts = run_portal_intake(_settings(server, tmp_path), once=True, queue=queue)
+    counts = run_portal_intake(_settings(server, tmp_path), once=True, queue=queue, browser=browser)
 
     items = queue.items(kind="order", limit=None)
     assert sorted(item.payload["portal_po"]["po_number"] for item in items) == wanted  # 2 pages of 20
@@ -84,15 +84,15 @@ def test_every_new_po_across_pages_is_queued_once_then_acknowledged(start_sandbo
     assert all(Path(item.evidence["file"]).is_file() for item in items)
 
     # A second run finds nothing new.
-    again = run_portal_intake(_settings(server, tmp_path), once=True, queue=queue)
+    again = run_portal_intake(_settings(server, tmp_path), once=True, queue=queue, browser=browser)
     assert again.get("pos_listed", 0) == 0 and len(queue.items(kind="order", limit=None)) == 24
 
 
-def test_unknown_sku_waits_for_the_supervisor_and_is_not_acknowledged(start_sandbox_app, tmp_path, queue):
+def test_unknown_sku_waits_for_the_supervisor_and_is_not_acknowledged(start_sandbox_app, tmp_path, queue, browser):
     from sandbox.masterdata import items as item_master
 
     server = _portal(start_sandbox_app, new=3)
-    run_portal_intake(_settings(server, tmp_path, formats=("csv",)), once=True, queue=queue)
+    run_portal_intake(_settings(server, tmp_path, formats=("csv",)), once=True, queue=queue, browser=browser)
     first = queue.items(kind="order", limit=None)[0]
     missing = first.payload["order"]["lines"][0]["sku"]
 
@@ -103,7 +103,7 @@ def test_unknown_sku_waits_for_the_supervisor_and_is_not_acknowledged(start_sand
     from bots.workqueue import WorkQueue
 
     with WorkQueue.open(url=f"sqlite:///{tmp_path / 'fresh.db'}") as fresh_queue:
-        run_portal_intake(_settings(server, fresh, known_skus=skus), once=True, queue=fresh_queue)
+        run_portal_intake(_settings(server, fresh, known_skus=skus), once=True, queue=fresh_queue, browser=browser)
         held = fresh_queue.find(first.key)
         assert (held.state, held.exception_code) == ("exception", "unknown_sku")
         assert missing in held.exception_message
@@ -116,7 +116,7 @@ def test_unknown_sku_waits_for_the_supervisor_and_is_not_acknowledged(start_sand
 
         # The supervisor adds the SKU to the ERP and sends the order on: now it is acknowledged.
         fresh_queue.retry(held.id, by="sup")
-        run_portal_intake(_settings(server, fresh, known_skus=skus), once=True, queue=fresh_queue)
+        run_portal_intake(_settings(server, fresh, known_skus=skus), once=True, queue=fresh_queue, browser=browser)
         assert _portal_states(server)[po] == ("acknowledged", BOT_USER)
         assert len(fresh_queue.items(kind="order", limit=None)) == 3
 
@@ -250,3 +250,20 @@ def test_lines_must_add_up_to_the_total_the_portal_shows():
     assert _total_mismatch(order, Decimal("134.00")) == "the lines add up to 92.20, the portal shows 134.00"
     assert _total_mismatch({"lines": [{"quantity": "1", "unit_price": None}]}, Decimal("5.00")) == \
         "the lines have no readable quantity or price"
+
+
+def test_a_portal_busy_past_every_attempt_leaves_the_po_for_the_next_run(start_sandbox_app, tmp_path, queue, browser):
+    server = _portal(start_sandbox_app, new=2, fault_rate=1.0)  # every click: "System busy"
+    settings = _settings(server, tmp_path, busy_attempts=2)
+
+    counts = run_portal_intake(settings, once=True, queue=queue, browser=browser)
+
+    assert counts["po_errors"] == 2 and counts["portal_busy"] == 4
+    assert len(queue.items(kind="order", limit=None)) == 2  # queued, not yet acknowledged
+    assert len(_new_pos(server)) == 2
+    assert len(list((tmp_path / "evidence").glob("portal-*-failure-*.png"))) == 2
+
+    server.app.extensions["sandbox_faults"].rate = 0.0  # the portal recovers
+    counts = run_portal_intake(settings, once=True, queue=queue, browser=browser)
+    assert counts["pos_acknowledged"] == 2 and counts.get("items_created", 0) == 0
+    assert _new_pos(server) == [] and len(queue.items(kind="order", limit=None)) == 2

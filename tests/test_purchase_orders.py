@@ -210,3 +210,51 @@ def test_known_skus_flag_unknown_lines_in_files():
     [order] = orders_from_file("PO1.csv", b"Item,Qty,Price\nAB-1,2,3.50\nZZ-9,1,1.00\n", known_skus=frozenset({"AB-1"}))
     assert [l.get("unknown_sku", False) for l in order["lines"]] == [False, True]
     assert order["warnings"] == ["unknown SKU ZZ-9"]
+
+
+def test_an_address_is_never_taken_for_the_requested_date():
+    assert find_requested_date(["Deliver to: 12 May Street, Leeds", "Delivery address: 4 March Road"]) is None
+    assert find_requested_date(["Need by: Dec 4th"]) == "Dec 4th"
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("50 x NW-4410 Widget blue @ $18.75 each", ("NW-4410", "Widget blue", "50", "18.75")),
+    ("- 12 cases of AB-100 (Olive oil) at 4,50 EUR/case", ("AB-100", "Olive oil", "12", "4.50")),
+    ("Please send 24 pcs NW-4410 Widget", ("NW-4410", "Widget", "24", None)),
+    ("Line 1: NW-4410 — Widget — Qty 24 — $18.75", ("NW-4410", "Widget", "24", "18.75")),
+    ("SKU: NW-4410, Description: Widget, Qty: 24, Price: 18.75", ("NW-4410", "Widget", "24", "18.75")),
+    ("KX-77 Big thing, qty 5 @ 12.00", ("KX-77", "Big thing", "5", "12.00")),
+])
+def test_order_lines_people_type(line, expected):
+    [order] = orders_from_text("PO 1\n\n" + line + "\n")
+    [parsed] = order["lines"]
+    assert (parsed["sku"], parsed["description"], parsed["quantity"], parsed["unit_price"]) == expected
+
+
+@pytest.mark.parametrize("line", ["We are available 24 x 7 at 555-0100", "Box 40 x 60 cm", "Please deliver by 12/05/2026"])
+def test_sentences_that_are_no_order_lines(line):
+    assert orders_from_text("PO 1\n\n" + line + "\n") == []
+
+
+def test_damaged_files_are_input_errors_never_crashes():
+    from tests.generators.order_emails import Customer, _csv_bytes, _order, _pdf_bytes, _xlsx_bytes
+
+    rng = random.Random(11)
+    customer = Customer("Harbor Foods Ltd", "harbor.co.uk", "Tom Baker", "UK", "GBP", "Tom Baker", "tom@harbor.co.uk")
+    files = []
+    for _ in range(3):
+        order = _order(rng, customer)
+        files += [("po.pdf", _pdf_bytes(rng, order, customer, "uk")), ("po.xlsx", _xlsx_bytes(rng, order, customer)),
+                  ("po.csv", _csv_bytes(rng, order, customer, "uk")[0])]
+    for _ in range(150):
+        name, data = rng.choice(files)
+        raw = bytearray(data)
+        if rng.random() < 0.5:
+            raw = raw[: rng.randrange(len(raw))]
+        else:
+            for _ in range(rng.randint(1, 30)):
+                raw[rng.randrange(len(raw))] = rng.randrange(256)
+        try:
+            orders_from_file(name, bytes(raw))
+        except InputError:
+            pass

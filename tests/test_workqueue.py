@@ -77,6 +77,23 @@ def test_add_many_is_one_transaction(queue):
     assert len(queue.items()) == 2
 
 
+def test_add_many_can_send_new_items_straight_to_the_exception_queue(queue):
+    results = queue.add_many([
+        {"kind": "order", "payload": {"po": "1"}, "key": "ok"},
+        {"kind": "order", "payload": {"po": None}, "key": "bad", "evidence": {"file": "m.eml"},
+         "exception": ("missing_po", "The order has no PO number")},
+    ])
+    assert [item.state for item, _ in results] == ["new", "exception"]
+    bad = queue.get(results[1][0].id)
+    assert (bad.exception_code, bad.exception_message, bad.evidence) == (
+        "missing_po", "The order has no PO number", {"file": "m.eml"})
+    assert [(e.action, e.to_state) for e in bad.history] == [("created", "new"), ("exception", "exception")]
+    again, created = queue.add_many([{"kind": "order", "payload": {}, "key": "bad", "exception": ("x", "y")}])[0]
+    assert not created and again.exception_code == "missing_po"
+    with pytest.raises(QueueError, match="code, message"):
+        queue.add_many([{"kind": "order", "payload": {}, "key": "z", "exception": "missing_po"}])
+
+
 def test_add_many_refuses_an_entry_without_a_key(queue):
     with pytest.raises(QueueError, match="key"):
         queue.add_many([{"kind": "order", "payload": {}, "key": "ok"}, {"kind": "order", "payload": {}}])

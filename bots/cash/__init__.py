@@ -12,13 +12,15 @@ Usage::
 The path from a document to a record: ``payments`` / ``camt053`` / ``bai2`` read the
 payments, ``open_items`` the CSV, ``references`` and ``candidates`` find which open items a
 printed invoice number can mean, ``payers`` who paid, ``terms`` whether a discount is
-earned, ``subset_sum`` which invoices a lump sum pays, and ``engine`` decides.
+earned, ``subset_sum`` which invoices a lump sum pays, ``engine`` decides and ``results``
+holds (and prints) what it decided.
 """
 
-from bots.cash.engine import Application, CashException, MatchResult, MatchSettings, match_payments
+from bots.cash.engine import MatchSettings, match_payments
 from bots.cash.learned_accounts import LearnedAccounts
 from bots.cash.open_items import load_open_items
 from bots.cash.payments import Payment, RemittanceLine, load_payments
+from bots.cash.results import Application, CashException, MatchResult
 from bots.cash.terms import DiscountPolicy, Terms, load_terms
 
 __all__ = [

@@ -1,12 +1,13 @@
 """Which open items a printed reference can mean, for many references at once.
 
-The common path of cash application: every remittance line (and every token of a bank
-memo) is looked up among the open items. Exact references, the great majority, go through
-one vectorized pandas merge with the invoice numbers. The few left over are tried against
-looser keys of ``references`` (compact, digits, suffix), most exact first, using lookup
-tables of the open items' keys built once per run and only when some reference needs them;
-the last resort swaps neighbouring digits. A reference keeps the candidates of the first
-level that finds any. The sequential matcher then reads the result as a plain dict.
+Every remittance line (and every token of a bank memo) is looked up among the open items in
+one batch before the payments are walked. Exact references, the great majority, are found in
+a table of the invoice numbers; the few left over are tried against looser keys of
+``references`` (compact, digits, suffix), most exact first, then with two neighbouring digits
+swapped. A reference keeps the candidates of the first level that finds any.
+
+The tables are plain dicts built once per run from the pandas column (a dict lookup per
+reference costs less than a merge that hashes a million invoice numbers again).
 """
 
 from typing import NamedTuple
@@ -19,7 +20,7 @@ from bots.cash.references import _DROP_ASCII_PUNCTUATION, _LETTERS, MIN_DIGITS, 
 # in its last three places takes the slow path, which reads suffixes.
 _SEPARATORS = set(" /-_.\t")
 
-# (level name, key of the printed reference, key of the open item), after the exact merge.
+# (level name, key of the printed reference, key of the open item), after the exact table.
 LOOSE_LEVELS = (
     ("normalized", "compact", "compact"),
     ("normalized", "digits", "digits"),
@@ -37,60 +38,65 @@ class Candidates(NamedTuple):
 
 
 class ItemIndex:
-    """The open items' invoice numbers, and lookup tables of their looser keys (built on first use)."""
+    """Lookup tables of the open items' invoice numbers and their looser keys (built on first use)."""
 
     def __init__(self, invoices: pd.Series):
         self.invoices = invoices.reset_index(drop=True)
-        self._tables: dict[str, dict] | None = None
-
-    def exact_frame(self) -> pd.DataFrame:
-        """Invoice numbers (stripped) with their row positions, for the merge."""
-        return pd.DataFrame({"exact": self.invoices.str.strip(), "row": range(len(self.invoices))})
+        self._tables: dict[str, dict] = {}
 
     def table(self, key: str) -> dict:
-        """Key to one row (int) or several (tuple), for ``key`` compact, digits or stem."""
-        if self._tables is None:
-            self._tables = _tables(self.invoices)
+        """Key to one row (int) or several (tuple), for ``key`` exact, compact, digits or stem."""
+        if key not in self._tables:
+            if key == "exact":
+                self._tables["exact"] = _exact_table(self.invoices)
+            else:
+                self._tables.update(_tables(self.invoices))
         return self._tables[key]
 
 
-def find_candidates(references: pd.Series, items: ItemIndex, transposed: bool = True) -> dict:
-    """Map each index label of ``references`` to its ``Candidates``; references that find none are absent.
+def find_candidates(references: list, items: ItemIndex, transposed: bool = True) -> dict:
+    """Map each position in ``references`` to its ``Candidates``; references that find none are absent.
 
     :param transposed: also try swapping neighbouring digits for references that found nothing
         (level ``transposed``; the matcher accepts those only when unique and the amount agrees).
     """
-    queries = pd.DataFrame({"qid": references.index, "exact": references.astype(object).map(_strip).values})
-    merged = queries.dropna().merge(items.exact_frame(), on="exact", how="inner")
-    found = _collect(merged)
-    pending = [(qid, keys_of(text)) for qid, text in zip(references.index, references.tolist()) if qid not in found]
+    found: dict[int, Candidates] = {}
+    exact = items.table("exact")
+    pending = []
+    for position, reference in enumerate(references):
+        rows = exact.get(reference.strip()) if isinstance(reference, str) else None
+        if rows is None:
+            pending.append((position, keys_of(reference)))
+        else:
+            found[position] = Candidates("exact", rows if isinstance(rows, tuple) else (rows,))
     for level, query_key, item_key in LOOSE_LEVELS if pending else ():
-        table, position = items.table(item_key), _KEY_POSITION[query_key]
+        table, key_position = items.table(item_key), _KEY_POSITION[query_key]
         still = []
-        for qid, keys in pending:
-            rows = table.get(keys[position]) if keys[position] else None
+        for position, keys in pending:
+            rows = table.get(keys[key_position]) if keys[key_position] else None
             if rows is None:
-                still.append((qid, keys))
+                still.append((position, keys))
             else:
-                found[qid] = Candidates(level, rows if isinstance(rows, tuple) else (rows,))
+                found[position] = Candidates(level, rows if isinstance(rows, tuple) else (rows,))
         pending = still
     if transposed and pending:
         table = items.table("digits")
-        for qid, keys in pending:
+        for position, keys in pending:
             rows = sorted({row for variant in transpositions(keys[2]) for row in _rows(table.get(variant))})
             if rows:
-                found[qid] = Candidates("transposed", tuple(rows))
+                found[position] = Candidates("transposed", tuple(rows))
     return found
 
 
-def _collect(merged: pd.DataFrame) -> dict:
-    """Candidates of the exact merge: most references find one row; a few find several."""
-    several = merged["qid"].duplicated(keep=False)
-    found = {qid: Candidates("exact", (row,)) for qid, row in
-             zip(merged.loc[~several, "qid"].tolist(), merged.loc[~several, "row"].tolist())}
-    for qid, rows in merged[several].groupby("qid")["row"]:
-        found[qid] = Candidates("exact", tuple(sorted(rows.tolist())))
-    return found
+def _exact_table(invoices: pd.Series) -> dict:
+    """Invoice number to row, or to a tuple of rows for a number that appears more than once."""
+    numbers = invoices.tolist()
+    table = dict(zip(numbers, range(len(numbers))))
+    if len(table) < len(numbers):
+        repeated = invoices[invoices.duplicated(keep=False)]
+        for number, rows in repeated.groupby(repeated).groups.items():
+            table[number] = tuple(int(row) for row in rows)
+    return table
 
 
 def _tables(invoices: pd.Series) -> dict[str, dict]:
@@ -110,8 +116,11 @@ def _tables(invoices: pd.Series) -> dict[str, dict]:
         digits = compact.lstrip(_LETTERS).lstrip("0")
         if (compact.isascii() and digits.isdigit() and len(digits) >= MIN_DIGITS
                 and invoice[-2:-1] not in _SEPARATORS and invoice[-3:-2] not in _SEPARATORS):
-            _add(compact_table, compact, row)
-            _add(digits_table, digits, row)
+            # _add, inlined: this branch runs for nearly every one of a million items.
+            if compact_table.setdefault(compact, row) != row:
+                _add(compact_table, compact, row)
+            if digits_table.setdefault(digits, row) != row:
+                _add(digits_table, digits, row)
         else:
             _, compact, digits, stem = keys_of(invoice)
             _add(compact_table, compact, row)
@@ -121,6 +130,7 @@ def _tables(invoices: pd.Series) -> dict[str, dict]:
 
 
 def _add(table: dict, key, row: int) -> None:
+    """Record that ``row`` has ``key``: a second row turns the entry into a tuple."""
     if key is None:
         return
     existing = table.setdefault(key, row)
@@ -132,9 +142,3 @@ def _rows(entry) -> tuple:
     if entry is None:
         return ()
     return entry if isinstance(entry, tuple) else (entry,)
-
-
-def _strip(text):
-    if not isinstance(text, str):
-        return None
-    return text.strip() or None

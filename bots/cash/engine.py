@@ -1,9 +1,9 @@
 """Cash application: incoming payments applied to open items the way a careful clerk would.
 
-``match_payments(items, payments)`` reads every remittance reference against the open items
-in one vectorized pass (``candidates``), then walks the payments in file order, each against
-the open amounts left by the ones before it (a dict-like list of cents, so an invoice closed
-by an earlier payment is no longer open for a later one). For each payment:
+``match_payments(items, payments)`` looks every remittance reference up among the open items
+in one batch (``candidates``), then walks the payments in file order, each against the open
+amounts left by the ones before it (a list of cents per item, so an invoice closed by an
+earlier payment is no longer open for a later one). For each payment:
 
 1. With remittance lines: each line's reference picks its invoice (exact, normalized,
    suffix, transposed digit), the payer must not contradict it, and the paid amount is
@@ -29,7 +29,8 @@ from bots.cash.open_items import item_date
 from bots.cash.payers import PayerDirectory, PayerMatch
 from bots.cash.payments import Payment, RemittanceLine
 from bots.cash.references import memo_references
-from bots.cash.subset_sum import find_subsets
+from bots.cash.results import Application, CashException, Issue, MatchResult
+from bots.cash.subset_sum import find_signed_subsets, find_subsets
 from bots.cash.terms import DiscountPolicy
 
 # How sure each rule is; a reference that needed the payer or the amount to decide between
@@ -52,90 +53,6 @@ RULE_OF_LEVEL = {
 # The reason an exception is filed under when a payment has several problems: the one a
 # supervisor must look at first.
 REASON_ORDER = ("currency", "already_paid", "ambiguous", "unknown_invoice", "underpayment", "overpayment", "unmatched")
-
-
-@dataclass(slots=True)
-class Application:
-    """Part (or all) of a payment applied to one open item."""
-
-    payment_reference: str
-    customer_id: str
-    invoice: str
-    amount: int              # cents
-    discount: int = 0
-    deduction: int = 0
-    rule: str = ""
-    confidence: float = 1.0
-    row: int = -1            # the open item's row in the CSV
-
-    def to_json(self) -> dict:
-        """The contract's application object."""
-        return {"payment_reference": self.payment_reference, "customer_id": self.customer_id,
-                "invoice": self.invoice, "amount": money(self.amount), "discount": money(self.discount),
-                "deduction": money(self.deduction), "rule": self.rule, "confidence": round(self.confidence, 3)}
-
-
-@dataclass
-class Issue:
-    """One thing about a payment that a person must decide."""
-
-    reason: str
-    detail: str
-    candidates: list[str] = field(default_factory=list)
-
-
-@dataclass
-class CashException:
-    """A payment (or the part of it) the matcher would not apply, for the supervisor's queue."""
-
-    payment_reference: str
-    reason: str
-    detail: str
-    candidates: list[str]
-    unapplied: int
-    explanation: str
-    customer_id: str | None = None
-    payer: str | None = None
-    total: int = 0
-    currency: str | None = None
-    issues: list[Issue] = field(default_factory=list)
-    candidate_customers: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        """The contract's exception object, with the explanation and every issue added."""
-        return {"payment_reference": self.payment_reference, "reason": self.reason, "detail": self.detail,
-                "candidates": self.candidates, "unapplied": money(self.unapplied),
-                "explanation": self.explanation, "customer_id": self.customer_id, "payer": self.payer,
-                "total": money(self.total), "currency": self.currency,
-                "candidate_customers": self.candidate_customers,
-                "issues": [{"reason": i.reason, "detail": i.detail, "candidates": i.candidates} for i in self.issues]}
-
-
-@dataclass
-class MatchResult:
-    """Everything one run decided."""
-
-    applications: list[Application]
-    exceptions: list[CashException]
-    payments: int
-    received: int
-    fully_applied: int
-    partially_applied: int
-
-    @property
-    def amount_applied(self) -> int:
-        return sum(application.amount for application in self.applications)
-
-    def to_json(self) -> dict:
-        """The contract's output object."""
-        applied = self.amount_applied
-        return {
-            "applications": [application.to_json() for application in self.applications],
-            "exceptions": [exception.to_json() for exception in self.exceptions],
-            "summary": {"payments": self.payments, "applied": self.fully_applied, "exceptions": len(self.exceptions),
-                        "partially_applied": self.partially_applied, "amount_received": money(self.received),
-                        "amount_applied": money(applied), "amount_unapplied": money(self.received - applied)},
-        }
 
 
 @dataclass
@@ -236,10 +153,13 @@ class _Matcher:
         line_candidates, memo_candidates = self._read_references(payments)
         applications, exceptions = [], []
         fully = partially = received = 0
+        first_line = 0   # position of the payment's first line among all remittance lines
         for index, payment in enumerate(payments):
             plan = _Plan(self, index, payment)
             if payment.lines:
-                self._by_remittance(plan, [line_candidates.get((index, k)) for k in range(len(payment.lines))])
+                count = len(payment.lines)
+                self._by_remittance(plan, [line_candidates.get(first_line + k) for k in range(count)])
+                first_line += count
             else:
                 self._without_remittance(plan, memo_candidates.get(index, []))
             self._guard(plan)
@@ -254,29 +174,23 @@ class _Matcher:
         return MatchResult(applications, exceptions, len(payments), received, fully, partially)
 
     def _read_references(self, payments: list[Payment]) -> tuple[dict, dict]:
-        """Candidates for every remittance line and every memo token, in two vectorized lookups."""
-        line_refs = {(i, k): line.invoice for i, p in enumerate(payments) for k, line in enumerate(p.lines)}
-        memo_refs = {}
-        for i, payment in enumerate(payments):
+        """Candidates for every remittance line (by position among all lines, in file order) and
+        for the memo tokens of payments without remittance (by payment), in two batch lookups."""
+        line_refs = [line.invoice for payment in payments for line in payment.lines]
+        memo_refs: list[tuple[int, str]] = []
+        for index, payment in enumerate(payments):
             if not payment.lines:
-                exclude = {payment.payment_reference}
-                for k, token in enumerate(memo_references(payment.memo, exclude)):
-                    memo_refs[(i, k)] = token
+                memo_refs += [(index, token) for token in memo_references(payment.memo, {payment.payment_reference})]
         if not line_refs and not memo_refs:
             return {}, {}
         self._index = self._index or ItemIndex(self.items["invoice"])
-        line_candidates = self._lookup(line_refs, transposed=True)
+        line_candidates = find_candidates(line_refs, self._index, transposed=True) if line_refs else {}
         memo_candidates: dict[int, list[tuple[str, Candidates]]] = {}
-        for (i, k), candidates in sorted(self._lookup(memo_refs, transposed=False).items()):
-            memo_candidates.setdefault(i, []).append((memo_refs[(i, k)], candidates))
+        found = find_candidates([token for _, token in memo_refs], self._index, transposed=False) if memo_refs else {}
+        for position, candidates in sorted(found.items()):
+            index, token = memo_refs[position]
+            memo_candidates.setdefault(index, []).append((token, candidates))
         return line_candidates, memo_candidates
-
-    def _lookup(self, references: dict, transposed: bool) -> dict:
-        if not references:
-            return {}
-        keys = list(references)
-        found = find_candidates(pd.Series(list(references.values()), index=range(len(keys))), self._index, transposed)
-        return {keys[position]: candidates for position, candidates in found.items()}
 
     # -- payments with remittance lines ----------------------------------------------------------
 
@@ -308,6 +222,8 @@ class _Matcher:
 
     def _choose(self, plan: _Plan, line: _Line, found: Candidates | None, hints: set[str]):
         """The open item a remittance line means, or None (with an issue filed)."""
+        if found is not None and found.level == "exact" and len(found.rows) == 1:
+            return line, found.rows[0], "remittance_reference", 1.0   # the common case
         if found is None:
             plan.issue("unknown_invoice", f"{line.invoice} is not an open invoice", self._amount_hints(plan, line))
             return None
@@ -460,9 +376,12 @@ class _Matcher:
             return True
         open_sum = sum(plan.open(row) for row in still_open)
         confidence = CONFIDENCE["memo_reference"]
-        if open_sum == plan.total:
+        completion = None if open_sum == plan.total or not payer_confirms else self._completion(plan, still_open)
+        if open_sum == plan.total or completion:
             for row in still_open:
                 plan.apply(row, plan.open(row), "memo_reference", confidence)
+            for row in completion or ():
+                plan.apply(row, plan.open(row), "subset_sum", CONFIDENCE["subset_sum"])
         elif plan.total > open_sum:
             for row in still_open:
                 plan.apply(row, plan.open(row), "memo_reference", confidence)
@@ -484,6 +403,18 @@ class _Matcher:
                        f"with {money(open_sum)} open; cannot tell which is short", self._invoices(still_open))
         return True
 
+    def _completion(self, plan: _Plan, named: list[int]) -> tuple | None:
+        """Other open items of the same customer (credit memos included) that, with the invoices the
+        memo names, make up the payment exactly, when only one small combination does
+        ("REMIT INV-10102 ET AL")."""
+        customers = {self.customer[row] for row in named}
+        if len(customers) != 1:
+            return None
+        others = {row: plan.open(row) for row in self._rows_of(customers.pop())
+                  if row not in named and plan.open(row) != 0 and not self._currency_differs(plan, row)}
+        rest = plan.total - sum(plan.open(row) for row in named)
+        return find_signed_subsets(others, rest).unique
+
     def _memo_amount_fits(self, plan: _Plan, rows: list[int]) -> bool:
         """True when the memo's invoices are open for exactly the payment, or less an earned discount."""
         open_sum = sum(plan.open(row) for row in rows)
@@ -500,12 +431,13 @@ class _Matcher:
         payment = plan.payment
         if payment.payer_id and payment.payer_id in self.customer_names:
             return payment.payer_id, "payer id"
-        match = self.directory.identify(payment.payer)
+        match = self._payer_match(payment)
         if match.status == "identified":
             return match.customer_id, "name"
-        learned = self.learned.customer_of(payment.payer_account)
-        if learned and learned in self.customer_names:
-            return learned, "bank account learned from an earlier payment"
+        for known, how in ((payment.payer_account, "bank account"), (payment.payer_id, "payer id")):
+            learned = self.learned.customer_of(known)
+            if learned and learned in self.customer_names:
+                return learned, f"{how} learned from an earlier payment"
         if match.status == "ambiguous":
             plan.candidate_customers = list(match.customer_ids)
             rows = [row for c in match.customer_ids for row in self._rows_of(c) if plan.open(row) == plan.total]
@@ -537,14 +469,21 @@ class _Matcher:
                    [self.invoice[row]])
         return True
 
+    def _payer_match(self, payment: Payment) -> PayerMatch:
+        """Who the payer is by name: the payer field, or when there is none (BAI2) the start of the memo."""
+        if payment.payer:
+            return self.directory.identify(payment.payer)
+        return self.directory.identify_in_text(payment.memo)
+
     def _payer_hints(self, payment: Payment) -> set[str]:
         """Customers the payer may be, from its id, bank account and name (for breaking ties only)."""
         hints = set()
         if payment.payer_id and payment.payer_id in self.customer_names:
             hints.add(payment.payer_id)
-        if learned := self.learned.customer_of(payment.payer_account):
-            hints.add(learned)
-        match = self.directory.identify(payment.payer)
+        for known in (payment.payer_account, payment.payer_id):
+            if learned := self.learned.customer_of(known):
+                hints.add(learned)
+        match = self._payer_match(payment)
         if match.status == "identified":
             hints.add(match.customer_id)
         return hints
@@ -573,7 +512,10 @@ class _Matcher:
             self.applied_by[application.row] = plan.index
         customers = {application.customer_id for application in plan.applications}
         if not plan.issues and len(customers) == 1:
-            self.learned.learn(plan.payment.payer_account, customers.pop())
+            customer = customers.pop()
+            self.learned.learn(plan.payment.payer_account, customer)
+            if plan.payment.payer_id != customer:
+                self.learned.learn(plan.payment.payer_id, customer)
 
     def _exception(self, plan: _Plan) -> CashException:
         issues = sorted(plan.issues, key=lambda issue: REASON_ORDER.index(issue.reason))

@@ -1,8 +1,9 @@
-"""Payer bank accounts learned from applied payments.
+"""Payer bank accounts (and payer ids) learned from applied payments.
 
-When a payment is applied with certainty, the bank account it came from belongs to that
-customer; a later payment from the same account with a name the directory cannot place
-(``ACH CREDIT 0042``, a parent company's name) is then known. An account seen for two
+When a payment is applied with certainty, the bank account it came from (an IBAN from
+camt.053) and the originator id it carried (``ORIG ID`` in BAI2, a payer id in JSON) belong
+to that customer; a later payment from the same account with a name the directory cannot
+place (``SEPA CREDIT``, a parent company's name) is then known. An account seen for two
 different customers is never used again. The store can be kept in a JSON file between runs.
 """
 

@@ -8,7 +8,6 @@ that need them), and low-cardinality columns as categories so a million rows sta
 """
 
 import csv
-import re
 from datetime import date
 from pathlib import Path
 

@@ -21,6 +21,9 @@ LEGAL_FORMS = {
     "nv", "oy", "oyj", "ab", "as", "asa", "aps", "pty", "pte", "pvt", "the", "and", "se", "ug", "kft",
     "sro", "zoo", "sp", "de", "cv", "lc", "pllc", "pc",
 }
+# Words that start the memo part of a bank text, after the payer's name.
+_MEMO_WORDS = {"pmt", "payment", "payments", "remit", "remittance", "inv", "invoice", "invoices", "ref", "re",
+               "ach", "wire", "sepa", "credit", "transfer", "for", "rf", "bill", "bills", "settlement", "eft"}
 IDENTIFIED = 90     # a score this high may identify a customer...
 MARGIN = 6          # ...when no other customer scores within this many points
 PLAUSIBLE = 80      # customers scoring this much are named among the candidates
@@ -89,6 +92,23 @@ class PayerDirectory:
         if payer not in self._cache:
             self._cache[payer] = self._identify(normalize_name(payer))
         return self._cache[payer]
+
+    def identify_in_text(self, text: str | None) -> PayerMatch:
+        """Identify the payer named at the start of a free text with no payer field (BAI2 text such
+        as "PINECREST GROCERS LLC REMIT INV-10102"): the longest run of leading words that is a
+        customer's whole name, else the words before the first number or memo keyword, fuzzily."""
+        words = normalize_name(text).split()[:12]
+        for length in range(len(words), 0, -1):
+            customers = self._by_name.get(" ".join(words[:length]))
+            if customers:
+                return PayerMatch("identified", (customers[0],), 100.0) if len(customers) == 1 else \
+                    PayerMatch("ambiguous", tuple(customers), 100.0)
+        name_words = []
+        for word in words:
+            if any(ch.isdigit() for ch in word) or word in _MEMO_WORDS:
+                break
+            name_words.append(word)
+        return self.identify(" ".join(name_words)) if name_words else UNKNOWN
 
     def agrees(self, payer: str | None, customer_id: str) -> bool:
         """True when the payer's name is close to this customer's (used to check remittance invoices)."""

@@ -136,6 +136,8 @@ def _amount(value, where: tuple, field: str, file: str | None, required: bool = 
     if type(value) is str:   # the contract's "1234.50", the common case: one Decimal() and done
         try:
             amount = Decimal(value)
+            if value[-3:-2] == ".":   # two places already, and so finite
+                return amount
             if amount.is_finite():
                 return amount.quantize(CENT, rounding=ROUND_HALF_UP)
         except InvalidOperation:

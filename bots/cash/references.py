@@ -114,17 +114,32 @@ def transpositions(key: str | None) -> list[str]:
 def memo_references(memo: str | None, exclude: set[str] = frozenset()) -> list[str]:
     """Tokens of a bank memo that may be invoice numbers, in order.
 
-    Amounts (``6073.26``), dates and anything in ``exclude`` (the payment's own reference)
-    are left out; so are tokens with fewer than four digits, which are too short to trust.
+    An ISO 11649 creditor reference (``RF18INV10102``) gives the reference inside it. Amounts
+    (``6073.26``), dates and anything in ``exclude`` (the payment's own reference) are left
+    out; so are tokens with fewer than four digits, which are too short to trust.
     """
     found = []
     for token in _MEMO_TOKEN.findall(memo or ""):
         token = token.strip(".-_/")
-        if _AMOUNT_LIKE.match(token) or _DATE_LIKE.match(token) or token in exclude:
+        creditor = creditor_reference(token)
+        if creditor:
+            token = creditor
+        elif _AMOUNT_LIKE.match(token) or _DATE_LIKE.match(token) or token in exclude:
             continue
         if _digit_count(token) >= 4 and token not in found:
             found.append(token)
     return found
+
+
+def creditor_reference(token: str) -> str | None:
+    """The reference inside an ISO 11649 creditor reference ("RF" + two check digits + up to 21
+    letters and digits), when ``token`` is one and its check digits hold; else None."""
+    text = token.upper().replace(" ", "")
+    if not re.fullmatch(r"RF\d{2}[0-9A-Z]{1,21}", text):
+        return None
+    rearranged = text[4:] + text[:4]
+    numeric = "".join(str(int(ch, 36)) for ch in rearranged)
+    return text[4:] if int(numeric) % 97 == 1 else None
 
 
 def _compact(text: str) -> str:

@@ -74,3 +74,29 @@ def find_subsets(amounts: dict, target: int, max_items: int = 6, max_candidates:
 
     search(0, target)
     return SubsetResult(tuple(solutions), complete or len(solutions) >= 2)
+
+
+def find_signed_subsets(amounts: dict, target: int, max_items: int = 3,
+                        max_combinations: int = 50_000) -> SubsetResult:
+    """Combinations of at most ``max_items`` of ``amounts`` (cents, credit memos negative) that sum
+    to ``target`` (which may be negative), counted up to two.
+
+    For completing a payment whose memo names some of the invoices: the rest of the money may
+    pay a few more, or a credit memo may have been taken. Negative amounts rule out the pruning
+    of ``find_subsets``, so this one only looks at small combinations, within a budget.
+    """
+    import itertools
+
+    keys = [key for key, cents in amounts.items() if cents != 0]
+    solutions: list[tuple] = []
+    tried = 0
+    for size in range(1, max_items + 1):
+        for combination in itertools.combinations(keys, size):
+            tried += 1
+            if tried > max_combinations:
+                return SubsetResult(tuple(solutions), len(solutions) >= 2)
+            if sum(amounts[key] for key in combination) == target:
+                solutions.append(combination)
+                if len(solutions) >= 2:
+                    return SubsetResult(tuple(solutions), True)
+    return SubsetResult(tuple(solutions), True)

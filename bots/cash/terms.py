@@ -1,14 +1,18 @@
 """When a cash discount taken on a remittance is earned.
 
-The open-items export has no payment terms, so the matcher judges a discount by what it
-can see, the way a clerk without the contract at hand would: the discount may be at most
-``max_rate`` of the invoice's gross amount (2% for the common "2/10 net 30"), and the
-payment must come within ``days`` (+ ``grace_days``) of the invoice date. A per-customer
-terms CSV (``customer_id,discount_rate,discount_days``) overrides both for its customers.
-A discount that fails either test is unearned: an underpayment for a person to decide.
+The open-items export has no payment terms, so without a terms file the matcher judges a
+discount the way a clerk without the contract at hand would: by the standard terms the
+business offers ("2/10 net 30" and "1/15 net 30" unless told otherwise). A discount is
+earned when one of them allows it: at most that share of the invoice's gross amount, taken
+within that many days (+ ``grace_days`` for bank and mail delays) of the invoice date. A
+per-customer terms CSV (``customer_id,discount_rate,discount_days``, as the ERP's customer
+master gives them) replaces the standard terms for its customers; a rate of 0 there means
+the customer gets no discount at all. A discount that fails is unearned: an underpayment
+for a person to decide.
 """
 
 import csv
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -24,35 +28,60 @@ class Terms:
     rate: Decimal = Decimal("0.02")
     days: int = 10
 
+    def __str__(self) -> str:
+        return f"{self.rate * 100:.4g}/{self.days}"
+
+
+STANDARD_TERMS = (Terms(Decimal("0.02"), 10), Terms(Decimal("0.01"), 15))
+
 
 @dataclass
 class DiscountPolicy:
-    """Default terms, per-customer terms, and the grace allowed for bank and mail delays."""
+    """Standard terms, per-customer terms, and the grace allowed for bank and mail delays."""
 
-    default: Terms = Terms()
+    standard: tuple[Terms, ...] = STANDARD_TERMS
     grace_days: int = 3
     per_customer: dict[str, Terms] = field(default_factory=dict)
 
     def __post_init__(self):
-        if not Decimal("0") <= self.default.rate < Decimal("1"):
-            raise ValueError(f"discount rate must be between 0 and 1, not {self.default.rate}")
-        if self.default.days < 0 or self.grace_days < 0:
-            raise ValueError("discount days and grace days cannot be negative")
+        for terms in self.standard:
+            if not Decimal("0") <= terms.rate < Decimal("1") or terms.days < 0:
+                raise ValueError(f"discount terms {terms} are not a rate between 0 and 1 and a number of days")
+        if self.grace_days < 0:
+            raise ValueError("grace days cannot be negative")
 
     def judge(self, customer_id: str, gross_cents: int, discount_cents: int,
               invoice_date: date | None, payment_date: date | None) -> str | None:
         """None when the discount is earned, else a plain sentence saying why it is not."""
-        terms = self.per_customer.get(customer_id, self.default)
-        allowed = int((Decimal(abs(gross_cents)) * terms.rate).to_integral_value()) + 1  # a cent for rounding
+        own = self.per_customer.get(customer_id)
+        options = (own,) if own is not None else self.standard
+        reasons = [self._against(terms, gross_cents, discount_cents, invoice_date, payment_date) for terms in options]
+        if any(reason is None for reason in reasons):
+            return None
+        which = f"the customer's terms {own}" if own is not None else "the standard terms " + ", ".join(map(str, options))
+        return f"{reasons[0]} ({which})"
+
+    def _against(self, terms: Terms, gross_cents: int, discount_cents: int, invoice_date, payment_date) -> str | None:
+        allowed = int((Decimal(abs(gross_cents)) * terms.rate).to_integral_value()) + 1   # a cent for rounding
         if discount_cents > allowed:
             share = Decimal(discount_cents) / Decimal(abs(gross_cents) or 1) * 100
-            return f"discount of {share:.2f}% exceeds the {terms.rate * 100:.2f}% the terms allow"
+            return f"discount of {share:.2f}% exceeds the {terms.rate * 100:.2f}% allowed"
         if invoice_date and payment_date:
-            late = (payment_date - invoice_date).days - terms.days
-            if late > self.grace_days:
-                return (f"discount taken {(payment_date - invoice_date).days} days after the invoice date; "
-                        f"terms allow {terms.days} days")
+            days = (payment_date - invoice_date).days
+            if days > terms.days + self.grace_days:
+                return f"discount taken {days} days after the invoice date, {terms.days} allowed"
         return None
+
+
+def parse_terms(text: str) -> tuple[Terms, ...]:
+    """Standard terms written as a clerk says them: ``"2/10,1/15"`` (percent off / days)."""
+    found = []
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%?\s*/\s*(\d+)", part)
+        if not match:
+            raise ValueError(f"cannot read discount terms {part!r}; write them like 2/10 (2% within 10 days)")
+        found.append(Terms(Decimal(match[1]) / 100, int(match[2])))
+    return tuple(found)
 
 
 def load_terms(path: str | Path, policy: DiscountPolicy) -> DiscountPolicy:
@@ -63,15 +92,17 @@ def load_terms(path: str | Path, policy: DiscountPolicy) -> DiscountPolicy:
     path = Path(path)
     if not path.is_file():
         raise InputError("terms file not found", str(path))
+    number = 1
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             for number, row in enumerate(csv.DictReader(handle), start=2):
-                rate_text = (row.get("discount_rate") or "").strip().rstrip("%")
+                rate_text = (row.get("discount_rate") or "0").strip().rstrip("%") or "0"
                 rate = Decimal(rate_text)
                 if rate >= 1:
                     rate = rate / 100
-                policy.per_customer[row["customer_id"].strip()] = Terms(rate, int(row["discount_days"]))
-    except (KeyError, InvalidOperation, ValueError, TypeError, UnicodeDecodeError) as error:
+                days = int((row.get("discount_days") or "0").strip() or 0)
+                policy.per_customer[row["customer_id"].strip()] = Terms(rate, days)
+    except (KeyError, InvalidOperation, ValueError, TypeError, AttributeError, UnicodeDecodeError) as error:
         raise InputError(f"terms file row {number} cannot be read ({error}); "
                          "expected columns customer_id,discount_rate,discount_days", str(path))
     return policy

@@ -18,23 +18,21 @@ def match(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
     terms: Path | None = typer.Option(None, "--terms", help="Per-customer discount terms CSV "
                                       "(customer_id,discount_rate,discount_days)."),
-    discount_rate: str = typer.Option("0.02", "--discount-rate", help="Largest cash discount earned without a "
-                                      "terms file, as a fraction of gross (2/10 net 30 gives 0.02)."),
-    discount_days: int = typer.Option(10, "--discount-days", help="Days after the invoice date a discount is earned."),
+    standard_terms: str = typer.Option("2/10,1/15", "--standard-terms", help="Discount terms (percent/days) that "
+                                       "earn a discount for customers not in the terms file."),
     grace_days: int = typer.Option(3, "--grace-days", help="Days allowed past the discount period for bank delays."),
     learned: Path | None = typer.Option(None, "--learned", help="JSON file of payer bank accounts learned from "
                                         "applied payments; read, then updated after the run."),
 ) -> None:
     """Apply payments to open invoices the way a careful clerk would; the rest go to exceptions."""
-    from decimal import Decimal, InvalidOperation
-
-    from bots.cash import (DiscountPolicy, LearnedAccounts, MatchSettings, Terms, load_open_items, load_payments,
+    from bots.cash import (DiscountPolicy, LearnedAccounts, MatchSettings, load_open_items, load_payments,
                            load_terms, match_payments)
+    from bots.cash.terms import parse_terms
 
     try:
         try:
-            policy = DiscountPolicy(Terms(Decimal(discount_rate), discount_days), grace_days)
-        except (InvalidOperation, ValueError) as error:
+            policy = DiscountPolicy(parse_terms(standard_terms), grace_days)
+        except ValueError as error:
             raise InputError(f"bad discount settings: {error}", None)
         if terms is not None:
             load_terms(terms, policy)

@@ -93,7 +93,7 @@ def show_command(
         fields.append(["Result", json.dumps(item.result, ensure_ascii=False)])
     print_table(f"Work item {item.id}", ["Field", "Value"], fields)
     print_table("History", ["When (UTC)", "Who", "Action", "From", "To", "Note"],
-                [[_when(e.at), e.actor, e.action, e.from_state, e.to_state, e.note or ""] for e in item.history])
+                [[_when(e.at), e.actor, e.action, e.from_state, e.to_state, _event_note(e)] for e in item.history])
     if audit:
         print_table("Audit", ["When (UTC)", "Bot", "Action", "System", "Target", "Document"],
                     [[a["at"][:19], a["bot"], a["action"], a["system"], a["target"], a["document_number"]] for a in audit])
@@ -249,6 +249,16 @@ def _exception_dict(item, now: datetime) -> dict:
     data["message"] = item.exception_message
     data["waiting_seconds"] = int((now - item.updated_at).total_seconds()) if item.updated_at else None
     return data
+
+
+def _event_note(event) -> str:
+    """A person's note, or for a failure the reason the bot gave."""
+    if event.note:
+        return event.note
+    detail = event.detail or {}
+    if detail.get("code"):
+        return f"{detail['code']}: {detail.get('message') or ''}".strip()
+    return ""
 
 
 def _login() -> str:

@@ -135,20 +135,33 @@ def check_keys(values: dict, known: set, where: str) -> None:
 
 
 def read_known_skus(path) -> frozenset:
-    """Read our item numbers from a file: one per line, or a CSV with a ``sku`` column."""
+    """Read our item numbers: a text file (one a line), a CSV with a ``sku`` column, or the
+    sandbox ERP's SQLite database (its ``items`` table)."""
     import csv
 
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as error:
         raise ValueError(f"cannot read the known SKUs file {path}: {error}") from None
-    rows = list(csv.reader(text.splitlines()))
+    if data.startswith(b"SQLite format 3\x00"):
+        return _skus_from_erp_database(path)
+    rows = list(csv.reader(data.decode("utf-8-sig", errors="replace").splitlines()))
     header = [cell.strip().lower() for cell in rows[0]] if rows else []
-    column = header.index("sku") if "sku" in header else None
-    body = rows[1:] if column is not None else rows
-    skus = {row[column or 0].strip() for row in body if row and len(row) > (column or 0)}
+    column = header.index("sku") if "sku" in header else 0
+    body = rows[1:] if "sku" in header else rows
+    skus = {row[column].strip() for row in body if len(row) > column}
     return frozenset(sku for sku in skus if sku and not sku.startswith("#"))
+
+
+def _skus_from_erp_database(path: Path) -> frozenset:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            return frozenset(row[0] for row in db.execute("SELECT item_id FROM items"))
+    except sqlite3.Error as error:
+        raise ValueError(f"{path} is an SQLite file without the ERP's items table: {error}") from None
 
 
 def crash_point(name: str) -> None:

@@ -24,7 +24,8 @@ and the other messages go on:
 - an order without a PO number, without lines, with a line without an item number or
   a usable quantity, with SKUs not in the item master, or with other parser warnings
   (a missing price is none: the price list applies): ``missing_po``, ``no_lines``,
-  ``missing_sku``, ``bad_quantity``, ``unknown_sku``, ``order_incomplete``. The order is
+  ``missing_sku``, ``bad_quantity``, ``unknown_sku``, ``order_incomplete``; one PO number
+  twice in a message with other lines: ``duplicate_po`` for the second. The order is
   kept in the payload; a supervisor who fixes the cause sends it on with ``retry``.
 
 Where a message's orders go: "Processed" when every one became a clean item,
@@ -113,10 +114,10 @@ def load_email_intake_settings(settings, *, need_passwords: bool = True) -> Emai
         check_keys(entry, _MAILBOX_KEYS, f"bots.{BOT_NAME}.mailboxes[{number}]")
         entry = dict(entry)
         entry.setdefault("name", f"mailbox{number}")
+        secret_name = entry.pop("password_secret", "imap_password")
         if entry.get("kind", "folder") == "imap":
             defaults = _imap_defaults(settings)
             entry = {**defaults, **entry, "folders": {**defaults["folders"], **(entry.get("folders") or {})}}
-            secret_name = entry.pop("password_secret", "imap_password")
             if need_passwords:
                 entry["password"] = secret(secret_name)
         mailboxes.append(MailboxSettings(**entry))
@@ -213,11 +214,19 @@ def plan_message(message: MailMessage, evidence: dict, *, max_bytes: int, known_
             # The order came in a forward but is credited to whoever forwarded it: key it
             # by the buyer who wrote the original, as the original's own copy is.
             customer["email"] = original_sender
-        plan.items.append(PlannedItem(
-            kind=item_kind, key=order_key({**order, "customer": customer}, message_id=message_id or raw_sha,
-                                          sender=parsed.get("from"), index=index),
-            payload=payload, source_ref=message.source, evidence=evidence, exception=order_problem(order),
-        ))
+        key = order_key({**order, "customer": customer}, message_id=message_id or raw_sha,
+                        sender=parsed.get("from"), index=index)
+        problem = order_problem(order)
+        earlier = next((item for item in plan.items if item.key == key), None)
+        if earlier is not None:
+            if _same_lines(earlier.payload["order"], order):
+                continue  # the same order twice (body and attachment): one item
+            # Two different orders under one PO number: queuing the second under the
+            # first's key would lose it, so it gets its own key and goes to a person.
+            key = f"{key}:{index}"
+            problem = ("duplicate_po", f"PO {order.get('po_number')} appears twice in this message with other lines")
+        plan.items.append(PlannedItem(kind=item_kind, key=key, payload=payload, source_ref=message.source,
+                                      evidence=evidence, exception=problem))
     if any(item.exception for item in plan.items):
         plan.folder = "exceptions"
     return plan
@@ -400,6 +409,13 @@ def _imap_defaults(settings) -> dict:
 def _add_counts(totals: dict, run) -> None:
     for name, value in (getattr(run, "counts", None) or {}).items():
         totals[name] = totals.get(name, 0) + value
+
+
+def _same_lines(first: dict, second: dict) -> bool:
+    def lines(order):
+        return sorted((str(line.get("sku")), str(line.get("quantity"))) for line in order.get("lines") or [])
+
+    return lines(first) == lines(second)
 
 
 def _normalize_message_id(value) -> str | None:

@@ -16,7 +16,9 @@ already queued, makes no second one, and acknowledges. An order with a problem (
 not in the item master, lines that do not add up, a file that cannot be read) becomes
 an exception item with the file and a screenshot as evidence, and is left New on the
 portal for the supervisor; it is acknowledged by a later run once the supervisor sent it
-on (retry) or keyed it by hand (resolve), never when dismissed.
+on (retry) or keyed it by hand (resolve), never when dismissed. Trouble with one PO (a
+page not as expected, the portal still busy after ``busy_attempts``) leaves a screenshot
+in the evidence folder and a log line, and the PO stays New for the next run.
 
 Screens come from selectors/portal/ (login, inbox, order), by role and label, so the
 portal's second theme (other ids and classes) changes nothing here.
@@ -382,11 +384,15 @@ class PortalIntake:
         return best, evidence, problem
 
 
-def run_portal_intake(settings: PortalIntakeSettings, *, once: bool, headless: bool = True, queue=None) -> dict:
+def run_portal_intake(settings: PortalIntakeSettings, *, once: bool, headless: bool = True, queue=None,
+                      browser=None) -> dict:
     """Run the bot: take the new POs once (``once``) or every ``poll_seconds`` until interrupted.
 
     Returns the counts of the runs. A portal that cannot be reached or refuses the log-on
     raises an ApplicationException with ``once``; when polling it is logged and retried.
+
+    :param browser: a Playwright Browser to use (tests share one); default: start Chromium
+        for each round and close it after.
     """
     from playwright.sync_api import Error as PlaywrightError
 
@@ -398,7 +404,7 @@ def run_portal_intake(settings: PortalIntakeSettings, *, once: bool, headless: b
     while True:
         with bot_run(queue, BOT_NAME) as run:
             try:
-                _one_round(queue, run, settings, headless)
+                _one_round(queue, run, settings, headless, browser)
             except (ApplicationException, PlaywrightError) as error:
                 run.count("portal_errors")
                 log.error("portal run failed", error=str(error))
@@ -413,18 +419,21 @@ def run_portal_intake(settings: PortalIntakeSettings, *, once: bool, headless: b
         time.sleep(settings.poll_seconds)
 
 
-def _one_round(queue, run, settings: PortalIntakeSettings, headless: bool) -> None:
-    """One browser session: log on, take every new PO, close the browser."""
+def _one_round(queue, run, settings: PortalIntakeSettings, headless: bool, browser=None) -> None:
+    """One browser session: log on, take every new PO, close the session."""
     from bots.browser import open_browser
 
-    with open_browser(headless=headless) as browser:
-        context = browser.new_context(accept_downloads=True)
-        try:
-            portal = CustomerPortal(context.new_page(), settings)
-            portal.log_in()
-            PortalIntake(queue, run, settings, portal).take_all()
-        finally:
-            context.close()
+    if browser is None:
+        with open_browser(headless=headless) as started:
+            _one_round(queue, run, settings, headless, started)
+        return
+    context = browser.new_context(accept_downloads=True)
+    try:
+        portal = CustomerPortal(context.new_page(), settings)
+        portal.log_in()
+        PortalIntake(queue, run, settings, portal).take_all()
+    finally:
+        context.close()
 
 
 # -- helpers -------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from inbox_parsers.email.message import Attachment, Mail, read_message
 from inbox_parsers.email.not_orders import bulk_reason, not_order_reason, text_reason
 from inbox_parsers.email.quoting import split_quoted
 from inbox_parsers.purchase_orders import Hints, html_lines, orders_from_file, orders_from_lines
-from inbox_parsers.purchase_orders.labels import Header, find_currency, find_po_number, read_header
+from inbox_parsers.purchase_orders.labels import Header, find_currency, find_po_number, find_requested_date, read_header
 
 __all__ = ["parse_email", "InputError"]
 
@@ -70,7 +70,7 @@ def parse_email(raw: bytes, known_skus: set[str] | None = None) -> dict:
         return result
     orders, top_text = _orders_in(mail, known_skus, result["warnings"])
     if orders:
-        reason = text_reason(top_text) if text_reason(top_text) in ("invoice query", "quote request") else None
+        reason = text_reason(top_text, lines_found=True)
         if not reason and bulk_reason(mail) and not all(order["po_number"] for order in orders):
             reason = bulk_reason(mail)
     else:
@@ -135,7 +135,7 @@ def _body_orders(body, hints: Hints, known_skus, subject_po, mail: Mail) -> list
         renderings.append(html_lines(body.html))
     if body.plain is not None and body.plain.strip():
         renderings.append(body.plain.splitlines())
-    body_hints = replace(hints, fallback=Header(po_number=subject_po))
+    body_hints = replace(hints, fallback=Header(po_number=subject_po, requested_date=find_requested_date([mail.subject])))
     for lines in renderings:
         split = split_quoted(lines)
         found = orders_from_lines(split.top, "body", body_hints, known_skus)

@@ -13,12 +13,17 @@ _CLOSING = re.compile(r"(?i)^\s*(?:best|kind|warm|many)?\s*(?:regards|wishes)(?!
 _CONTACT = re.compile(r"(?i)(?:@|\bphone\b|\btel\b|\bfax\b|\bmobile\b|\bwww\.|https?://|\+?\d[\d\s().-]{6,})")
 
 
+# "Pinecrest Grocers Purchasing", "Orders Team Acme Inc.": the department is not the name.
+_DEPARTMENT = re.compile(r"(?i)^(?:(?:purchasing|procurement|orders?|buying|einkauf|team|dept\.?|department)\s+)+|"
+                         r"(?:\s+(?:purchasing|procurement|orders?|buying|einkauf|team|dept\.?|department))+$")
+
+
 def company_from_display_name(display: str | None, address: str | None) -> str | None:
     """The company in a display name ("Jane Doe | Pinecrest Grocers", "Pinecrest Grocers Purchasing")."""
     if not display:
         return None
     for part in re.split(r"\s+(?:\||-|–|/|at|@)\s+|[()\[\],]", display):
-        part = part.strip()
+        part = _DEPARTMENT.sub("", part).strip(" -|")
         if part and looks_like_company(part, address):
             return part
     return None

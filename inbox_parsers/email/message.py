@@ -171,7 +171,8 @@ def _collect(part: Message, mail: Mail, depth: int) -> None:
     filename = part.get_filename()
     if filename:
         filename = decode_header(filename)
-    if content_type in ("text/plain", "text/html") and not _is_attachment(part):
+    named_file = bool(filename) and not filename.lower().endswith((".txt", ".htm", ".html"))
+    if content_type in ("text/plain", "text/html") and not _is_attachment(part) and not named_file:
         text = part_text(part)
         mail.bodies.append(Body(plain=text) if content_type == "text/plain" else Body(html=text))
         return
@@ -183,4 +184,4 @@ def _collect(part: Message, mail: Mail, depth: int) -> None:
 
 
 def _is_attachment(part: Message) -> bool:
-    return (part.get("Content-Disposition", "") or "").strip().lower().startswith("attachment")
+    return str(part.get("Content-Disposition", "") or "").strip().lower().startswith("attachment")

@@ -25,6 +25,8 @@ _QUERY_WORDS = re.compile(
     r"(?i)\b(?:question|query|queries|discrepanc\w*|dispute\w*|incorrect|wrong|differ\w*|overcharg\w*|credit|copy|duplicate|clarif\w*|unpaid|overdue|paid|short|"
     r"mismatch\w*|not\s+match|doesn't\s+match|does\s+not\s+match|explain|why|\?)"
 )
+_NUMBERED_INVOICE = re.compile(r"(?i)\binvoices?\s*(?:no\.?|number|nr\.?|#)?\s*[:#]?\s*(?=[\w-]*\d)[\w-]{3,}|\bstatement\s+of\s+account\b|\bremittance\b")
+_DISPUTE_WORDS = re.compile(r"(?i)\b(?:discrepanc\w*|dispute\w*|incorrect|wrong|overcharg\w*|credit\s+(?:note|memo)|short[\s-]?paid|unpaid|overdue|billed|charged|mismatch\w*|does\s+not\s+match|doesn't\s+match)\b")
 ORDER_INTENT = re.compile(
     r"(?i)(?:please\s+(?:find|see)\s+(?:attached|below|enclosed|here)?\s*(?:our|the|a|my)?\s*(?:new\s+|revised\s+|latest\s+)?(?:purchase\s+)?(?:order|po)\b"
     r"|please\s+(?:supply|ship|deliver|send\s+us\s+(?:the\s+following|these)|process|book|enter|fill|arrange)|we\s+(?:would\s+like|wish|want|need)\s+to\s+order|i'?d\s+like\s+to\s+order|we'?d\s+like\s+to\s+order"
@@ -71,12 +73,15 @@ _QUOTE_REQUEST = re.compile(
 )
 
 
-def text_reason(top_text: str) -> str | None:
+def text_reason(top_text: str, lines_found: bool = False) -> str | None:
     """Why the writer's own text reads as no order ("auto-reply", "invoice query",
-    "quote request"), or None."""
-    if _AUTO_BODY.search(top_text):
+    "quote request"), or None. With ``lines_found`` (the text holds order lines) only
+    a query about a numbered invoice overrules them, never a passing "the invoice?"."""
+    if _AUTO_BODY.search(top_text) and not lines_found:
         return "auto-reply"
-    if _INVOICE_SPECIFIC.search(top_text) and _QUERY_WORDS.search(top_text) and not ORDER_INTENT.search(top_text):
+    invoice = _NUMBERED_INVOICE if lines_found else _INVOICE_SPECIFIC
+    query = _DISPUTE_WORDS if lines_found else _QUERY_WORDS
+    if invoice.search(top_text) and query.search(top_text) and not ORDER_INTENT.search(top_text):
         return "invoice query"
     if _QUOTE_REQUEST.search(top_text) and not ORDER_INTENT.search(top_text):
         return "quote request"

@@ -133,9 +133,21 @@ def _po_sections(lines: list[str], tables) -> list[tuple[int, int]]:
             starts.append(index)
     if len(starts) < 2:
         return []
+    if any(t.header_index < starts[0] for t in tables) or order_lines(lines[: starts[0]])[0]:
+        # Each order's lines come first and its PO block after them: a section ends
+        # with the PO label's block (down to the next blank line).
+        ends = [_block_end(lines, s) for s in starts]
+        ends[-1] = len(lines)
+        return list(zip([0] + ends[:-1], ends))
     # A section begins at its PO label, or at the heading just above it.
     starts = [_section_start(lines, s, previous) for s, previous in zip(starts, [0] + starts[:-1])]
     return list(zip(starts, starts[1:] + [len(lines)]))
+
+
+def _block_end(lines: list[str], index: int) -> int:
+    while index < len(lines) and lines[index].strip():
+        index += 1
+    return index
 
 
 def _section_start(lines: list[str], index: int, previous: int) -> int:

@@ -26,7 +26,7 @@ def decode_text(data: bytes, name: str = "") -> str:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first lines into the most, and most even, columns."""
-    sample = [line for line in text.splitlines()[:30] if line.strip()]
+    sample = [line.replace("\x00", "") for line in text.splitlines()[:30] if line.strip()]
     best, best_score = ",", -1.0
     for delimiter in _DELIMITERS:
         counts = [len(row) for row in csv.reader(sample, delimiter=delimiter)]
@@ -49,9 +49,12 @@ def csv_lines(data: bytes, name: str = "") -> list[str]:
     else:
         delimiter = sniff_delimiter(text)
     lines = []
-    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-        cells = [" ".join(cell.replace("\t", " ").split()) for cell in row]
-        while cells and not cells[-1]:
-            cells.pop()
-        lines.append("\t".join(cells) if len(cells) != 1 else cells[0])
+    try:
+        for row in csv.reader(io.StringIO(text.replace("\x00", ""), newline=""), delimiter=delimiter):
+            cells = [" ".join(cell.replace("\t", " ").split()) for cell in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            lines.append("\t".join(cells) if len(cells) != 1 else cells[0])
+    except csv.Error as error:
+        raise InputError(f"{name or 'CSV file'} is not readable CSV ({error})", name or None) from None
     return lines

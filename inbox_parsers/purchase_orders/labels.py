@@ -19,7 +19,8 @@ PO_PATTERNS = [
     re.compile(
         r"(?:(?i:purchase[\s-]*order)|\b(?:PO|P\.O\.|Po|P/O)(?!\.?\s*(?i:box)\b))(?=[\s#:.=]|\d)\.?\s*(?:" + _NUMBER_WORD + r")?\s*#?\s*[:\-–=]?\s*#?\s*(?P<v>" + _TOKEN + r")"
     ),
-    re.compile(r"(?<!(?i:sales) )\b(?i:order|bestellung|bestell|commande|pedido)\s*(?:" + _NUMBER_WORD + r"\s*#?|#)\s*[:\-–=]?\s*(?P<v>" + _TOKEN + r")"),
+    re.compile(r"(?<!(?i:sales) )\b(?i:order|bestellung|bestell|commande|pedido)[\s-]*(?:" + _NUMBER_WORD + r"\s*#?|#)\s*[:\-–=]?\s*(?P<v>" + _TOKEN + r")"),
+    re.compile(r"(?i:(?:num[ée]ro|n[°º]|no\.?|n[uú]mero)\s+de\s+(?:la\s+)?(?:commande|pedido|orden(?:\s+de\s+compra)?)|bon\s+de\s+commande(?:\s+n[°º]?)?|orden\s+de\s+compra(?:\s+n[°º]?)?)\s*[:#]?\s*(?P<v>" + _TOKEN + r")"),
     # A PO number that carries its own prefix ("PO-2026-0142") is written whole.
     re.compile(r"(?<![\w-])(?P<v>PO-(?=[\w-]*\d)[\w-]*[A-Za-z0-9])"),
     re.compile(r"(?:\b(?i:bestellnummer|bestellnr|auftragsnummer)|^\s*(?i:order)\s*:)\s*[:\-–]?\s*(?P<v>" + _TOKEN + r")"),
@@ -30,14 +31,16 @@ _REQUESTED = [
     (r"(?:requested|required|req|desired|wanted|expected|planned|latest)?\s*(?:delivery|deliver|arrival)\s*(?:date|by|on|before|no\s+later\s+than|not\s+later\s+than|until|requested|required|for)?", 0),
     (r"(?:required|needed|need|wanted|requested|due|must\s+arrive|arrive|in[\s-]*house)\s*(?:by|on|date|for|before)", 0),
     (r"date\s+(?:required|needed|requested|wanted|of\s+delivery)", 0),
-    (r"(?:liefertermin|lieferdatum|wunschtermin|date\s+de\s+livraison|fecha\s+de\s+entrega)", 0),
+    (r"(?:liefertermin|lieferdatum|wunschtermin|wunschliefertermin|date\s+de\s+livraison|fecha\s+de\s+entrega|"
+     r"livraison\s+(?:souhait[ée]e|pr[ée]vue|demand[ée]e)(?:\s+(?:le|pour))?|lieferung\s+bis|liefern\s+bis)", 0),
     (r"(?:requested\s+|required\s+)?(?:ship|shipping|dispatch)\s*(?:date|by|on|before)", 1),
 ]
-REQUESTED_PATTERNS = [(re.compile(r"(?i)\b(?:" + p + r")\b[\s:.\-–=]*(?:\((?:on\s+or\s+before|latest)\)\s*)?(?:on\s+or\s+before\s+|latest\s+|by\s+|on\s+)?"), rank) for p, rank in _REQUESTED]
+REQUESTED_PATTERNS = [(re.compile(r"(?i)\b(?:" + p + r")\b(?!\s*(?:to|address|location|point|terms|instructions|note)\b)[\s:.\-–=]*(?:\((?:on\s+or\s+before|latest)\)\s*)?(?:on\s+or\s+before\s+|latest\s+|by\s+|on\s+)?"), rank) for p, rank in _REQUESTED]
 _NOT_REQUESTED = re.compile(r"(?i)\b(?:payment|invoice|order|po|issue|document)\s+(?:due\s+)?date\b|\b(?:payment|invoice)\s+due\b")
 
 _SHIP_TO = re.compile(
-    r"^(?i:ship[\s-]*to(?:\s+address)?|deliver(?:y)?\s+to|delivery\s+address|shipping\s+address|delivery\s+location|consignee|"
+    r"^(?i:(?:please\s+)?(?:ship[\s-]*to(?:\s+(?:address|location))?|deliver(?:y)?\s+(?:goods\s+)?to)|delivery\s+address|shipping\s+address|"
+    r"delivery\s+(?:location|point)|destination|consignee|"
     r"lieferadresse|lieferanschrift|adresse\s+de\s+livraison|direcci[oó]n\s+de\s+entrega)\s*[:\-–]?\s*(?P<v>.*)$"
 )
 _CUSTOMER = re.compile(
@@ -88,15 +91,20 @@ def flat(line: str) -> str:
     return line
 
 
-def _po_in_line(line: str) -> tuple[int, str] | None:
-    """(label strength, PO number) of the first PO label in a line; 0 is a purchase-order label."""
+def _po_in_line(line: str) -> tuple[int, bool, str] | None:
+    """(label strength, whether it is mentioned mid-sentence, PO number) of the first PO
+    label in a line; strength 0 is a purchase-order label."""
     text = flat(line)
     best = None
     for rank, pattern in enumerate(PO_PATTERNS):
         m = pattern.search(text)
         if m and parse_date(m.group("v")) is None and (best is None or m.start() < best[0]):
             best = (m.start(), rank, m.group("v"))
-    return (best[1], best[2]) if best else None
+    if best is None:
+        return None
+    # "PO Number: 4712" heads a line; "this replaces PO 4711" is a mention in passing.
+    mid_sentence = bool(re.search(r"[A-Za-z]{2,}\s+(?:[A-Za-z]+\s+)?$", text[: best[0]]))
+    return best[1], mid_sentence, best[2]
 
 
 def po_occurrences(lines: list[str]) -> list[tuple[int, str]]:
@@ -105,18 +113,15 @@ def po_occurrences(lines: list[str]) -> list[tuple[int, str]]:
     for index, line in enumerate(lines):
         hit = _po_in_line(line)
         if hit:
-            found.append((index, hit[1]))
+            found.append((index, hit[2]))
     return found
 
 
 def find_po_number(lines: list[str]) -> str | None:
-    """The PO number: the first one a purchase-order label gives, else an order-number label."""
+    """The PO number: the first one a purchase-order label heading a line gives, else one
+    mentioned in a sentence, else an order-number label."""
     hits = [hit for hit in map(_po_in_line, lines) if hit]
-    for rank in range(len(PO_PATTERNS)):
-        for hit_rank, number in hits:
-            if hit_rank == rank:
-                return number
-    return None
+    return min(hits, key=lambda hit: hit[:2])[2] if hits else None
 
 
 def find_requested_date(lines: list[str]) -> str | None:
@@ -130,12 +135,12 @@ def find_requested_date(lines: list[str]) -> str | None:
                 if _NOT_REQUESTED.search(before):
                     continue
                 rest = line[m.end():]
-                dates = find_dates(rest) or _yearless_dates(rest)
+                dates = find_dates(rest) or [d for d in _yearless_dates(rest) if rest.lstrip().find(d) <= 8]
                 if not dates and not rest.strip() and index + 1 < len(lines):
                     # The value may sit on the next line, under the label.
                     dates = find_dates(lines[index + 1])[:1]
                     rest = dates[0] if dates else ""
-                if dates and rest.find(dates[0]) <= 16:
+                if dates and rest.lstrip().find(dates[0]) <= 16:
                     if best is None or rank < best[0]:
                         best = (rank, dates[0])
                     break
@@ -249,9 +254,10 @@ def find_customer_email(lines: list[str]) -> str | None:
 
 
 def find_title(lines: list[str]) -> str | None:
-    """The first line of the document, as one text."""
-    for line in lines:
-        if line.strip():
+    """The document's title: its first line without digits (a printed page's date and
+    time line comes before it), among the first three."""
+    for line in [line for line in lines if line.strip()][:3]:
+        if not re.search(r"\d", line):
             return " ".join(text for _, text in segments(line))
     return None
 
@@ -345,9 +351,11 @@ def _block_below(lines: list[str], index: int, value_column: int, label_column: 
             if any(c < value_column for c, _ in cells) or len(cells) > 3:
                 cell = None
         else:
-            cell = next((t for c, t in cells if abs(c - value_column) <= 3 or abs(c - label_column) <= 3), None)
             if len(cells) >= 3:
-                cell = None  # a table row, not an address line
+                break  # a table row, not an address line
+            cell = next((t for c, t in cells if abs(c - value_column) <= 3 or abs(c - label_column) <= 3), None)
+            if cell is None and all(c > value_column + 3 for c, _ in cells):
+                continue  # a line of the block beside this one (a PDF lays both out line by line)
         if cell is None or is_label_line(cell):
             break
         block.append(cell)

@@ -14,7 +14,11 @@ from bots.errors import InputError
 
 def pdf_lines(data: bytes, name: str = "") -> list[str]:
     """The text of every page of a PDF, laid out as lines."""
+    import logging
+
     import pdfplumber
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings about broken files are ours to report
 
     if not data.startswith(b"%PDF"):
         raise InputError(f"{name or 'file'} is not a PDF", name or None)
@@ -25,15 +29,22 @@ def pdf_lines(data: bytes, name: str = "") -> list[str]:
     lines: list[str] = []
     try:
         for page in pdf.pages:
-            lines += _page_lines(page.extract_words(x_tolerance=1.5, y_tolerance=2))
+            lines += _page_lines(page.extract_words(x_tolerance=3, y_tolerance=3))
             lines.append("")
     except Exception as exc:
         raise InputError(f"{name or 'PDF'} cannot be read ({type(exc).__name__})", name or None) from None
     finally:
-        pdf.close()
+        _close(pdf)
     if not any(line.strip() for line in lines):
         raise InputError(f"{name or 'PDF'} has no text layer (a scanned image?)", name or None)
     return lines
+
+
+def _close(pdf) -> None:
+    try:
+        pdf.close()
+    except Exception:  # closing walks the pages again; a broken page is already reported
+        pass
 
 
 def _page_lines(words: list[dict]) -> list[str]:

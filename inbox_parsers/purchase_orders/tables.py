@@ -76,25 +76,45 @@ def find_tables(lines: list[str]) -> list[Table]:
 
 
 def _two_line_header(lines: list[str], index: int, header: list[Cell]) -> list[Cell]:
-    """Column names printed on two lines ("Unit" over "Price", "Your" over "Item"): join
-    each word of the line above or below to the header cell it sits over or under, where
-    that makes a known column name."""
+    """Column names printed on two or three lines ("Unit" over "Price", "Your" over "Item",
+    "Vendor" / "Item" above and below a row that holds the other names): join each word
+    of the line above or below to the header cell it sits over or under where that makes
+    a known column name, and make words over and under an empty spot columns of their own."""
     cells = list(header)
+    loose: list[tuple[Cell, bool]] = []
     for neighbour, above in ((index - 1, True), (index + 1, False)):
         if not 0 <= neighbour < len(lines) or not lines[neighbour].strip() or re.search(r"\d", lines[neighbour]):
             continue
         extra, positional = split_cells(lines[neighbour])
-        if not positional or len(extra) > len(cells):
+        if not positional:
             continue
-        for word in extra:
-            overlapping = [i for i, c in enumerate(cells) if min(c.end, word.end) - max(c.start, word.start) > 0]
+        for word in split_header_cells(extra):
+            overlapping = [i for i, c in enumerate(cells) if _overlap(c, word) > 0]
+            if not overlapping:
+                loose.append((word, above))
+                continue
             if len(overlapping) != 1:
                 continue
             cell = cells[overlapping[0]]
             joined = f"{word.text} {cell.text}" if above else f"{cell.text} {word.text}"
             if column_role(joined) and column_role(joined) != "line":
                 cells[overlapping[0]] = Cell(joined, min(cell.start, word.start), max(cell.end, word.end))
-    return cells
+    for word, above in loose:
+        if not above:
+            continue
+        below = next((w for w, a in loose if not a and _overlap(w, word) > 0), None)
+        text = f"{word.text} {below.text}" if below else word.text
+        if column_role(text):
+            end = max(word.end, below.end) if below else word.end
+            cells.append(Cell(text, min(word.start, below.start) if below else word.start, end))
+    for word, above in loose:
+        if not above and column_role(word.text) and not any(_overlap(c, word) > 0 for c in cells):
+            cells.append(word)
+    return sorted(cells, key=lambda c: c.start)
+
+
+def _overlap(a: Cell, b: Cell) -> int:
+    return min(a.end, b.end) - max(a.start, b.start)
 
 
 def split_header_cells(cells: list[Cell]) -> list[Cell]:
@@ -132,6 +152,56 @@ def _split_into_names(cell: Cell) -> list[Cell] | None:
 
 
 def _read_table(lines: list[str], header_index: int, header: list[Cell], positional: bool) -> Table:
+    table = _read_rows(lines, header_index, header, positional)
+    if positional and table.rows:
+        # Headers are often centred over left- or right-aligned values: let the values
+        # say where each column lies, and read the rows again.
+        aligned = _aligned_to_values(lines, [r.line_index for r in table.rows], header)
+        if aligned != header:
+            return _read_rows(lines, header_index, aligned, positional)
+    return table
+
+
+def _aligned_to_values(lines: list[str], row_indices: list[int], header: list[Cell]) -> list[Cell]:
+    """Header cells widened to the runs of text under them: a run that touches one header
+    cell belongs to it; a run that touches none goes to the nearest header cell without one."""
+    occupied: set[int] = set()
+    for index in row_indices:
+        for cell in _split_numbers(split_cells(lines[index])[0]):
+            occupied.update(range(cell.start, cell.end))
+    runs, start = [], None
+    for position in range(max(occupied, default=-1) + 2):
+        if position in occupied and start is None:
+            start = position
+        elif position not in occupied and start is not None:
+            runs.append(Cell("", start, position))
+            start = None
+    spans = {i: (c.start, c.end) for i, c in enumerate(header)}
+    taken: set[int] = set()
+    loose = []
+    for run in runs:
+        touching = [i for i, c in enumerate(header) if _overlap(c, run) > 0]
+        if len(touching) == 1:
+            i = touching[0]
+            spans[i] = (min(spans[i][0], run.start), max(spans[i][1], run.end))
+            taken.add(i)
+        elif not touching:
+            loose.append(run)
+    for run in loose:
+        free = [i for i in range(len(header)) if i not in taken]
+        if not free:
+            break
+        i = min(free, key=lambda i: max(header[i].start - run.end, run.start - header[i].end, 0))
+        spans[i] = (min(spans[i][0], run.start), max(spans[i][1], run.end))
+        taken.add(i)
+    cells = [Cell(c.text, *spans[i]) for i, c in enumerate(header)]
+    for left, right in zip(cells, cells[1:]):
+        if left.end > right.start:
+            return header  # widened columns would overlap: keep the printed header
+    return cells
+
+
+def _read_rows(lines: list[str], header_index: int, header: list[Cell], positional: bool) -> Table:
     roles = [column_role(c.text) for c in header]
     quantity_column = roles.index("quantity")
     table = Table(header_index, header_index + 1, roles)
@@ -191,8 +261,27 @@ def _item_number_leading_description(rows: list[RawLine]) -> None:
             row.fields["sku"], row.fields["description"] = first, rest
 
 
+_NUMBER_WORD = re.compile(r"^(?:[$€£]?[\d.,']*\d[$€£]?|[A-Z]{1,4})$")
+
+
+def _split_numbers(cells: list[Cell]) -> list[Cell]:
+    """"$4.50 $5,400.00" printed one space apart are two values: split cells made only of
+    numbers (and unit codes) into their words."""
+    out = []
+    for cell in cells:
+        words = list(re.finditer(r"\S+", cell.text))
+        if len(words) > 1 and sum(bool(re.search(r"\d", w.group(0))) for w in words) > 1 \
+                and all(_NUMBER_WORD.match(w.group(0)) for w in words):
+            out += [Cell(w.group(0), cell.start + w.start(), cell.start + w.end()) for w in words]
+        else:
+            out.append(cell)
+    return out
+
+
 def _by_column(cells: list[Cell], header: list[Cell], positional: bool) -> dict[int, str]:
     """Put each cell of a row under its header: by index, or by overlap with the header cell."""
+    if positional:
+        cells = _split_numbers(cells)
     by_column: dict[int, list[str]] = {}
     for position, cell in enumerate(cells):
         if not cell.text:

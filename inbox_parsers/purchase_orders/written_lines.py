@@ -17,10 +17,10 @@ _LINE_ITEM_ROLES = {"sku", "item", "buyer_sku", "description", "quantity", "unit
 _QTY = r"(?P<qty>\d[\d,]*(?:\.\d+)?)(?=$|\s|[x×X*](?:\s|$)|(?:pcs|pc|ea|units?)\b)"
 _UNITS = r"(?P<units>(?:\s*(?:x|×|\*|pcs?|pieces?|units?|ea|each|cases?|cs|ctns?|cartons?|boxes|box|bx|packs?|pks?|rolls?|bags?|sets?|pairs?|kg|lbs?|dozen|doz|pallets?)\b\.?)*)"
 _SKU = r"(?P<sku>(?=[A-Za-z0-9\-./]*\d)[A-Za-z0-9][A-Za-z0-9\-./]*[A-Za-z0-9])"
-_PRICE = r"(?:@|\bat\b|\bfor\b|à|\bprice\s*:?|\bunit\s+price\s*:?|\s(?=[$€£]\s?\d)|[-–,]\s*(?=[$€£]|\d[\d.,']*\s?(?:[$€£]|(?:USD|EUR|GBP|CHF|CAD|AUD)\b)))\s*(?P<price>(?:[A-Z]{3}\s?|[$€£]\s?)?\d[\d.,']*(?:\s?(?:[A-Z]{3}\b|[$€£]))?)"
+_PRICE = r"(?:@|\bat\b|\bfor\b|à|\bprice\s*:?|\bunit\s+price\s*:?|\s(?=[$€£]\s?\d)|[-–—,]\s*(?=[$€£]|\d[\d.,']*\s?(?:[$€£]|(?:USD|EUR|GBP|CHF|CAD|AUD)\b)))\s*(?P<price>(?:[A-Z]{3}\s?|[$€£]\s?)?\d[\d.,']*(?:\s?(?:[A-Z]{3}\b|[$€£]))?)"
 _BULLET = r"^\s*(?:[-*•·>]\s*|\(?\d{1,2}[.)]\s+|(?:line|item|pos)\s*\d{1,3}\s*[:.)-]\s*)?"
 _LEAD = r"(?:(?:please\s+)?(?:send(?:\s+us)?|ship(?:\s+us)?|supply(?:\s+us)?|deliver|order|add|book|(?:we|i)\s+(?:need|want|would\s+like|'d\s+like)|(?:we|i)'d\s+like)\s*:?\s+)?"
-_PRICE_TAIL = r"(?:\s*(?:,\s*|\s+-\s+)?" + _PRICE + r"(?P<tail>.*))?\s*$"
+_PRICE_TAIL = r"(?:\s*(?:,\s*|\s+[-–—]\s+)?" + _PRICE + r"(?P<tail>.*))?[\s).;,]*$"
 QTY_FIRST = re.compile(
     _BULLET + _LEAD + r"(?P<qty_word>(?:qty\.?|quantity)\s*:?\s*)?" + _QTY + _UNITS + r"\s*(?:of\s+)?(?:(?:item|sku|part|art|article|product)\.?\s*(?:no\.?|#)?\s*:?\s*)?" + _SKU
     + r"(?P<desc>(?:[\s,:]+.*?)?)" + _PRICE_TAIL,
@@ -28,7 +28,7 @@ QTY_FIRST = re.compile(
 )
 SKU_FIRST = re.compile(
     _BULLET + _LEAD + r"(?:(?:item|sku|part|article)\.?\s*(?:no\.?|#)?\s*:?\s*)?" + _SKU
-    + r"(?P<desc>(?:\s+.*?)?)[\s,;:–-]*(?P<marker>(?:qty\.?|quantity|x|×)\s*:?\s*)?" + _QTY + _UNITS + _PRICE_TAIL,
+    + r"(?P<desc>(?:\s+.*?)?)[\s,;:–—-]*(?P<marker>(?:qty\.?|quantity|x|×)\s*:?\s*)?" + _QTY + _UNITS + _PRICE_TAIL,
     re.IGNORECASE,
 )
 
@@ -45,7 +45,7 @@ def inline_lines(lines: list[str], skip: set[int]) -> list[RawLine]:
             m = SKU_FIRST.match(line)
             if not (m and _plausible(m, priced_or_marked=bool(m.group("price") or m.group("marker") or m.group("units").strip()))):
                 continue
-        description = _unwrap(m.group("desc").strip(" -–,:;"))
+        description = _unwrap(m.group("desc").strip(" -–—,:;"))
         price = m.group("price")
         found.append(RawLine({"sku": m.group("sku"), "description": description, "quantity": m.group("qty"),
                               "unit_price": price.strip() if price else ""}, index))
@@ -69,6 +69,8 @@ def _unwrap(text: str) -> str:
     text = text.strip()
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1]
+    if text.count("(") != text.count(")"):
+        text = text.strip("()")  # "NW-4410 (24 pcs)": the bracket opened before the quantity
     return text.strip()
 
 

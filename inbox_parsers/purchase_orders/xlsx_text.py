@@ -41,6 +41,8 @@ def xlsx_lines(data: bytes, name: str = "") -> list[str]:
                     cells.pop()
                 lines.append("\t".join(cells) if len(cells) != 1 else cells[0])
             lines.append("")
+    except Exception as exc:  # a sheet's XML can be broken even when the workbook opened
+        raise InputError(f"{name or 'workbook'} has an unreadable sheet ({type(exc).__name__})", name or None) from None
     finally:
         workbook.close()
     return lines

@@ -37,6 +37,10 @@ _COMPANY_SUFFIX = re.compile(r"(?i)\b(inc|llc|ltd|limited|corp|corporation|co|co
 _LEGAL_FORM = re.compile(r"(?i)(inc|llc|ltd|limited|corp|corporation|co|company|gmbh|ag|s\.?a|sas|sarl|b\.?v|"
                          r"n\.?v|plc|lp|llp|pty|kg|oy|ab|as|s\.?p\.?a|srl)\.?,?")
 _TITLE = {norm(w) for w in TITLE_WORDS}
+_TITLE_PREFIX = re.compile(r"(?i)^\s*(?:remittance|payment)\s+(?:advice|notification|notice)\s*(?:from|of|for)?"
+                           r"\s*[-–—|:]?\s*")
+_TITLE_SUFFIX = re.compile(r"(?i)\s*[-–—|:]?\s*\b(?:remittance|payment)\s+(?:advice|notification|notice|"
+                           r"statement|details?)\b.*$")
 _NOT_GRAND_TOTAL = re.compile(r"forward|subtotal|pagetotal|totalthispage|previouspage|nextpage")
 _REFERENCE_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]*[A-Za-z0-9]$|^\d$")
 
@@ -259,6 +263,11 @@ def _amounts(tokens: list[str], decimal_comma) -> list[tuple[int, object]]:
 
 def _payer_from_sentence(free: list[Line]) -> str | None:
     for line in free:
+        m = re.search(r"(?i)\b(?:remittance|payment)(?: advice)? from\s+(.+?)\s*$", line.text)
+        if m and _COMPANY_SUFFIX.search(m[1]):
+            name = m[1].strip(" ,")
+            last = name.split()[-1]
+            return name if _LEGAL_FORM.fullmatch(last) else name.rstrip(".")
         m = re.match(r"^(.+?)\s+(?:has|have)\s+(?:sent|initiated|made|remitted|issued|transferred|paid)\b",
                      line.text)
         if m and re.search(r"[A-Za-z]{2}", m[1]) and m[1].strip().lower() not in ("we", "i", "you", "they"):
@@ -283,17 +292,26 @@ def _letterhead(free: list[Line], payee_lines: set[int], values: set[str], page_
                 continue
             if key in _TITLE or any(t in key for t in ("remittance", "advice", "paymentnotification",
                                                         "notification", "page")):
-                continue
+                # "Harbor Freight Inc. - Remittance Advice": the name beside the title.
+                stripped = _TITLE_PREFIX.sub("", text)
+                text = (stripped if stripped != text else _TITLE_SUFFIX.sub("", text)).strip(" -–—|:,")
+                text = _with_wrapped_suffix(text, phrase, line, free) if text else text
+                key = norm(text)
+                if not text or not _COMPANY_SUFFIX.search(text) or any(
+                        t in key for t in ("remittance", "advice", "notification", "page")):
+                    continue
             if any(key.startswith(label) for label in FIELD_INDEX if len(label) > 3) or ":" in text:
                 continue
             if key in PAYEE_INDEX or text in values or method_in(text) or text.upper() in CURRENCY_CODES:
                 continue
-            if text.endswith(("?", "!")) or (len(phrase.words) >= 6 and text.endswith(".")
-                                              and not _LEGAL_FORM.fullmatch(phrase.words[-1].text)):
+            if text.endswith(("?", "!")) or (len(text.split()) >= 6 and text.endswith(".")
+                                              and not _LEGAL_FORM.fullmatch(text.split()[-1])):
                 continue  # a sentence, not a name
             if digits and not _COMPANY_SUFFIX.search(text):
                 continue  # an address or postcode line
-            text = _with_wrapped_suffix(text, phrase, line, free)
+            if _LEGAL_FORM.fullmatch(text) or _is_wrapped_tail(phrase, line, free):
+                continue  # "Holdings Inc.": the end of a name wrapped from the line above
+            text = _with_wrapped_suffix(text, phrase, line, free).strip(" -–—|:,")
             height = sum(w.height for w in phrase.words) / len(phrase.words)
             score = height + (2.0 if _COMPANY_SUFFIX.search(text) else 0.0) - 0.01 * line.top / max(height, 1)
             if best_score is None or score > best_score:
@@ -302,14 +320,34 @@ def _letterhead(free: list[Line], payee_lines: set[int], values: set[str], page_
 
 
 def _with_wrapped_suffix(text: str, phrase: Phrase, line: Line, free: list[Line]) -> str:
-    """A company name wrapped before its legal form ("... Holdings" / "Inc.") is joined again."""
+    """A company name wrapped before its last words ("... of North America" / "Holdings Inc.") is joined."""
     if _LEGAL_FORM.fullmatch(text.split()[-1]):
         return text
-    following = [l for l in free if l.page == line.page and 0 <= l.top - line.bottom < 0.8 * line.height]
-    for below in following:
-        first = below.phrases[0]
-        height = sum(w.height for w in phrase.words) / len(phrase.words)
-        if (abs(first.x0 - phrase.x0) < 2 and len(first.words) <= 3 and _LEGAL_FORM.fullmatch(first.words[-1].text)
-                and abs(first.words[0].height - height) < 0.5):
-            return f"{text} {first.text}"
+    tail = _wrapped_neighbour(phrase, line, free, below=True)
+    if tail is not None and len(tail.words) <= 4 and _LEGAL_FORM.fullmatch(tail.words[-1].text):
+        return f"{text} {tail.text}"
     return text
+
+
+def _is_wrapped_tail(phrase: Phrase, line: Line, free: list[Line]) -> bool:
+    """True for the second line of a wrapped name (the line above it is the same text block)."""
+    head = _wrapped_neighbour(phrase, line, free, below=False)
+    return head is not None and not _LEGAL_FORM.fullmatch(head.words[-1].text)
+
+
+def _wrapped_neighbour(phrase: Phrase, line: Line, free: list[Line], below: bool) -> Phrase | None:
+    """The phrase right below (or above) in the same size and alignment: a wrapped line."""
+    height = sum(w.height for w in phrase.words) / len(phrase.words)
+    for other in free:
+        if other.page != line.page:
+            continue
+        gap = other.top - line.bottom if below else line.top - other.bottom
+        if not 0 <= gap < 0.8 * height:
+            continue
+        for candidate in other.phrases:
+            same_size = abs(sum(w.height for w in candidate.words) / len(candidate.words) - height) < 0.5
+            aligned = (abs(candidate.x0 - phrase.x0) < 2 or abs(candidate.x1 - phrase.x1) < 2
+                       or abs((candidate.x0 + candidate.x1) - (phrase.x0 + phrase.x1)) < 4)
+            if same_size and aligned:
+                return candidate
+    return None

@@ -81,7 +81,7 @@ def read_tables(lines: list[Line], verticals_by_page: dict, decimal_comma, colum
             i += len(band) - 1
             line = Line(line.page, [w for l in band for w in l.words],
                         [p for l in band for p in l.phrases], line.index)
-            cells = _band_cells(band, header)
+            cells = _band_cells(band, header, decimal_comma)
             kind = row_kind(line, cells, decimal_comma)
             if kind != "other":
                 tables.rows.append(Row(line, kind, header, cells))
@@ -133,11 +133,11 @@ def _ruled_band(lines: list[Line], i: int, header: HeaderRow, horizontals) -> li
     return band
 
 
-def _band_cells(band: list[Line], header: HeaderRow) -> dict[str, list[str]]:
+def _band_cells(band: list[Line], header: HeaderRow, decimal_comma) -> dict[str, list[str]]:
     """Each phrase of a grid row to the ruled cell it lies in; wrapped pieces joined top to bottom."""
     cells: dict[str, list[str]] = {}
     for line in band:
-        for phrase in _split_wide(line.phrases, header.columns):
+        for phrase in _split_wide(line.phrases, header.columns, decimal_comma):
             column = max(header.columns, key=lambda c: min(c.x1, phrase.x1) - max(c.x0, phrase.x0))
             if min(column.x1, phrase.x1) - max(column.x0, phrase.x0) <= 0:
                 continue
@@ -198,7 +198,7 @@ def _rows_follow(lines: list[Line], start: int, header: HeaderRow, decimal_comma
 def assign_cells(line: Line, header: HeaderRow, decimal_comma) -> dict[str, list[str]]:
     """Place the line's phrases in the header's columns; return role -> texts."""
     columns = header.columns
-    phrases = _split_wide(line.phrases, columns)
+    phrases = _split_wide(line.phrases, columns, decimal_comma)
     kinds = [kind_of(p.text, decimal_comma) for p in phrases]
     height = line.height
     n, m = len(phrases), len(columns)
@@ -260,13 +260,23 @@ def _has_money(line: Line, decimal_comma) -> bool:
         kind_of(w.text, decimal_comma) == "money" for w in line.words)
 
 
-def _split_wide(phrases: list[Phrase], columns: list[Column]) -> list[Phrase]:
-    """A phrase spanning two columns (cells printed too close together) is cut into words."""
+def _split_wide(phrases: list[Phrase], columns: list[Column], decimal_comma=None) -> list[Phrase]:
+    """A phrase spanning two columns (cells printed too close together) is cut into words;
+    words that only together read as an amount ("1" "151,73") stay together."""
     result = []
     for phrase in phrases:
         spanned = sum(1 for c in columns if min(c.x1, phrase.x1) - max(c.x0, phrase.x0) > 0)
         if spanned > 1 and len(phrase.words) > 1:
-            result.extend(Phrase([w]) for w in phrase.words)
+            pieces = [Phrase([w]) for w in phrase.words]
+            merged = [pieces[0]]
+            for piece in pieces[1:]:
+                joined = Phrase(merged[-1].words + piece.words)
+                if (kind_of(merged[-1].text, decimal_comma) == "text"
+                        and kind_of(joined.text, decimal_comma) == "money"):
+                    merged[-1] = joined
+                else:
+                    merged.append(piece)
+            result.extend(merged)
         else:
             result.append(phrase)
     return result

@@ -6,14 +6,16 @@ formats with varied customers (US, UK, German, French), SKUs, quantities, prices
 wordings, date formats, charsets (UTF-8, Latin-1, Windows-1252) and transfer encodings
 (7bit, quoted-printable, base64).
 
-Order formats (``ORDER_FORMATS``): plain-text aligned table, key/value lines, "50 x SKU @
-price" lines, pipe table, loosely written lines (sentences, no prices, several fields on one
+Order formats (``ORDER_FORMATS``, 19): plain-text aligned table, key/value lines, "50 x SKU
+@ price" lines, pipe table, loosely typed lines (sentences, no prices, several fields on one
 line), a table typed with single spaces, HTML-only table, Outlook-style HTML (labels above
-values, no prices), multipart/alternative, a PDF with a boxed header and wrapped descriptions, forwarded inline,
-forwarded as attachment (message/rfc822), CSV attachment, XLSX attachment, PDF
-attachment, two attachments, two POs in the body, reply chain, inline image and
-signature. Not-orders (``NOT_ORDER_FORMATS``): out-of-office, invoice question that
-quotes a PO number, bounce (multipart/report), newsletter.
+values, no prices), multipart/alternative, a PDF with a boxed header and wrapped
+descriptions, forwarded inline, forwarded as attachment (message/rfc822), CSV attachment
+(any delimiter, charset, decimal comma, header wording), XLSX attachment (key/value block,
+Excel dates), PDF attachment (buyer's and our item numbers side by side), two attachments,
+two POs in the body, reply chain (an older order in the quote), inline image and signature.
+Not-orders (``NOT_ORDER_FORMATS``): out-of-office, invoice question that quotes a PO number,
+bounce (multipart/report), newsletter.
 
 Truth per order: po_number, requested_date (ISO or None), customer name and email,
 ship_to (one line or None), source, and lines (sku, description, quantity, unit_price).
@@ -750,9 +752,12 @@ def _fmt_two_orders_body(rng, customer, style):
     while orders[1].po_number == orders[0].po_number:
         orders[1] = _order(rng, customer)
     text = [rng.choice(_GREETINGS), "", "Please process the following two orders.", ""]
+    header_last = rng.random() < 0.3  # each order's lines first, its PO block after them
     for n, order in enumerate(orders, start=1):
-        text += [rng.choice([f"Order {n}", f"=== Order {n} ===", f"Order {n}:"])] + _header_lines(rng, order, customer, style) + [""]
-        text += rng.choice([_aligned_table, _at_lines, _pipe_table])(rng, order, customer) + ["", ""]
+        header = _header_lines(rng, order, customer, style) + [""]
+        content = rng.choice([_aligned_table, _at_lines, _pipe_table])(rng, order, customer) + ["", ""]
+        heading = [rng.choice([f"Order {n}", f"=== Order {n} ===", f"Order {n}:"])]
+        text += heading + (content + header if header_last else header + content)
     text += _signature(rng, customer)
     subject = f"Orders {orders[0].po_number} and {orders[1].po_number}"
     return (_wrap(rng, _text_part(rng, "\n".join(text) + "\n"), _sender(customer), subject),

@@ -51,9 +51,20 @@ table.lines tbody tr:nth-child(even) {{ background: {'#eee' if layout == 'html_s
 .fields {{ float: right; }} .fields td {{ padding: 1pt 8pt; }}
 h1 {{ font-size: {size + 6}pt; margin: 0 0 4pt 0; }}
 </style></head><body>"""]
-    parts.append(f"<h1>{e(truth['payer'])}</h1><div>{rng.randrange(10, 999)} Commerce Way</div>"
-                 f"<div>Springfield</div>")
-    parts.append(f"<h2>{rng.choice(['Remittance Advice', 'Payment Advice'])}</h2>")
+    title = rng.choice(["Remittance Advice", "Payment Advice"])
+    place = rng.choice(["letterhead", "title_from", "title_dash", "label", "right"])
+    address = f"<div>{rng.randrange(10, 999)} Commerce Way</div><div>Springfield</div>"
+    if place == "letterhead":
+        parts.append(f"<h1>{e(truth['payer'])}</h1>{address}<h2>{title}</h2>")
+    elif place == "title_from":
+        parts.append(f"<h1>{title} from {e(truth['payer'])}</h1>{address}")
+    elif place == "title_dash":
+        parts.append(f"<h1>{e(truth['payer'])} &ndash; {title}</h1>{address}")
+    elif place == "right":
+        parts.append(f"<div style='text-align:right'><h1>{e(truth['payer'])}</h1>{address}</div><h2>{title}</h2>")
+    else:
+        fields = {style["labels"]["payer"]: truth["payer"], **fields}
+        parts.append(f"<h2>{title}</h2>")
     if layout == "html_bordered":
         rows = "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in fields.items())
         parts.append(f"<table class='fields'>{rows}</table>")
@@ -62,6 +73,8 @@ h1 {{ font-size: {size + 6}pt; margin: 0 0 4pt 0; }}
         parts.extend(f"<div>{e(k)}: {e(v)}</div>" for k, v in fields.items())
         parts.append(f"<p>{e(style['labels']['payee'])}: {e(style['our_name'])}</p>")
     else:
+        if place == "label":
+            parts.append(f"<p>{e(style['labels']['payer'])}: {e(truth['payer'])}</p>")
         amount = _fmt_total(truth, style)
         symbol = _symbol(truth["currency"])
         if not any(ch.isalpha() for ch in amount) and not (symbol and symbol in amount):

@@ -1,4 +1,4 @@
-"""Messages for the email-intake tests: orders with known truth, and the bad input mailboxes get.
+"""Email messages for the intake-bot tests: orders with known truth, forwards, and the bad input mailboxes get.
 
 Each builder returns the raw bytes of one RFC 5322 message.
 """

@@ -1,0 +1,39 @@
+"""``o2c demo``: the bundled world end to end, with the truth beside it."""
+
+from datetime import date
+
+import typer
+
+from bots.cli import app
+
+
+@app.command("demo")
+def demo_command(
+    seed: int = typer.Option(42, "--seed", help="Seed of the world and the sandbox; the same seed gives the same "
+                             "documents and the same answers."),
+    keep_running: bool = typer.Option(False, "--keep-running", help="After the report, keep the sandbox ERP, portal "
+                                      "and bank running (their URLs are printed) until Ctrl-C."),
+    as_of: str = typer.Option("", "--as-of", help="Business date the world is laid out around (YYYY-MM-DD); "
+                              "default today."),
+) -> None:
+    """Run the whole order-to-cash demo: generate a world, start the sandbox, take orders in from
+    email and the portal, read remittances, apply cash, and report it all beside the truth."""
+    from rich.console import Console
+
+    from bots.config import ConfigError
+    from bots.demo import DemoOptions, run_demo
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        typer.echo(f"error: --as-of {as_of!r} is not a date; use YYYY-MM-DD", err=True)
+        raise typer.Exit(2)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=120)  # tables in a log or a pipe stay readable
+    try:
+        code = run_demo(DemoOptions(seed=seed, keep_running=keep_running, as_of=day), console)
+    except ConfigError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(code)

@@ -1,0 +1,427 @@
+"""The demo's steps, in the order they run; ``run_demo`` calls them one by one.
+
+Each step is a small function that takes the ``Demo`` (what earlier steps produced),
+does one thing through the public API of one part of o2c-bots, and returns a one-line
+summary that is printed with the time it took. A step that fails stops the demo with a
+plain message (the traceback goes to the demo's log file, for developers).
+"""
+
+import json
+import os
+import shutil
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from rich.console import Console
+
+from bots.errors import BotException, InputError, O2CError
+
+STATEMENT = "payments.camt053.xml"
+BAI2 = "payments.bai2"
+PAYMENTS_JSON = "payments.json"
+# The three ways the demo feeds payments to the matcher; the first is the bots' own path.
+PIPELINE = "camt.053 + remittance PDFs"
+AS_SENT = "payments.json"
+BANK_ONLY = "BAI2, no remittance"
+
+
+@dataclass
+class DemoOptions:
+    """What ``o2c demo`` was asked for.
+
+    :param seed: seed of the world and the sandbox (the same seed gives the same documents).
+    :param keep_running: after the report, keep the sandbox systems up until Ctrl-C.
+    :param home: the runtime home (default: the settings' ``home``, i.e. ``O2C_HOME``).
+    :param as_of: business date the world and the sandbox are laid out around (default today).
+    """
+
+    seed: int = 42
+    keep_running: bool = False
+    home: Path | None = None
+    as_of: date | None = None
+
+
+@dataclass
+class Demo:
+    """What the steps have produced so far."""
+
+    options: DemoOptions
+    folder: Path                        # $O2C_HOME/demo
+    as_of: date
+    database_url: str
+    console: Console
+    truth: dict = field(default_factory=dict)
+    queue: object = None
+    sandbox: object = None
+    intake_counts: dict = field(default_factory=dict)       # bot -> its run's counts
+    remittances: dict = field(default_factory=dict)         # file name -> contract 1 record, or the error
+    open_items_csv: Path | None = None
+    open_items_as_world: bool | None = None
+    bank_payments: list = field(default_factory=list)       # the statement's payments, remittances attached
+    remittance_files: dict = field(default_factory=dict)    # payment reference -> its remittance PDF
+    cash: dict = field(default_factory=dict)                # source -> contract 3 output
+    queued_payments: dict = field(default_factory=dict)     # created / already_queued / exceptions
+    timings: list = field(default_factory=list)             # (step title, seconds)
+
+    @property
+    def world(self) -> Path:
+        return self.folder / "world"
+
+    @property
+    def evidence(self) -> Path:
+        return self.folder / "evidence"
+
+    @property
+    def log_file(self) -> Path:
+        return self.folder / "demo.log"
+
+
+class DemoFailed(O2CError):
+    """A step could not be carried out; the message says which and why, in plain words."""
+
+
+# --- the steps -------------------------------------------------------------------------
+
+
+def generate_world(demo: Demo) -> str:
+    """Write the scenario world and its truth into $O2C_HOME/demo/world, replacing an earlier one."""
+    from sandbox.scenario import generate_world as generate, write_world
+
+    world = generate(demo.options.seed, as_of=demo.as_of)
+    # The world is generated data: writing it afresh puts the emails back in the inbox
+    # folder, so a second demo shows that reading them again queues nothing twice.
+    if demo.world.exists():
+        shutil.rmtree(demo.world)
+    files = write_world(world, demo.world)
+    demo.truth = json.loads(files["truth"].read_text(encoding="utf-8"))
+    pdfs = sum(1 for p in world.payments if p.remittance_layout)
+    return (f"{len(world.emails)} emails, {len(world.portal_orders())} portal POs, {len(world.open_items)} open items, "
+            f"{len(world.payments)} payments, {pdfs} remittance PDFs")
+
+
+def open_store(demo: Demo) -> str:
+    """Open (create or upgrade) the work queue the bots write to."""
+    from bots.workqueue import WorkQueue
+
+    demo.queue = WorkQueue.open(demo.database_url)
+    counts = demo.queue.counts()
+    return f"{_safe_url(demo.database_url)}, {sum(counts.values())} items already there"
+
+
+def start_sandbox(demo: Demo) -> str:
+    """Start the ERP, the customer portal and the bank portal on free loopback ports."""
+    from sandbox.common import SandboxOptions
+    from sandbox.server import start_all
+
+    # One database folder per seed and business date: the systems remember what the bots
+    # did (acknowledged POs) from one demo to the next, and never mix two worlds.
+    data_dir = demo.folder / "sandbox" / f"seed-{demo.options.seed}-{demo.as_of.isoformat()}"
+    options = SandboxOptions(seed=demo.options.seed, today=demo.as_of, data_dir=data_dir)
+    demo.sandbox = start_all(options, port_base=0)
+    missing = {name: reason for name, reason in demo.sandbox.skipped.items() if name in ("erp", "portal")}
+    if missing:
+        raise DemoFailed("; ".join(f"the sandbox {name} did not start: {reason}" for name, reason in missing.items()))
+    return ", ".join(f"{name} {server.url}" for name, server in demo.sandbox.servers.items())
+
+
+def take_in_emails(demo: Demo) -> str:
+    """Run the email-intake bot once over the world's folder of .eml files."""
+    from bots.intake.common import read_known_skus
+    from bots.intake.email_intake import EmailIntakeSettings, run_email_intake
+    from bots.intake.mailbox import MailboxSettings
+
+    settings = EmailIntakeSettings(
+        mailboxes=[MailboxSettings(name="demo", kind="folder", path=demo.world / "emails")],
+        evidence_dir=demo.evidence, known_skus=read_known_skus(demo.world / "masterdata" / "items.csv"),
+    )
+    counts = run_email_intake(settings, once=True, queue=demo.queue)
+    demo.intake_counts["email-intake"] = counts
+    return (f"{counts.get('messages', 0)} messages, {counts.get('items_created', 0)} items created, "
+            f"{counts.get('items_already_queued', 0)} already queued, {counts.get('exceptions', 0)} to the exception queue")
+
+
+def take_in_portal_orders(demo: Demo) -> str:
+    """Run the portal-intake bot once against the sandbox portal, in headless Chromium."""
+    from bots.intake.common import read_known_skus
+    from bots.intake.portal_intake import PortalIntakeSettings, run_portal_intake
+
+    user, password = _bot_account(demo.sandbox, "portal")
+    settings = PortalIntakeSettings(url=demo.sandbox.url("portal"), user=user, password=password,
+                                    evidence_dir=demo.evidence,
+                                    known_skus=read_known_skus(demo.world / "masterdata" / "items.csv"))
+    counts = run_portal_intake(settings, once=True, headless=True, queue=demo.queue)
+    demo.intake_counts["portal-intake"] = counts
+    if counts.get("po_errors"):
+        raise DemoFailed(f"the portal-intake bot could not take {counts['po_errors']} PO(s); see {demo.log_file}")
+    return (f"{counts.get('pos_listed', 0)} new POs listed, {counts.get('items_created', 0)} items created, "
+            f"{counts.get('pos_acknowledged', 0)} acknowledged")
+
+
+def read_remittances(demo: Demo) -> str:
+    """Parse every remittance advice PDF of the world with the remittance parser."""
+    from inbox_parsers.remittance import parse_remittance, to_contract
+
+    demo.remittances = {}
+    for path in sorted((demo.world / "remittances").glob("*.pdf")):
+        try:
+            demo.remittances[path.name] = to_contract(parse_remittance(path))
+        except InputError as error:
+            demo.remittances[path.name] = error.message
+    read = sum(1 for record in demo.remittances.values() if isinstance(record, dict))
+    return f"{read} of {len(demo.remittances)} PDFs read"
+
+
+def download_open_items(demo: Demo) -> str:
+    """Export the open items from the ERP's FBL5N screen, in headless Chromium."""
+    from bots.demo.erp_open_items import download_open_items as download
+
+    user, password = _bot_account(demo.sandbox, "erp")
+    demo.open_items_csv = download(demo.sandbox.url("erp"), user, password, demo.folder / "open_items_from_erp.csv")
+    rows = _open_items(demo.open_items_csv)
+    demo.open_items_as_world = rows == _open_items(demo.world / "open_items.csv")
+    same = "the same as" if demo.open_items_as_world else "NOT the same as"
+    return f"{len(rows)} open items, {same} the world's open_items.csv"
+
+
+def apply_cash(demo: Demo) -> str:
+    """Match payments to the ERP's open items: the bank statement with the parsed remittances,
+    and, beside it, payments.json (remittance as sent) and the BAI2 file alone."""
+    from bots.cash import DiscountPolicy, MatchSettings, load_open_items, load_payments, load_terms, match_payments
+
+    settings = MatchSettings(policy=load_terms(demo.world / "terms.csv", DiscountPolicy()))
+    demo.bank_payments = load_payments(demo.world / STATEMENT)
+    demo.remittance_files = _attach_remittances(demo.bank_payments, demo.remittances)
+    feeds = {PIPELINE: demo.bank_payments, AS_SENT: load_payments(demo.world / PAYMENTS_JSON),
+             BANK_ONLY: load_payments(demo.world / BAI2)}
+    for source, payments in feeds.items():
+        # Each run starts from the export as downloaded: a run closes the invoices it applies.
+        demo.cash[source] = match_payments(load_open_items(demo.open_items_csv), payments, settings).to_json()
+    summary = demo.cash[PIPELINE]["summary"]
+    return (f"{summary['payments']} payments, {len(demo.remittance_files)} with a parsed remittance; "
+            f"{summary['applied']} fully applied, {summary['exceptions']} exceptions")
+
+
+def queue_payments(demo: Demo) -> str:
+    """One work item per payment: ready for the ERP's cash-receipt bot, or in the exception queue."""
+    from bots.intake.common import PlannedItem, commit
+    from bots.runs import bot_run
+
+    output = demo.cash[PIPELINE]
+    applications: dict[str, list] = {}
+    for application in output["applications"]:
+        applications.setdefault(application["payment_reference"], []).append(application)
+    exceptions = {e["payment_reference"]: e for e in output["exceptions"]}
+    statement = demo.world / STATEMENT
+    planned = []
+    for payment in demo.bank_payments:
+        reference = payment.payment_reference
+        exception = exceptions.get(reference)
+        evidence = {"file": str(statement.resolve())}
+        if reference in demo.remittance_files:
+            evidence["remittance"] = str((demo.world / "remittances" / demo.remittance_files[reference]).resolve())
+        planned.append(PlannedItem(
+            kind="payment", key=f"payment:{payment.currency}:{reference}",
+            payload={"payment": {"payment_reference": reference, "payer": payment.payer,
+                                 "payment_date": payment.payment_date.isoformat() if payment.payment_date else None,
+                                 "currency": payment.currency, "total": f"{payment.total:.2f}", "memo": payment.memo},
+                     "applications": applications.get(reference, []), "exception": exception},
+            source_ref=f"{statement.name}#{reference}", evidence=evidence,
+            exception=(exception["reason"], exception.get("explanation") or exception["detail"]) if exception else None,
+        ))
+    with bot_run(demo.queue, "demo-cash-application") as run:
+        results = commit(demo.queue, run, planned)
+    created = sum(1 for _, was_created in results if was_created)
+    in_exception = sum(1 for item, _ in results if item.state == "exception")
+    demo.queued_payments = {"created": created, "already_queued": len(results) - created, "exceptions": in_exception}
+    return f"{created} items created, {len(results) - created} already queued, {in_exception} in the exception queue"
+
+
+STEPS = [
+    ("Generate the scenario world", generate_world),
+    ("Open the work queue", open_store),
+    ("Start the sandbox ERP, portal and bank", start_sandbox),
+    ("Email intake (folder of .eml files)", take_in_emails),
+    ("Portal intake (headless Chromium)", take_in_portal_orders),
+    ("Read the remittance advices (PDF)", read_remittances),
+    ("Download open items from the ERP (FBL5N)", download_open_items),
+    ("Apply cash (o2c match)", apply_cash),
+    ("Queue the payments and their exceptions", queue_payments),
+]
+
+
+# --- the run ---------------------------------------------------------------------------
+
+
+def run_demo(options: DemoOptions, console: Console | None = None) -> int:
+    """Run every step, print the report, and return the exit code (0 when every step ran).
+
+    The sandbox systems stop at the end, unless ``options.keep_running``: then their
+    URLs are printed and they serve until Ctrl-C.
+    """
+    from bots.demo.report import print_next_steps, print_report, print_sandbox
+
+    demo = _prepare(options, console or Console())
+    log_handle = _log_to_file(demo.log_file)
+    demo.console.print(f"[bold]o2c demo[/bold]: seed {options.seed}, business date {demo.as_of.isoformat()}, "
+                       f"in {demo.folder}")
+    try:
+        for number, (title, step) in enumerate(STEPS, start=1):
+            if not _run_step(demo, number, title, step):
+                return 1
+        print_report(demo)
+        print_next_steps(demo)
+        if options.keep_running:
+            print_sandbox(demo)
+            _wait_for_ctrl_c()
+        return 0
+    except KeyboardInterrupt:
+        demo.console.print("Interrupted.")
+        return 130
+    finally:
+        if demo.sandbox is not None:
+            demo.sandbox.stop()
+        if demo.queue is not None:
+            demo.queue.close()
+        log_handle.close()
+
+
+def _run_step(demo: Demo, number: int, title: str, step) -> bool:
+    """Run one step, timed; print its summary, or a plain message when it fails."""
+    demo.console.print(f"[{number}/{len(STEPS)}] {title} ...")
+    started = time.perf_counter()
+    try:
+        summary = step(demo)
+    except KeyboardInterrupt:
+        raise
+    except Exception as error:  # any failure ends the demo with one plain line, never a traceback
+        with open(demo.log_file, "a", encoding="utf-8") as log:
+            log.write(f"step {number} ({title}) failed:\n{traceback.format_exc()}\n")
+        demo.console.print(f"      [red]failed[/red]: {_plain(error)}", highlight=False)
+        demo.console.print(f"The demo stopped at step {number} ({title}). Details for developers: {demo.log_file}",
+                           highlight=False)
+        return False
+    seconds = time.perf_counter() - started
+    demo.timings.append((title, seconds))
+    demo.console.print(f"      done in {seconds:.1f} s: {summary}", highlight=False)
+    return True
+
+
+def _prepare(options: DemoOptions, console: Console) -> Demo:
+    from bots.config import load_settings
+
+    settings = load_settings()
+    home = Path(options.home or settings.home).expanduser().resolve()
+    folder = home / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    # The demo keeps its own store unless one is set for it, so it never mixes with real work.
+    database_url = os.environ.get("O2C_DATABASE_URL") or f"sqlite:///{folder / 'o2c.db'}"
+    return Demo(options=options, folder=folder, as_of=options.as_of or date.today(),
+                database_url=database_url, console=console)
+
+
+def _log_to_file(path: Path):
+    """Send the bots' log lines to the demo's log file, so the terminal shows the report."""
+    from bots.logs import configure_logging
+
+    handle = open(path, "a", encoding="utf-8")
+    configure_logging("INFO", "json", stream=handle)
+    return handle
+
+
+def _attach_remittances(payments: list, remittances: dict) -> dict[str, str]:
+    """Give each bank payment the lines of its remittance advice, as a clerk pairs them.
+
+    An advice goes with the payment that has its payment reference; an advice whose
+    reference is missing or matches none goes with the one payment of the same currency
+    and total from the same payer, and with none when two payments fit (a payer who
+    sends the same amount twice). :return: payment reference -> the advice's file name.
+    """
+    records = {name: record for name, record in remittances.items() if isinstance(record, dict)}
+    by_reference = {_reference(payment.payment_reference): payment for payment in payments}
+    joined: dict[str, str] = {}
+    unpaired = []
+    for name, record in sorted(records.items()):
+        payment = by_reference.get(_reference(record.get("payment_reference") or ""))
+        if payment is not None and payment.payment_reference not in joined and not payment.lines:
+            joined[payment.payment_reference] = name
+        else:
+            unpaired.append(name)
+    for name in unpaired:
+        record = records[name]
+        fits = [payment for payment in payments if payment.payment_reference not in joined and not payment.lines
+                and payment.currency == record.get("currency") and f"{payment.total:.2f}" == record.get("total")
+                and _same_payer(payment.payer or payment.memo, record.get("payer"))]
+        if len(fits) == 1:
+            joined[fits[0].payment_reference] = name
+    for payment in payments:
+        if payment.payment_reference in joined:
+            payment.lines = [_remittance_line(line) for line in records[joined[payment.payment_reference]]["lines"]]
+    return joined
+
+
+def _remittance_line(line: dict):
+    """Contract 1's line as the matcher's ``RemittanceLine``."""
+    from bots.cash import RemittanceLine
+
+    return RemittanceLine(
+        invoice=line["invoice"], paid=Decimal(line["paid"]),
+        gross=Decimal(line["gross"]) if line.get("gross") else None,
+        discount=Decimal(line.get("discount") or "0"), deduction=Decimal(line.get("deduction") or "0"),
+        invoice_date=date.fromisoformat(line["invoice_date"]) if line.get("invoice_date") else None,
+    )
+
+
+def _same_payer(bank_name: str | None, printed: str | None) -> bool:
+    """True when the bank's payer and the advice's payer are one name (capitals, legal form aside)."""
+    from rapidfuzz import fuzz
+
+    if not bank_name or not printed:
+        return False
+    return fuzz.token_set_ratio(bank_name.casefold(), printed.casefold()) >= 90
+
+
+def _reference(text: str) -> str:
+    return "".join(ch for ch in str(text).upper() if ch.isalnum())
+
+
+def _bot_account(sandbox, system: str) -> tuple[str, str]:
+    """The sandbox system's account for bots ("bot"), else its first user."""
+    users = sandbox.users(system)
+    user = "bot" if "bot" in users else next(iter(users))
+    return user, users[user]
+
+
+def _open_items(path: Path) -> list[tuple]:
+    """The open items of a CSV, without the customer's name (the ERP prints the legal one)."""
+    import csv
+
+    columns = ("customer_id", "invoice", "invoice_date", "due_date", "currency", "amount", "open_amount")
+    with open(path, newline="", encoding="utf-8") as handle:
+        return [tuple(row[name] for name in columns) for row in csv.DictReader(handle)]
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _plain(error: Exception) -> str:
+    if isinstance(error, BotException):
+        return error.message
+    if isinstance(error, (InputError, DemoFailed)):
+        return str(error.message if isinstance(error, InputError) else error)
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _wait_for_ctrl_c() -> None:
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
