@@ -45,6 +45,9 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """Software bots for the order-to-cash cycle."""
+    from bots.logs import ensure_logging
+
+    ensure_logging()
 
 
 def main() -> None:

@@ -137,6 +137,9 @@ def configure_logging(level: str | None = None, fmt: str | None = None, stream=N
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
+    # Libraries that narrate their internals at INFO would drown the bots' own events.
+    for chatty in ("alembic", "pdfminer"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
     return handler
 
 

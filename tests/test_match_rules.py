@@ -295,3 +295,66 @@ def test_subset_search_counts_up_to_two_and_respects_its_budget():
     assert easy.complete and len(easy.unique) == 40
     exhausted = find_subsets({i: 1000 + i for i in range(60)}, 6355, max_nodes=1000)
     assert not exhausted.complete and exhausted.unique is None
+
+
+# -- terms, creditor references, payers named in bank text, memos that name some invoices --------------
+
+def test_standard_terms_allow_one_percent_for_fifteen_days_but_two_percent_for_ten(items):
+    one_percent = pay("P1", "990.00", [line("INV-10006", "990.00", "1000.00", discount="10.00")], paid_on="2026-11-03")
+    assert run(items, one_percent)["exceptions"] == []
+    two_percent = pay("P2", "980.00", [line("INV-10006", "980.00", "1000.00", discount="20.00")], paid_on="2026-11-03")
+    assert only_exception(run(items, two_percent))["reason"] == "underpayment"
+
+
+def test_terms_file_gives_each_customer_its_own_terms(items, tmp_path):
+    from bots.cash import load_terms
+
+    path = tmp_path / "terms.csv"
+    path.write_text("customer_id,discount_rate,discount_days\nC1001,0.0000,0\nC1002,3%,20\n", encoding="utf-8")
+    policy = load_terms(path, DiscountPolicy())
+    no_terms = pay("P1", "990.00", [line("INV-10006", "990.00", "1000.00", discount="10.00")], paid_on="2026-10-22")
+    assert only_exception(run(items, no_terms, policy=policy))["reason"] == "underpayment"
+    generous = pay("P2", "969.99", [line("INV-20003", "969.99", "999.99", discount="30.00")],
+                   payer="Harbor Freight Outfitters", paid_on="2026-10-20")
+    assert run(items, generous, policy=policy)["exceptions"] == []
+
+
+def test_creditor_reference_in_the_memo(items):
+    from bots.cash.references import creditor_reference
+
+    assert creditor_reference("RF18539007547034") == "539007547034"
+    assert creditor_reference("RF19539007547034") is None          # check digits do not hold
+    output = run(items, pay("P1", "730.15", payer=None, memo="RF78INV10008"))
+    assert [(a["invoice"], a["rule"]) for a in output["applications"]] == [("INV-10008", "memo_reference")]
+
+
+def test_payer_named_at_the_start_of_bank_text(items):
+    output = run(items, pay("P1", "999.99", payer=None, memo="HARBOR FREIGHT OUTFITTERS INC. VENDOR PAYMENT"))
+    assert [a["invoice"] for a in output["applications"]] == ["INV-20003"]
+    output = run(items, pay("P2", "310.00", payer=None, memo="SUMMIT FOODS PAYMENT"))
+    assert only_exception(output)["reason"] == "ambiguous"
+
+
+def test_memo_naming_one_invoice_of_several_is_completed_when_unique(items):
+    # INV-60001 named; the rest of the money is exactly INV-60002.
+    output = run(items, pay("P1", "915.25", payer="Quarry Lane Hardware", memo="REMIT INV-60001 ET AL"))
+    assert {(a["invoice"], a["rule"]) for a in output["applications"]} == {("INV-60001", "memo_reference"),
+                                                                          ("INV-60002", "subset_sum")}
+    # With a credit memo taken: INV-10007 less CM-10009.
+    output = run(items, pay("P2", "2350.00", memo="REMIT INV-10007"))
+    assert {a["invoice"]: a["amount"] for a in output["applications"]} == {"INV-10007": "2500.00",
+                                                                          "CM-10009": "-150.00"}
+
+
+def test_memo_naming_an_invoice_that_is_not_open_is_unknown_invoice(items):
+    output = run(items, pay("P1", "512.00", memo="REMIT INV-91234"))
+    assert output["applications"] == [] and only_exception(output)["reason"] == "unknown_invoice"
+
+
+def test_memo_short_payment_is_applied_and_flagged(items):
+    output = run(items, pay("P1", "800.00", memo="PAYMENT INV-10006"))
+    assert [a["amount"] for a in output["applications"]] == ["800.00"]
+    assert only_exception(output)["reason"] == "underpayment"
+    output = run(items, pay("P2", "1050.00", memo="PAYMENT INV-10006"))
+    assert [a["amount"] for a in output["applications"]] == ["1000.00"]
+    assert (only_exception(output)["reason"], only_exception(output)["unapplied"]) == ("overpayment", "50.00")

@@ -258,3 +258,18 @@ def test_damaged_files_are_input_errors_never_crashes():
             orders_from_file(name, bytes(raw))
         except InputError:
             pass
+
+
+def test_pdf_printed_from_a_browser_with_centred_headers_and_wrapped_cells():
+    """Chromium's print of an HTML PO: header names centred over left-aligned values and
+    split over three lines, cells wrapped and centred vertically, numbers one space apart."""
+    from pathlib import Path
+
+    data = (Path(__file__).parent / "data" / "order_emails" / "po_chromium_centred_headers_wrapped_cells.pdf").read_bytes()
+    [order] = orders_from_file("PO.pdf", data)
+    assert (order["po_number"], order["requested_date"], order["customer"]["name"], order["ship_to"]) == (
+        "4500077001", "2026-12-07", "Riverside Hardware Inc.", "Riverside Hardware DC, 77 River Rd, Tulsa OK 74103")
+    assert order["lines"] == [
+        {"sku": "NW-4410", "description": "Widget, blue", "quantity": "24", "unit_price": "18.75"},
+        {"sku": "AB-100", "description": "Olive oil 5L, case of 4 bottles premium quality", "quantity": "1200", "unit_price": "4.50"},
+        {"sku": "KX-77", "description": "Cable ties", "quantity": "2.5", "unit_price": "12.00"}]

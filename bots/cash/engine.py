@@ -17,6 +17,7 @@ applied + unapplied always equals the payment total, and no application exceeds 
 open. Money is whole cents (``cents``) throughout.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -145,6 +146,7 @@ class _Matcher:
         self._rows_of_amount: dict[int, list[int]] | None = None
         self._payment_refs: list[str] = []
         self._row_of_invoice: dict[str, int] | None = None
+        self._invoice_prefixes: set[str] | None = None
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -303,6 +305,28 @@ class _Matcher:
     def _without_remittance(self, plan: _Plan, memo: list[tuple[str, Candidates]]) -> None:
         if memo and self._by_memo(plan, memo):
             return
+        self._by_amount(plan)
+        # A memo that names one of our invoice numbers which is not open explains the miss better.
+        unknown = self._unknown_memo_invoices(plan.payment, {token for token, _ in memo})
+        if unknown and not plan.applications and [issue.reason for issue in plan.issues] == ["unmatched"]:
+            plan.issues = [Issue("unknown_invoice", f"the memo names {', '.join(unknown)}, which is not an open "
+                                 f"invoice; {plan.issues[0].detail}", plan.issues[0].candidates)]
+
+    def _unknown_memo_invoices(self, payment: Payment, resolved: set[str]) -> list[str]:
+        """Tokens of the memo shaped like our invoice numbers (the open items' letter prefix and
+        digits) that are not open items."""
+        tokens = [token for token in memo_references(payment.memo, {payment.payment_reference})
+                  if token not in resolved]
+        if not tokens:
+            return []
+        if self._invoice_prefixes is None:
+            leading = pd.Series(self.invoice, dtype=object).str.extract(r"^([A-Za-z]+)", expand=False)
+            self._invoice_prefixes = set(leading.dropna().str.upper().unique())
+        return [token for token in tokens
+                if (m := re.match(r"([A-Za-z]+)[\s\-#./]*\d", token)) and m[1].upper() in self._invoice_prefixes]
+
+    def _by_amount(self, plan: _Plan) -> None:
+        """No remittance and no memo invoice: the payer's open items that add up to the payment."""
         customer, how = self._identify(plan)
         if customer is None:
             return

@@ -163,8 +163,9 @@ def _read_table(lines: list[str], header_index: int, header: list[Cell], positio
 
 
 def _aligned_to_values(lines: list[str], row_indices: list[int], header: list[Cell]) -> list[Cell]:
-    """Header cells widened to the runs of text under them: a run that touches one header
-    cell belongs to it; a run that touches none goes to the nearest header cell without one."""
+    """Header cells widened to the runs of text under them. Columns keep their order, so
+    runs and header cells are paired left to right, each run with the header cell whose
+    left edge, right edge or centre it lines up with best (``_pair_in_order``)."""
     occupied: set[int] = set()
     for index in row_indices:
         for cell in _split_numbers(split_cells(lines[index])[0]):
@@ -176,29 +177,42 @@ def _aligned_to_values(lines: list[str], row_indices: list[int], header: list[Ce
         elif position not in occupied and start is not None:
             runs.append(Cell("", start, position))
             start = None
-    spans = {i: (c.start, c.end) for i, c in enumerate(header)}
-    taken: set[int] = set()
-    loose = []
-    for run in runs:
-        touching = [i for i, c in enumerate(header) if _overlap(c, run) > 0]
-        if len(touching) == 1:
-            i = touching[0]
-            spans[i] = (min(spans[i][0], run.start), max(spans[i][1], run.end))
-            taken.add(i)
-        elif not touching:
-            loose.append(run)
-    for run in loose:
-        free = [i for i in range(len(header)) if i not in taken]
-        if not free:
-            break
-        i = min(free, key=lambda i: max(header[i].start - run.end, run.start - header[i].end, 0))
-        spans[i] = (min(spans[i][0], run.start), max(spans[i][1], run.end))
-        taken.add(i)
-    cells = [Cell(c.text, *spans[i]) for i, c in enumerate(header)]
+    spans = [(c.start, c.end) for c in header]
+    for run_index, column in _pair_in_order(runs, header):
+        run = runs[run_index]
+        spans[column] = (min(spans[column][0], run.start), max(spans[column][1], run.end))
+    cells = [Cell(c.text, *span) for c, span in zip(header, spans)]
     for left, right in zip(cells, cells[1:]):
         if left.end > right.start:
             return header  # widened columns would overlap: keep the printed header
     return cells
+
+
+def _pair_in_order(runs: list[Cell], header: list[Cell]) -> list[tuple[int, int]]:
+    """Pairs (run, header cell), both in left-to-right order, at the least misalignment;
+    a run left unpaired costs more than any pairing."""
+    def cost(run: Cell, head: Cell) -> float:
+        centre = abs((run.start + run.end) - (head.start + head.end)) / 2
+        return min(abs(run.start - head.start), abs(run.end - head.end), centre)
+
+    unpaired = 1000.0
+    m, n = len(runs), len(header)
+    best = [[0.0] * (n + 1) for _ in range(m + 1)]
+    for i in range(1, m + 1):
+        best[i][0] = i * unpaired
+    for i in range(1, m + 1):
+        for j in range(1, n + 1):
+            best[i][j] = min(best[i - 1][j] + unpaired, best[i][j - 1], best[i - 1][j - 1] + cost(runs[i - 1], header[j - 1]))
+    pairs, i, j = [], m, n
+    while i > 0 and j > 0:
+        if best[i][j] == best[i - 1][j - 1] + cost(runs[i - 1], header[j - 1]):
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif best[i][j] == best[i][j - 1]:
+            j -= 1
+        else:
+            i -= 1
+    return pairs[::-1]
 
 
 def _read_rows(lines: list[str], header_index: int, header: list[Cell], positional: bool) -> Table:
@@ -241,6 +255,8 @@ def _read_rows(lines: list[str], header_index: int, header: list[Cell], position
                 break
         index += 1
     table.end_index = index
+    if positional and "description" in roles:
+        _description_around(lines, rows, header, roles.index("description"))
     table.roles = roles = _roles_by_content(roles, [r for _, r in rows])
     for line_index, by_column in rows:
         values = _fields(by_column, roles)
@@ -248,6 +264,24 @@ def _read_rows(lines: list[str], header_index: int, header: list[Cell], position
             table.rows.append(RawLine(values, line_index))
     _item_number_leading_description(table.rows)
     return table
+
+
+def _description_around(lines: list[str], rows: list[tuple[int, dict[int, str]]], header: list[Cell], column: int) -> None:
+    """A row with an empty description whose description sits on the lines just above and
+    below it (a cell centred vertically in a ruled PDF table)."""
+    row_lines = {index for index, _ in rows}
+    for index, by_column in rows:
+        if by_column.get(column):
+            continue
+        parts = []
+        for neighbour in (index - 1, index + 1):
+            if neighbour in row_lines or not 0 <= neighbour < len(lines) or not lines[neighbour].strip():
+                continue
+            cells, positional = split_cells(lines[neighbour])
+            if positional:
+                parts.append(_by_column(cells, header, True).get(column, ""))
+        if any(parts):
+            by_column[column] = " ".join(p for p in parts if p)
 
 
 def _item_number_leading_description(rows: list[RawLine]) -> None:

@@ -195,11 +195,16 @@ def _starts_with_label(phrase: Phrase) -> bool:
 
 
 def _value_line_indexes(free, position, line, phrase, end) -> set[int]:
+    """The lines holding a payee label's value: its own, the one below when the value is
+    there or wraps onto it."""
     indexes = {line.index}
-    if end >= len(phrase.words):
-        for below in free[position + 1: position + 2]:
-            if below.page == line.page and below.top - line.bottom < 2.6 * line.height:
-                indexes.add(below.index)
+    for below in free[position + 1: position + 2]:
+        if below.page != line.page:
+            continue
+        gap = below.top - line.bottom
+        if (end >= len(phrase.words) and gap < 2.6 * line.height) or (
+                gap < 0.8 * line.height and any(abs(p.x0 - phrase.x0) < 2 for p in below.phrases)):
+            indexes.add(below.index)
     return indexes
 
 
@@ -265,7 +270,7 @@ def _payer_from_sentence(free: list[Line]) -> str | None:
     for line in free:
         m = re.search(r"(?i)\b(?:remittance|payment)(?: advice)? from\s+(.+?)\s*$", line.text)
         if m and _COMPANY_SUFFIX.search(m[1]):
-            name = m[1].strip(" ,")
+            name = _with_wrapped_suffix(m[1].strip(" ,"), line.phrases[0], line, free)
             last = name.split()[-1]
             return name if _LEGAL_FORM.fullmatch(last) else name.rstrip(".")
         m = re.match(r"^(.+?)\s+(?:has|have)\s+(?:sent|initiated|made|remitted|issued|transferred|paid)\b",
@@ -324,7 +329,7 @@ def _with_wrapped_suffix(text: str, phrase: Phrase, line: Line, free: list[Line]
     if _LEGAL_FORM.fullmatch(text.split()[-1]):
         return text
     tail = _wrapped_neighbour(phrase, line, free, below=True)
-    if tail is not None and len(tail.words) <= 4 and _LEGAL_FORM.fullmatch(tail.words[-1].text):
+    if tail is not None and len(tail.words) <= 6 and _LEGAL_FORM.fullmatch(tail.words[-1].text):
         return f"{text} {tail.text}"
     return text
 

@@ -625,8 +625,13 @@ def _pdf_bytes(rng, order: Order, customer: Customer, style) -> bytes:
     columns = [("Line", 40, "l"), (ours if ours_first else theirs, 70, "l"), (theirs if ours_first else ours, 150, "l"),
                ("Description", 230, "l"), ("Qty", 400, "r"), ("UOM", 410, "l"), ("Unit Price", 490, "r"), ("Amount", 555, "r")]
     c.setFont("Helvetica-Bold", 9)
-    for title, x, align in columns:
-        (c.drawRightString if align == "r" else c.drawString)(x, y, title)
+    centres = [55, 110, 190, 295, 380, 430, 470, 527]
+    centred = rng.random() < 0.4  # titles centred over their columns, values aligned left or right
+    for (title, x, align), centre in zip(columns, centres):
+        if centred:
+            c.drawCentredString(centre, y, title)
+        else:
+            (c.drawRightString if align == "r" else c.drawString)(x, y, title)
     c.line(40, y - 4, 555, y - 4)
     c.setFont("Helvetica", 9)
     y -= 16
