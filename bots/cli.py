@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "bots.commands.match",
     "bots.commands.sandbox",
     "bots.commands.demo",
+    "bots.commands.erp",
 ]
 
 

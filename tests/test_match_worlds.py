@@ -60,9 +60,10 @@ def test_every_scenario_and_every_reason_is_covered(tmp_path):
                        "unknown_invoice"}
     for needed in ("exact", "normalized", "transposed", "memo_reference", "single_open_item_amount", "subset_sum",
                    "learned_account", "discount_earned", "deduction", "subset_sum_ambiguous",
-                   "two_invoices_same_amount", "payer_two_customers", "instalments_same_amount"):
+                   "two_invoices_same_amount", "payer_two_customers", "instalments_same_amount",
+                   "loose_reference_unbacked", "one_word_customer"):
         assert cases[needed] > 0, needed
-    assert len(SCENARIOS) >= 19
+    assert len(SCENARIOS) >= 21
     output = run_world(world, tmp_path)
     rules = {application["rule"] for application in output["applications"]}
     assert rules >= {"remittance_reference", "remittance_reference_normalized", "remittance_reference_transposed",

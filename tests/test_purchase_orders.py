@@ -273,3 +273,26 @@ def test_pdf_printed_from_a_browser_with_centred_headers_and_wrapped_cells():
         {"sku": "NW-4410", "description": "Widget, blue", "quantity": "24", "unit_price": "18.75"},
         {"sku": "AB-100", "description": "Olive oil 5L, case of 4 bottles premium quality", "quantity": "1200", "unit_price": "4.50"},
         {"sku": "KX-77", "description": "Cable ties", "quantity": "2.5", "unit_price": "12.00"}]
+
+
+def test_pdf_with_a_header_box_of_centred_labels_over_values():
+    from pathlib import Path
+
+    data = (Path(__file__).parent / "data" / "order_emails" / "po_chromium_header_box_labels_over_values.pdf").read_bytes()
+    [order] = orders_from_file("PO.pdf", data)
+    assert (order["po_number"], order["requested_date"], order["customer"]["name"], order["ship_to"]) == (
+        "PO-2026-00417", "2026-12-02", "ACME RETAIL GROUP LLC", "Acme Store #112, 55 Elm Ave, Peoria IL 61602")
+    assert [(l["sku"], l["quantity"], l["unit_price"]) for l in order["lines"]] == [("NW-4410", "36", "18.75"), ("AB-100", "12", "4.50")]
+
+
+def test_pdf_table_with_cells_centred_vertically_and_german_labels():
+    from pathlib import Path
+
+    data = (Path(__file__).parent / "data" / "order_emails" / "po_reportlab_german_middle_aligned_wrapped_cells.pdf").read_bytes()
+    [order] = orders_from_file("Bestellung.pdf", data)
+    assert (order["po_number"], order["requested_date"], order["customer"]["name"], order["ship_to"]) == (
+        "B-77001", "2026-12-03", "Nordhafen Handel GmbH", "Tor 3, Hafenstr. 1, 20457 Hamburg")
+    assert order["lines"] == [
+        {"sku": "NW-4410", "description": "Widget blue with a rather long description that wraps over lines", "quantity": "24", "unit_price": "18.75"},
+        {"sku": "AB-100", "description": "Olive oil", "quantity": "1200", "unit_price": "4.50"},
+        {"sku": "KX-77", "description": "Cable ties black 200mm, bag of 100 pieces, UV resistant", "quantity": "2.5", "unit_price": "12.00"}]

@@ -95,9 +95,15 @@ def test_cell_kinds():
 @pytest.mark.parametrize("text, method", [
     ("Payment by ACH CCD+", "ACH"), ("EFT Number 1234", "ACH"), ("SEPA Credit Transfer", "SEPA"),
     ("via SWIFT", "WIRE"), ("Fedwire reference", "WIRE"), ("CHECK NO. 000123", "CHECK"),
-    ("Cheque 123", "CHECK"), ("Credit card payment", "CARD"), ("Cardinal Health remittance", None)])
+    ("Cheque 123", "CHECK"), ("Credit card payment", "CARD"), ("Cardinal Health remittance", None),
+    ("Please check the invoices below", None)])
 def test_payment_method_from_words(text, method):
     assert method_in(text) == method
+
+
+def test_payment_method_label_value_names_it_in_one_word():
+    assert method_in("Check", first_mentioned=True) == "CHECK"
+    assert method_in("Card Payment, reference EFT-1", first_mentioned=True) == "CARD"
 
 
 def test_currency_by_code_symbol_or_number_format():

@@ -61,8 +61,9 @@ class MatchSettings:
     """The limits of the rare, per-payment searches."""
 
     policy: DiscountPolicy = field(default_factory=DiscountPolicy)
-    subset_max_items: int = 6
-    subset_max_candidates: int = 60
+    # Small on purpose: among many invoices, some combination hits almost any amount by chance.
+    subset_max_items: int = 4
+    subset_max_candidates: int = 30
     subset_max_seconds: float = 0.25
 
 
@@ -128,6 +129,8 @@ class _Plan:
 
 
 class _Matcher:
+    """One run: the open items as plain lists (row position is the key), and the payments walked in order."""
+
     def __init__(self, items: pd.DataFrame, settings: MatchSettings, learned: LearnedAccounts):
         self.items = items
         self.settings = settings
@@ -142,7 +145,7 @@ class _Matcher:
         self.customer_names = dict(zip(customers["customer_id"].astype(str), customers["customer_name"].astype(str)))
         self.directory = PayerDirectory(self.customer_names)
         self._index: ItemIndex | None = None
-        self._rows_of_customer: dict[str, list[int]] | None = None
+        self._rows_of_customer: dict | None = None   # customer id -> row positions (numpy array)
         self._rows_of_amount: dict[int, list[int]] | None = None
         self._payment_refs: list[str] = []
         self._row_of_invoice: dict[str, int] | None = None
@@ -253,7 +256,14 @@ class _Matcher:
                            self._invoices(rows))
                 return None
             rows, confidence = narrowed, confidence * 0.95
-        return line, rows[0], rule, confidence
+        row = rows[0]
+        if not self._amount_agrees(plan, row, line) and not self._payer_fits(plan.payment, row):
+            # A loosely read number that neither the amount nor the payer backs may be anything
+            # (the payer's own document number, a PO): not enough to apply money to it.
+            plan.issue("unknown_invoice", f"{line.invoice} is not an open invoice; {self._names([row])} reads "
+                       f"alike but neither its amount nor its customer fits", [self.invoice[row]])
+            return None
+        return line, row, rule, confidence
 
     def _settle_line(self, plan: _Plan, line: _Line, row: int, rule: str, confidence: float) -> None:
         """Check one line's amounts against its open item and plan what a clerk would apply."""
@@ -465,11 +475,11 @@ class _Matcher:
         if match.status == "ambiguous":
             plan.candidate_customers = list(match.customer_ids)
             rows = [row for c in match.customer_ids for row in self._rows_of(c) if plan.open(row) == plan.total]
-            plan.issue("ambiguous", f"payer {payment.payer!r} fits {len(match.customer_ids)} customers: "
+            plan.issue("ambiguous", f"payer {self._payer_text(payment)} fits {len(match.customer_ids)} customers: "
                        + ", ".join(self._customer_label(c) for c in match.customer_ids), self._invoices(rows))
             return None, ""
         rows = [row for row in self._rows_with_amount(plan.total) if plan.open(row) == plan.total][:10]
-        plan.issue("unmatched", f"payer {payment.payer!r} is not a known customer and there is no remittance"
+        plan.issue("unmatched", f"payer {self._payer_text(payment)} is not a known customer and there is no remittance"
                    + (f"; {len(rows)} open item(s) anywhere have this amount" if rows else ""), self._invoices(rows))
         return None, ""
 
@@ -498,6 +508,17 @@ class _Matcher:
         if payment.payer:
             return self.directory.identify(payment.payer)
         return self.directory.identify_in_text(payment.memo)
+
+    def _payer_fits(self, payment: Payment, row: int) -> bool:
+        """True when what is known of the payer (id, name, learned account) points to the row's customer."""
+        customer = self.customer[row]
+        if payment.payer and self.directory.agrees(payment.payer, customer):
+            return True
+        return customer in self._payer_hints(payment)
+
+    @staticmethod
+    def _payer_text(payment: Payment) -> str:
+        return repr(payment.payer) if payment.payer else f"(no name; memo {payment.memo!r})"
 
     def _payer_hints(self, payment: Payment) -> set[str]:
         """Customers the payer may be, from its id, bank account and name (for breaking ties only)."""

@@ -63,9 +63,17 @@ def normalize_name(name: str | None) -> str:
 
 def name_score(payer: str, customer: str, **_) -> float:
     """How well two normalized names fit, 0-100: word order is ignored, and a payer name that is
-    the customer's with words missing ("Northwind" for "Northwind Traders", as banks truncate) or
-    added ("Northwind Traders Holdings") scores 95, a little below an exact fit."""
-    return max(fuzz.token_sort_ratio(payer, customer), fuzz.token_set_ratio(payer, customer) - 5)
+    the customer's with words missing ("Pinecrest Grocers" for "Pinecrest Grocers West", as banks
+    truncate) or added ("Pinecrest Grocers Holdings") scores 95, a little below an exact fit.
+    That allowance needs two shared words at least: "Acme" alone says little about "Acme Holdings"."""
+    score = fuzz.token_sort_ratio(payer, customer)
+    if _shared_words_count(payer, customer) < 2:
+        return score
+    return max(score, fuzz.token_set_ratio(payer, customer) - 5)
+
+
+def _shared_words_count(first: str, second: str) -> int:
+    return min(len(first.split()), len(second.split()))
 
 
 class PayerDirectory:
@@ -100,7 +108,10 @@ class PayerDirectory:
         words = normalize_name(text).split()[:12]
         for length in range(len(words), 0, -1):
             customers = self._by_name.get(" ".join(words[:length]))
-            if customers:
+            following = words[length] if length < len(words) else None
+            # "ACME PAYMENT" names Acme; "ACME HOLDINGS PAYMENT" does not.
+            if customers and (following is None or following in _MEMO_WORDS
+                              or any(ch.isdigit() for ch in following)):
                 return PayerMatch("identified", (customers[0],), 100.0) if len(customers) == 1 else \
                     PayerMatch("ambiguous", tuple(customers), 100.0)
         name_words = []
@@ -128,6 +139,8 @@ class PayerDirectory:
         for scorer, penalty in ((fuzz.token_sort_ratio, 0), (fuzz.token_set_ratio, 5)):
             for choice, score, _ in process.extract(name, choices, scorer=scorer, score_cutoff=PLAUSIBLE - 10 + penalty,
                                                     limit=None):
+                if penalty and _shared_words_count(name, choice) < 2:
+                    continue   # as in name_score: a one-word name is not a subset match
                 for customer_id in self._by_name[choice]:
                     scored[customer_id] = max(score - penalty, scored.get(customer_id, 0.0))
         if not scored:

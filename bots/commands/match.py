@@ -8,6 +8,8 @@ from bots.cli import app
 from bots.commands.output import fail_input, print_json, print_table
 from bots.errors import InputError
 
+TABLE_ROWS = 500   # a terminal shows no more; --json carries every line
+
 
 @app.command("match")
 def match(
@@ -24,7 +26,14 @@ def match(
     learned: Path | None = typer.Option(None, "--learned", help="JSON file of payer bank accounts learned from "
                                         "applied payments; read, then updated after the run."),
 ) -> None:
-    """Apply payments to open invoices the way a careful clerk would; the rest go to exceptions."""
+    """Apply payments to open invoices the way a careful clerk would; the rest go to exceptions.
+
+    Payments are applied in file order, each to what the ones before it left open. Only sure
+    applications are made; every doubt becomes an exception with its candidates and a plain
+    explanation. In the summary, ``applied`` counts payments applied in full without an
+    exception and ``exceptions`` the payments handed to a person (``partially_applied`` of them
+    with part of the money applied).
+    """
     from bots.cash import (DiscountPolicy, LearnedAccounts, MatchSettings, load_open_items, load_payments,
                            load_terms, match_payments)
     from bots.cash.terms import parse_terms
@@ -50,12 +59,21 @@ def match(
         size = len(output["applications"]) + len(output["exceptions"])
         print_json(output, indent=2 if size <= 2000 else None)
         return
-    print_table("Applications", ["Payment", "Customer", "Invoice", "Amount", "Discount", "Deduction", "Rule", "Conf."],
+    applications, exceptions = output["applications"], output["exceptions"]
+    print_table(_title("Applications", applications),
+                ["Payment", "Customer", "Invoice", "Amount", "Discount", "Deduction", "Rule", "Conf."],
                 [[a["payment_reference"], a["customer_id"], a["invoice"], a["amount"], a["discount"], a["deduction"],
-                  a["rule"], f"{a['confidence']:.2f}"] for a in output["applications"]],
+                  a["rule"], f"{a['confidence']:.2f}"] for a in applications[:TABLE_ROWS]],
                 right={"Amount", "Discount", "Deduction", "Conf."})
-    print_table("Exceptions", ["Payment", "Reason", "Unapplied", "Candidates", "Explanation"],
+    print_table(_title("Exceptions", exceptions), ["Payment", "Reason", "Unapplied", "Candidates", "Explanation"],
                 [[e["payment_reference"], e["reason"], e["unapplied"], ", ".join(e["candidates"]), e["explanation"]]
-                 for e in output["exceptions"]], right={"Unapplied"})
+                 for e in exceptions[:TABLE_ROWS]], right={"Unapplied"})
     summary = output["summary"]
     print_table("Summary", list(summary), [list(summary.values())])
+
+
+def _title(name: str, rows: list) -> str:
+    """A table's title, saying so when a long run shows only its first rows."""
+    if len(rows) <= TABLE_ROWS:
+        return name
+    return f"{name} (first {TABLE_ROWS} of {len(rows):,}; --json gives all)"

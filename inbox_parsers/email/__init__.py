@@ -11,8 +11,14 @@ Usage::
 The result holds ``status`` ("order" or "not_order"), ``message_id``, ``from``, ``subject``,
 ``orders`` (contract-2 order dicts, each with ``warnings``), and two extra fields:
 ``reason`` (why a message is ``not_order``: "bounce", "auto-reply", "newsletter",
-"automatic message", "invoice query", "quote request", "no order found", "empty") and ``warnings`` (attachments that could not
-be read, malformed MIME).
+"automatic message", "invoice query", "quote request", "no order found", "empty") and
+``warnings`` (attachments that could not be read, malformed MIME).
+
+Where an order is looked for: each body (HTML before its plain-text twin), the writer's own
+text before any quoted part, the quoted part only when the top holds no order and it is not
+our own earlier mail or the sender's own order quoted in a follow-up (then the customer is
+the writer quoted there); every attachment (CSV, XLSX, PDF, HTML, text); attached messages.
+A PO that an attachment carries is taken from the attachment, not from the body's summary.
 
 What is what, for the intake bot:
 - bytes that are not an email at all (empty, binary, a PDF or zip, no header block):

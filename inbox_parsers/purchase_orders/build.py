@@ -200,12 +200,20 @@ def _order(header: Header, raw: list[RawLine], source: str, day_first: bool | No
             warnings.append(f"unknown SKU {line['sku']}")
         lines.append(line)
 
-    requested = header.requested_date or _same_in_every_row(raw, "line_date")
+    requested_date = _iso_date(header.requested_date or _same_in_every_row(raw, "line_date"), day_first, hints.sent)
+    line_dates = [_iso_date(r.fields.get("line_date"), day_first, hints.sent) for r in raw]
+    if any(line_dates):
+        for line, line_date in zip(lines, line_dates):
+            line["requested_date"] = line_date
+        if requested_date is None:
+            # Lines asking for different days: the order is needed by the first of them.
+            requested_date = min(d for d in line_dates if d)
+            warnings.append("lines ask for different delivery dates; the earliest is the order's")
     if not header.po_number:
         warnings.append("no PO number found")
     return {
         "po_number": header.po_number,
-        "requested_date": _iso_date(requested, day_first, hints.sent),
+        "requested_date": requested_date,
         "customer": {"name": header.customer or title_company(header.title, header.customer_email),
                      "email": header.customer_email},
         "ship_to": header.ship_to or _same_in_every_row(raw, "ship_to"),

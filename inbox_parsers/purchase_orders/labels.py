@@ -301,15 +301,16 @@ def labels_above_values(lines: list[str]) -> list[str]:
         values = segments(lines[index + 1])
         if not values or all(_label_only(text) for _, text in values):
             continue
-        delimited = is_delimited(lines[index])
-        pairs = []
-        for column, label in labels:
-            if delimited:
-                value = next((t for c, t in values if c == column), None)
-            else:
-                value = next((t for c, t in values if abs(c - column) <= 4), None)
-            if value:
-                pairs.append(f"{label.rstrip(' :')}: {value}")
+        if is_delimited(lines[index]):
+            by_label = {i: next((t for c, t in values if c == column), None) for i, (column, _) in enumerate(labels)}
+        else:
+            # Labels may be centred over left-aligned values: pair them left to right.
+            from inbox_parsers.purchase_orders.tables import Cell, pair_in_order
+
+            label_cells = [Cell(t, c, c + len(t)) for c, t in labels]
+            value_cells = [Cell(t, c, c + len(t)) for c, t in values]
+            by_label = {label: values[value][1] for value, label in pair_in_order(value_cells, label_cells)}
+        pairs = [f"{label.rstrip(' :')}: {by_label[i]}" for i, (_, label) in enumerate(labels) if by_label.get(i)]
         if pairs:
             out[index] = "   ".join(pairs)
             out[index + 1] = ""

@@ -165,7 +165,7 @@ def _read_table(lines: list[str], header_index: int, header: list[Cell], positio
 def _aligned_to_values(lines: list[str], row_indices: list[int], header: list[Cell]) -> list[Cell]:
     """Header cells widened to the runs of text under them. Columns keep their order, so
     runs and header cells are paired left to right, each run with the header cell whose
-    left edge, right edge or centre it lines up with best (``_pair_in_order``)."""
+    left edge, right edge or centre it lines up with best (``pair_in_order``)."""
     occupied: set[int] = set()
     for index in row_indices:
         for cell in _split_numbers(split_cells(lines[index])[0]):
@@ -177,23 +177,27 @@ def _aligned_to_values(lines: list[str], row_indices: list[int], header: list[Ce
         elif position not in occupied and start is not None:
             runs.append(Cell("", start, position))
             start = None
-    spans = [(c.start, c.end) for c in header]
-    for run_index, column in _pair_in_order(runs, header):
-        run = runs[run_index]
-        spans[column] = (min(spans[column][0], run.start), max(spans[column][1], run.end))
+    pairs = dict((column, runs[run]) for run, column in pair_in_order(runs, header))
+    spans = [(pairs[i].start, pairs[i].end) if i in pairs else (c.start, c.end) for i, c in enumerate(header)]
+    # A column with no values keeps its printed place, narrowed so it covers no values.
+    for i in range(len(spans)):
+        if i not in pairs:
+            left = max((spans[j][1] for j in pairs if j < i), default=spans[i][0])
+            right = min((spans[j][0] for j in pairs if j > i), default=spans[i][1])
+            start, end = max(spans[i][0], left), min(spans[i][1], right)
+            spans[i] = (start, end) if start < end else ((left + right) // 2, (left + right) // 2)
     cells = [Cell(c.text, *span) for c, span in zip(header, spans)]
-    for left, right in zip(cells, cells[1:]):
-        if left.end > right.start:
-            return header  # widened columns would overlap: keep the printed header
+    if any(left.end > right.start for left, right in zip(cells, cells[1:])):
+        return header  # runs that overlap: keep the printed header
     return cells
 
 
-def _pair_in_order(runs: list[Cell], header: list[Cell]) -> list[tuple[int, int]]:
+def pair_in_order(runs: list[Cell], header: list[Cell]) -> list[tuple[int, int]]:
     """Pairs (run, header cell), both in left-to-right order, at the least misalignment;
     a run left unpaired costs more than any pairing."""
     def cost(run: Cell, head: Cell) -> float:
         centre = abs((run.start + run.end) - (head.start + head.end)) / 2
-        return min(abs(run.start - head.start), abs(run.end - head.end), centre)
+        return min(abs(run.start - head.start), abs(run.end - head.end), centre) + centre / 10
 
     unpaired = 1000.0
     m, n = len(runs), len(header)
@@ -220,6 +224,7 @@ def _read_rows(lines: list[str], header_index: int, header: list[Cell], position
     quantity_column = roles.index("quantity")
     table = Table(header_index, header_index + 1, roles)
     rows: list[tuple[int, dict[int, str]]] = []
+    fragments: dict[int, str] = {}
     misses = 0
     index = header_index + 1
     while index < len(lines):
@@ -244,10 +249,8 @@ def _read_rows(lines: list[str], header_index: int, header: list[Cell], position
         if re.search(r"\d", quantity) and _NUMBER.match(quantity) and len(by_column) >= 2:
             rows.append((index, by_column))
             misses = 0
-        elif rows and rows[-1][0] == index - 1 - misses and _continues_description(by_column, roles):
-            # A description wrapped onto the next line of the page.
-            column = roles.index("description")
-            rows[-1][1][column] = rows[-1][1].get(column, "") + " " + by_column[column]
+        elif _continues_description(by_column, roles):
+            fragments[index] = by_column[roles.index("description")]  # part of a wrapped description
             misses += 1
         else:
             misses += 1
@@ -255,8 +258,10 @@ def _read_rows(lines: list[str], header_index: int, header: list[Cell], position
                 break
         index += 1
     table.end_index = index
+    if "description" in roles:
+        _wrapped_descriptions(rows, fragments, roles.index("description"))
     if positional and "description" in roles:
-        _description_around(lines, rows, header, roles.index("description"))
+        _description_around(lines, rows, header, roles.index("description"), header_index)
     table.roles = roles = _roles_by_content(roles, [r for _, r in rows])
     for line_index, by_column in rows:
         values = _fields(by_column, roles)
@@ -266,7 +271,27 @@ def _read_rows(lines: list[str], header_index: int, header: list[Cell], position
     return table
 
 
-def _description_around(lines: list[str], rows: list[tuple[int, dict[int, str]]], header: list[Cell], column: int) -> None:
+def _wrapped_descriptions(rows: list[tuple[int, dict[int, str]]], fragments: dict[int, str], column: int) -> None:
+    """Put the lines that hold only description text back into their rows. A row whose own
+    line has no description had its cell centred vertically: the lines just above and below
+    are its description. Otherwise the lines right under a row continue its description."""
+    claimed: set[int] = set()
+    for index, by_column in rows:
+        if not by_column.get(column):
+            around = [i for i in (index - 1, index + 1) if i in fragments]
+            if around:
+                by_column[column] = " ".join(fragments[i] for i in around)
+                claimed.update(around)
+    for index, by_column in rows:
+        following = index + 1
+        while following in fragments and following not in claimed and by_column.get(column):
+            by_column[column] += " " + fragments[following]
+            claimed.add(following)
+            following += 1
+
+
+def _description_around(lines: list[str], rows: list[tuple[int, dict[int, str]]], header: list[Cell], column: int,
+                        header_index: int) -> None:
     """A row with an empty description whose description sits on the lines just above and
     below it (a cell centred vertically in a ruled PDF table)."""
     row_lines = {index for index, _ in rows}
@@ -275,7 +300,7 @@ def _description_around(lines: list[str], rows: list[tuple[int, dict[int, str]]]
             continue
         parts = []
         for neighbour in (index - 1, index + 1):
-            if neighbour in row_lines or not 0 <= neighbour < len(lines) or not lines[neighbour].strip():
+            if neighbour in row_lines or neighbour <= header_index or not 0 <= neighbour < len(lines) or not lines[neighbour].strip():
                 continue
             cells, positional = split_cells(lines[neighbour])
             if positional:

@@ -16,7 +16,7 @@ from inbox_parsers.dates import parse_date
 from .cells import kind_of, read_money
 from .lines import Line, Phrase
 from .vocabulary import (CURRENCY_CODES, CURRENCY_SYMBOLS, FIELD_INDEX, LONGEST_LABEL_WORDS, METHOD_PATTERNS,
-                         PAYEE_INDEX, TITLE_WORDS, norm)
+                         METHOD_WORDS, PAYEE_INDEX, TITLE_WORDS, norm)
 
 # Labels that may stand inside a sentence, not only at the start of a phrase.
 SENTENCE_LABELS = {norm(w) for w in [
@@ -95,7 +95,10 @@ def read_header_fields(lines: list[Line], used: set[int], decimal_comma, first_p
         values = {c.raw.strip() for c in result.candidates}
         result.values["payer"] = _payer_from_sentence(free) or _letterhead(free, payee_lines, values,
                                                                            first_page_height)
-    result.values.setdefault("payment_method", method_in(" ".join(l.text for l in lines)))
+    text = " ".join(l.text for l in lines)
+    if result.values.get("payer"):
+        text = text.replace(result.values["payer"], " ")  # "Atlas Wire & Cable Inc." names no method
+    result.values.setdefault("payment_method", method_in(text))
     return result
 
 
@@ -106,7 +109,8 @@ def method_in(text: str, first_mentioned: bool = False) -> str | None:
         method named first wins; over a whole document the more specific method wins.
     """
     lowered = text.lower()
-    found = [(m.start(), order, method) for order, (method, pattern) in enumerate(METHOD_PATTERNS)
+    patterns = METHOD_PATTERNS + (METHOD_WORDS if first_mentioned else [])
+    found = [(m.start(), order, method) for order, (method, pattern) in enumerate(patterns)
              for m in [re.search(pattern, lowered)] if m]
     if not found:
         return None

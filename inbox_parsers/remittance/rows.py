@@ -63,8 +63,10 @@ def read_tables(lines: list[Line], verticals_by_page: dict, decimal_comma, colum
     while i < len(lines):
         line = lines[i]
         found = find_header(lines, i, verticals_by_page.get(line.page, ()), column_labels)
-        if found and not _rows_follow(lines, i + len(found.lines), found, decimal_comma):
-            found = None
+        if found:
+            _fit_money_columns(found, lines, i + len(found.lines), decimal_comma)
+            if not _rows_follow(lines, i + len(found.lines), found, decimal_comma):
+                found = None
         if found:
             header, active, last = found, True, found.lines[-1]
             tables.headers.append(found)
@@ -184,6 +186,44 @@ def _attach_fragment(line: Line, header: HeaderRow, tables: Tables) -> bool:
             row.cells[column.role] = [_glue(first, second).strip()]
             joined = True
     return joined
+
+
+def _fit_money_columns(header: HeaderRow, lines: list[Line], start: int, decimal_comma) -> None:
+    """Widen money columns to the amounts printed under them (column ranges from word positions).
+
+    Amounts are right-aligned, so each column's amounts share a right edge, while its
+    label may be left-aligned or centred above them. An edge belongs to the right-most
+    column whose label starts left of it; that column then spans its amounts too.
+    """
+    if all(c.ruled for c in header.columns):
+        return
+    edges: list[list[Phrase]] = []
+    for line in lines[start:start + 80]:
+        if line.page != header.page:
+            break
+        if len(line.phrases) < 2:
+            continue
+        cells = [p for p in _split_wide(line.phrases, header.columns, decimal_comma)
+                 if kind_of(p.text, decimal_comma) == "money"]
+        for phrase in cells:
+            for group in edges:
+                if abs(group[0].x1 - phrase.x1) <= 1.5:
+                    group.append(phrase)
+                    break
+            else:
+                edges.append([phrase])
+    for group in edges:
+        right = max(p.x1 for p in group)
+        left = min(p.x0 for p in group)
+        owners = [c for c in header.columns if c.x0 <= right + 1]
+        if not owners:
+            continue
+        column = max(owners, key=lambda c: c.x0)
+        if column.ruled or column.role not in ("gross", "discount", "deduction", "paid", "other"):
+            continue
+        # Never reach into the label of the column on the left.
+        limit = max((c.x1 for c in header.columns if c.x0 < column.x0), default=float("-inf"))
+        column.x0, column.x1 = max(min(column.x0, left), limit + 1), max(column.x1, right)
 
 
 def _rows_follow(lines: list[Line], start: int, header: HeaderRow, decimal_comma) -> bool:

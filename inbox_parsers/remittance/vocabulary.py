@@ -136,9 +136,13 @@ METHOD_PATTERNS = [
     ("SEPA", r"\bsepa\b|\biban\b.*credit transfer|credit transfer.*\biban\b|\bsct\b"),
     ("WIRE", r"\bwire\b|\bswift\b|\bfedwire\b|\btelegraphic\b|\bmt ?103\b|\bchips\b"),
     ("ACH", r"\bach\b|\bccd\+?|\bctx\b|\bppd\b|\beft\b|\belectronic funds transfer\b|\bdirect deposit\b"),
-    ("CHECK", r"\bcheque\b|\bcheck\s*(?:no|number|#|nr|date|amount|num)\b|\bpay to the order of\b|\bcheck\b"),
-    ("CARD", r"\bcredit card\b|\bcard payment\b|\bvisa\b|\bmastercard\b|\bamex\b|\bcard\b"),
+    ("CHECK", r"\bcheque\b|\bcheck\s*(?:no|number|#|nr|date|amount|num|total)\b|\bpay to the order of\b|"
+              r"\b(?:by|via|paper) check\b|\bcheck payment\b"),
+    ("CARD", r"\bcredit card\b|\bcard payment\b|\bvisa\b|\bmastercard\b|\bamex\b|\bpayment card\b|"
+             r"\b(?:by|via) card\b"),
 ]
+# A label's value may name the method in one bare word ("Method: Check").
+METHOD_WORDS = [("CHECK", r"\bcheck\b"), ("CARD", r"\bcard\b"), ("WIRE", r"\btransfer\b")]
 
 CURRENCY_CODES = {
     "USD", "EUR", "GBP", "CAD", "AUD", "CHF", "SEK", "NOK", "DKK", "JPY", "MXN", "PLN", "CZK", "NZD",

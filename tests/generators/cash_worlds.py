@@ -385,11 +385,31 @@ def instalments_same_amount(b: _Builder):
     return [(b.payment(customer, amount, [line]), Truth("instalments_same_amount", reason="ambiguous"))]
 
 
+def loose_reference_unbacked(b: _Builder):
+    """Near-miss: a remittance number that reads like one of our invoices once its prefix is
+    dropped, from a payer we do not know, for an amount that does not fit: not ours to apply."""
+    customer = b.customer()
+    item = b.invoice(customer)
+    line = b.line(item, item["invoice"].split("-")[1], gross=Decimal(item["amount"]) + Decimal("250.00"))
+    payer = f"{b.word()} {b.word()} Partners"
+    return [(b.payment(customer, line["paid"], [line], payer=payer),
+             Truth("loose_reference_unbacked", reason="unknown_invoice"))]
+
+
+def one_word_customer(b: _Builder):
+    """Near-miss: a customer with a one-word name, and a payer whose name merely starts with it."""
+    customer = b.customer(name=f"{b.word()} {b.rng.choice(LEGAL_FORMS)}", background=0)
+    item = b.invoice(customer)
+    payer = f"{customer['name'].split()[0]} {b.word()} Holdings"
+    return [(b.payment(customer, item["open_amount"], payer=payer), Truth("one_word_customer", reason="unmatched"))]
+
+
 SCENARIOS = [
     (exact_references, 14), (normalized_references, 12), (transposed_reference, 5), (discount_taken, 8),
     (deduction_taken, 5), (short_payment, 4), (overpayment, 4), (memo_reference, 6), (single_amount, 8),
     (lump_sum, 6), (lump_sum_two_ways, 4), (same_amount_twice, 4), (payer_fits_two, 5), (currency_mismatch, 3),
     (sent_twice, 4), (unknown_invoice, 4), (unmatched, 4), (learned_account, 4), (instalments_same_amount, 3),
+    (loose_reference_unbacked, 3), (one_word_customer, 2),
 ]
 
 

@@ -638,7 +638,7 @@ def _draw_header(pen, cols, style, ruled):
             if k >= len(texts):
                 continue
             how = style["header_align"]
-            if role in MONEY and (how == "match" or not ruled):
+            if role in MONEY and (how == "match" or (not ruled and how != "left")):
                 pen.text(x1 - 5, texts[k], bold=True, align="right")
             elif how == "center" and ruled:
                 pen.text((x0 + x1) / 2, texts[k], bold=True, align="center")

@@ -1,0 +1,394 @@
+"""The ERP order-entry bot: queued orders keyed into the legacy ERP's screens, exactly once.
+
+``o2c run erp-order-entry [--once] [--limit N]``. For each work item of kind ``order``
+(claimed one at a time, with a lease, inside ``queue.processing``):
+
+1. find the ERP customer number through the customer search pop-up (``customers.py``);
+2. check before acting: search the order list (VA05) for the customer PO. An order with
+   that PO and the same lines is ours from a run that crashed after Save: complete the
+   item with its number (audit action ``found_existing``), key nothing. One with other
+   lines is the customer's duplicate: exception ``duplicate_po``;
+3. key header and lines on VA01 (the customer's price when the order has one, checked
+   against the ERP's price within ``price_tolerance``), press Save, read "Sales order N
+   saved". The whole keying is redone with backoff while the ERP answers "System busy"
+   (the busy page loses what was typed) or the session expired;
+4. read the saved order back (VA03) and compare item, quantity and price per line;
+5. complete the item with ``{"sales_order": N}`` and the audit entry
+   ``create_sales_order`` in the same transaction (``work.audit``).
+
+Failures: unknown customer, a rejected entry (the status bar's text), the duplicate-PO
+dialog, a price difference -> business exceptions with a screenshot as evidence. Busy
+past ``busy_attempts``, a page not as expected -> application exception (the item comes
+back with backoff). Maintenance page, ERP unreachable, or ``stop_after_failures``
+application failures in a row -> the run stops, leaving the other items for later.
+"""
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from bots.erp.customers import resolve_customer
+from bots.erp.screens import ErpClient, ErpDown, retrying
+from bots.errors import ApplicationException, BusinessException
+from bots.intake.common import check_keys, crash_point
+from bots.logs import get_logger
+
+BOT_NAME = "erp-order-entry"
+ITEM_KIND = "order"
+PRICE_POLICIES = ("flag", "customer", "erp")
+
+log = get_logger(__name__)
+
+
+# -- settings ------------------------------------------------------------------------
+
+
+@dataclass
+class OrderEntrySettings:
+    """The bot's settings: the ``erp:`` section plus ``bots.erp-order-entry``, checked on load.
+
+    :param price_tolerance: largest accepted difference between the customer's and the
+        ERP's unit price: an amount ("0.01") or a percentage ("2%").
+    :param price_policy: a larger difference: ``flag`` (exception price_mismatch),
+        ``customer`` (key the customer's price), ``erp`` (key the ERP's price).
+    """
+
+    url: str
+    user: str
+    password: str | None
+    evidence_dir: Path
+    item_kind: str = ITEM_KIND
+    limit: int = 50
+    poll_seconds: float = 60.0
+    busy_attempts: int = 5
+    busy_wait_seconds: float = 1.0
+    timeout_seconds: float = 15.0
+    price_tolerance: str = "0.01"
+    price_policy: str = "flag"
+    stop_after_failures: int = 3
+
+    def __post_init__(self):
+        if not self.url or not str(self.url).startswith(("http://", "https://")):
+            raise ValueError(f"erp-order-entry needs the ERP's address: set erp.url (now {self.url!r})")
+        if not self.user:
+            raise ValueError("erp-order-entry needs a user: set erp.user")
+        if self.busy_attempts < 1:
+            raise ValueError(f"erp-order-entry busy_attempts must be 1 or more, not {self.busy_attempts}")
+        if self.limit < 1:
+            raise ValueError(f"erp-order-entry limit must be 1 or more, not {self.limit}")
+        if self.stop_after_failures < 1:
+            raise ValueError(f"erp-order-entry stop_after_failures must be 1 or more, not {self.stop_after_failures}")
+        if self.price_policy not in PRICE_POLICIES:
+            raise ValueError(f"erp-order-entry price_policy must be one of {', '.join(PRICE_POLICIES)}, "
+                             f"not {self.price_policy!r}")
+        _tolerance(str(self.price_tolerance))  # fails here, naming the setting, not at the first order
+
+    def accepts(self, customer_price: Decimal, erp_price: Decimal) -> bool:
+        """True when the two unit prices differ by no more than ``price_tolerance``."""
+        amount, percent = _tolerance(str(self.price_tolerance))
+        allowed = amount if percent is None else abs(erp_price) * percent / 100
+        return abs(customer_price - erp_price) <= allowed
+
+
+def load_order_entry_settings(settings, *, need_password: bool = True) -> OrderEntrySettings:
+    """Build the bot's settings from ``load_settings()``; the password comes from ``secret("erp_password")``."""
+    from bots.config import secret
+
+    own = settings.bot(BOT_NAME)
+    check_keys(own, _SETTING_KEYS, f"bots.{BOT_NAME}")
+    return OrderEntrySettings(
+        url=settings.erp_url, user=settings.erp_user,
+        password=secret(own.get("password_secret", "erp_password")) if need_password else None,
+        evidence_dir=Path(own.get("evidence_dir") or settings.home / "evidence"),
+        item_kind=own.get("item_kind", ITEM_KIND),
+        limit=int(own.get("limit", 50)),
+        poll_seconds=float(own.get("poll_seconds", 60)),
+        busy_attempts=int(own.get("busy_attempts", 5)),
+        busy_wait_seconds=float(own.get("busy_wait_seconds", 1)),
+        timeout_seconds=float(own.get("timeout_seconds", 15)),
+        price_tolerance=str(own.get("price_tolerance", "0.01")),
+        price_policy=str(own.get("price_policy", "flag")),
+        stop_after_failures=int(own.get("stop_after_failures", 3)),
+    )
+
+
+_SETTING_KEYS = {"password_secret", "evidence_dir", "item_kind", "limit", "poll_seconds", "busy_attempts",
+                 "busy_wait_seconds", "timeout_seconds", "price_tolerance", "price_policy", "stop_after_failures"}
+
+
+# -- one order -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedLine:
+    """A line as it will be keyed: item, quantity, and the price to type (None: the ERP's)."""
+
+    item: str
+    quantity: Decimal
+    price: Decimal | None
+
+
+class OrderEntry:
+    """Keys one queued order into the ERP, exactly once."""
+
+    def __init__(self, erp: ErpClient, settings: OrderEntrySettings, run=None):
+        self.erp = erp
+        self.settings = settings
+        self.run = run
+        self._customers: dict[str, str] = {}  # order customer -> ERP number, within one run
+
+    def enter(self, work) -> str:
+        """Key the order of ``work`` (a ``Work`` from ``queue.processing``); record the result and audit."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        order = order_of(work.payload)
+        po = str(order.get("po_number") or "").strip()
+        try:
+            return self._enter(work, order, po)
+        except (BusinessException, ApplicationException) as error:
+            if isinstance(error, BusinessException) or not isinstance(error, ErpDown):
+                shot = self.erp.screenshot(self.settings.evidence_dir, f"erp-{po or work.id}-{error.code}")
+                error.evidence.setdefault("screenshot", shot)
+            raise
+        except PlaywrightError as error:
+            # A screen not as expected (an element never came): the system's fault, retried later.
+            shot = self.erp.screenshot(self.settings.evidence_dir, f"erp-{po or work.id}-screen")
+            raise ApplicationException("erp_screen", f"PO {po}: the ERP screen was not as expected: "
+                                       f"{str(error).splitlines()[0]}", {"screenshot": shot}) from error
+
+    def _enter(self, work, order: dict, po: str) -> str:
+        if not po:
+            raise BusinessException("missing_po", "the order has no PO number")
+        lines = self._planned_lines(order)
+        customer_id = self._customer(order)
+        step = self._retrying
+
+        existing = step(lambda: self.erp.find_orders_by_customer_po(po, customer_id))
+        for hit in existing:
+            saved = step(lambda: self.erp.read_order_lines(hit.order_no, po, customer_id))
+            if _same_items(saved, lines):
+                self._count("found_existing")
+                work.audit("found_existing", "erp", "Sales Order", document_number=hit.order_no,
+                           detail={"customer": customer_id, "po_number": po})
+                work.result = {"sales_order": hit.order_no, "customer_id": customer_id, "found_existing": True}
+                return hit.order_no
+        if existing:
+            numbers = [hit.order_no for hit in existing]
+            raise BusinessException("duplicate_po", f"PO {po} is already on sales order {', '.join(numbers)} of "
+                                    f"customer {customer_id} with other lines: a duplicate order from the customer?",
+                                    {"existing_orders": numbers, "customer_id": customer_id})
+
+        keyed = step(lambda: self._key_and_save(order, po, customer_id, lines))
+        crash_point("after_save")
+        saved = step(lambda: self.erp.read_order_lines(keyed["order_no"], po, customer_id))
+        self._check_saved(keyed, saved, po)
+        self._count("orders_keyed")
+        work.audit("create_sales_order", "erp", "Sales Order", document_number=keyed["order_no"],
+                   detail={"customer": customer_id, "po_number": po,
+                           "lines": [{"item": line.item, "quantity": str(line.quantity), "price": str(line.price)}
+                                     for line in keyed["lines"]]})
+        work.result = {"sales_order": keyed["order_no"], "customer_id": customer_id}
+        return keyed["order_no"]
+
+    def _key_and_save(self, order: dict, po: str, customer_id: str, lines: list[PlannedLine]) -> dict:
+        """One go at VA01: header, lines, Save. Redone whole after a busy answer (the form is lost)."""
+        self.erp.enter_header(customer_id, po, order.get("requested_date"), order.get("ship_to"))
+        keyed = []
+        for n, line in enumerate(lines, start=1):
+            erp_price = self.erp.enter_line(n, line.item, _plain(line.quantity), None)
+            price = self._price(n, line, erp_price, po)
+            if price is not None and price != erp_price:
+                self.erp.enter_line(n, line.item, _plain(line.quantity), _plain(price))
+            keyed.append(PlannedLine(line.item, line.quantity, price if price is not None else erp_price))
+        result = self.erp.save_order()
+        if result.duplicate_of:
+            self.erp.cancel_duplicate()
+            raise BusinessException("duplicate_po", result.message or f"PO {po} already exists for {customer_id}",
+                                    {"existing_orders": list(result.duplicate_of), "customer_id": customer_id})
+        return {"order_no": result.order_no, "lines": keyed}
+
+    def _price(self, n: int, line: PlannedLine, erp_price: Decimal | None, po: str) -> Decimal | None:
+        """The price to key: the customer's, unless it is off the ERP's by more than the tolerance."""
+        if line.price is None or erp_price is None:
+            return line.price  # no customer price: the ERP's; unknown item: the ERP will say so on Save
+        if self.settings.accepts(line.price, erp_price):
+            return line.price
+        if self.settings.price_policy == "customer":
+            return line.price
+        if self.settings.price_policy == "erp":
+            return erp_price
+        raise BusinessException("price_mismatch", f"PO {po} line {n}: the customer's price {line.price} for "
+                                f"{line.item} differs from the ERP's {erp_price} by more than {self.settings.price_tolerance}",
+                                {"line": n, "item": line.item, "customer_price": str(line.price),
+                                 "erp_price": str(erp_price)})
+
+    def _check_saved(self, keyed: dict, saved: list, po: str) -> None:
+        """Compare what the ERP saved with what was keyed (units of measure may round quantities)."""
+        wanted = [(line.item.upper(), line.quantity, line.price) for line in keyed["lines"]]
+        got = [(line.item.upper(), line.quantity, line.unit_price) for line in saved]
+        if wanted != got:
+            raise BusinessException(
+                "saved_differs", f"sales order {keyed['order_no']} (PO {po}) was saved with other lines than keyed",
+                {"sales_order": keyed["order_no"], "keyed": [list(map(str, line)) for line in wanted],
+                 "saved": [list(map(str, line)) for line in got]})
+
+    def _customer(self, order: dict) -> str:
+        customer = order.get("customer") or {}
+        if isinstance(customer, str):
+            customer = {"name": customer}
+        key = f"{customer.get('customer_id')}|{customer.get('name')}|{customer.get('email')}"
+        if key not in self._customers:
+            self._customers[key] = resolve_customer(customer, lambda term: self._retrying(
+                lambda: self.erp.search_customers(term)))
+        return self._customers[key]
+
+    def _planned_lines(self, order: dict) -> list[PlannedLine]:
+        lines = []
+        for n, line in enumerate(order.get("lines") or [], start=1):
+            item = str(line.get("sku") or "").strip().upper()
+            quantity = _decimal_or_none(line.get("quantity"))
+            price = _decimal_or_none(line.get("unit_price"))
+            if not item:
+                raise BusinessException("missing_sku", f"line {n} has no item number")
+            if quantity is None:
+                raise BusinessException("bad_quantity", f"line {n} ({item}) has no readable quantity")
+            lines.append(PlannedLine(item, quantity, price))
+        if not lines:
+            raise BusinessException("no_lines", "the order has no lines")
+        return lines
+
+    def _retrying(self, step):
+        return retrying(step, attempts=self.settings.busy_attempts, wait_seconds=self.settings.busy_wait_seconds)
+
+    def _count(self, name: str) -> None:
+        if self.run is not None:
+            self.run.count(name)
+
+
+def order_of(payload: dict) -> dict:
+    """The contract-2 order in an item's payload (intake puts it under ``order``)."""
+    order = payload.get("order") if isinstance(payload.get("order"), dict) else payload
+    return order or {}
+
+
+# -- the bot ---------------------------------------------------------------------------
+
+
+def run_order_entry(settings: OrderEntrySettings, *, once: bool, limit: int | None = None, headless: bool = True,
+                    queue=None, browser=None) -> dict:
+    """Run the bot: key up to ``limit`` waiting orders once (``once``), or every ``poll_seconds``.
+
+    Returns the counts of the runs. With ``once``, an ERP that is down raises an
+    ApplicationException (the items stay queued); when polling it is logged and retried.
+
+    :param browser: a Playwright Browser to use (tests share one); default: start Chromium.
+    """
+    from bots.runs import bot_run
+    from bots.workqueue import WorkQueue
+
+    queue = queue or WorkQueue.open()
+    totals: dict[str, int] = {}
+    while True:
+        with bot_run(queue, BOT_NAME) as run:
+            try:
+                _one_round(queue, run, settings, limit or settings.limit, headless, browser)
+            except ApplicationException as error:
+                run.count("erp_down")
+                log.error("order entry stopped: the ERP cannot be used now", error=error.message)
+                if once:
+                    raise
+            finally:
+                for name, value in run.counts.items():
+                    totals[name] = totals.get(name, 0) + value
+        if once:
+            return totals
+        time.sleep(settings.poll_seconds)
+
+
+def _one_round(queue, run, settings: OrderEntrySettings, limit: int, headless: bool, browser=None) -> None:
+    """One browser session: log on, then claim and key one order at a time until ``limit`` or none left."""
+    from bots.browser import open_browser
+    from bots.runs import worker_name
+
+    if browser is None:
+        with open_browser(headless=headless) as started:
+            _one_round(queue, run, settings, limit, headless, started)
+        return
+    worker = worker_name(BOT_NAME)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        erp = ErpClient(context.new_page(), settings.url, settings.user, settings.password,
+                        timeout_seconds=settings.timeout_seconds)
+        erp.log_in()  # the ERP down: stop before claiming anything
+        entry = OrderEntry(erp, settings, run)
+        failures_in_a_row = 0
+        for _ in range(limit):
+            claimed = queue.claim(worker, kinds=[settings.item_kind], limit=1)
+            if not claimed:
+                break
+            busy_before = erp.busy_answers
+            outcome = _key_one(queue, worker, run, entry, claimed[0])
+            run.count("erp_busy", erp.busy_answers - busy_before)
+            failures_in_a_row = failures_in_a_row + 1 if outcome is not None else 0
+            if isinstance(outcome, ErpDown):
+                raise ErpDown(outcome.message)
+            if failures_in_a_row >= settings.stop_after_failures:
+                raise ApplicationException("erp_failing", f"{failures_in_a_row} orders in a row failed on the ERP "
+                                           f"(last: {outcome.message}); stopping until the next run")
+    finally:
+        context.close()
+
+
+def _key_one(queue, worker: str, run, entry: OrderEntry, item) -> ApplicationException | None:
+    """Key one item inside ``queue.processing``; return the application failure, if there was one."""
+    failure = None
+    with queue.processing(item, worker, run=run) as work:
+        try:
+            entry.enter(work)
+        except ApplicationException as error:
+            failure = error
+            raise
+    return failure
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _same_items(saved: list, lines: list[PlannedLine]) -> bool:
+    """True when an order in the ERP has the order's items and quantities, line by line."""
+    return [(line.item.upper(), line.quantity) for line in saved] == [(line.item, line.quantity) for line in lines]
+
+
+def _tolerance(text: str) -> tuple[Decimal, Decimal | None]:
+    """``"0.05"`` -> (0.05, None); ``"2%"`` -> (0, 2)."""
+    raw = text.strip()
+    try:
+        if raw.endswith("%"):
+            percent = Decimal(raw[:-1].strip())
+            if percent < 0:
+                raise InvalidOperation
+            return Decimal("0"), percent
+        amount = Decimal(raw)
+        if amount < 0:
+            raise InvalidOperation
+        return amount, None
+    except InvalidOperation:
+        raise ValueError(f"erp-order-entry price_tolerance must be an amount (0.01) or a percentage (2%), "
+                         f"not {text!r}") from None
+
+
+def _decimal_or_none(value) -> Decimal | None:
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number
+
+
+def _plain(value: Decimal) -> str:
+    """A Decimal as typed into a field: no exponent, no trailing zeros after the point."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
