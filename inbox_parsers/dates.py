@@ -119,8 +119,9 @@ def find_dates(text: str) -> list[str]:
     pattern = re.compile(
         r"\b\d{4}-\d{1,2}-\d{1,2}\b"
         r"|\b\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})\b"
-        r"|\b\d{1,2}(?:st|nd|rd|th)?[-\s]" + _MONTH_WORD + r"[-\s,]+\d{2,4}\b"
+        r"|\b\d{1,2}(?:st|nd|rd|th|\.)?[-\s]" + _MONTH_WORD + r"[-\s,]+\d{2,4}\b"
         r"|\b" + _MONTH_WORD + r"\s\d{1,2}(?:st|nd|rd|th)?,?\s\d{4}\b"
+        r"|\b20\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b"  # EDI's CCYYMMDD
     )
     return [m.group(0) for m in pattern.finditer(text) if parse_date(m.group(0)) is not None]
 

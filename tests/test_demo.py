@@ -160,6 +160,24 @@ def test_an_application_the_truth_does_not_make_is_wrong():
                    "deduction": "0.00"}],                                  # a guess where the truth is ambiguous
               "exceptions": [{"payment_reference": "P1", "reason": "underpayment"}]}
     score = score_cash("test", output, truth)
-    assert score.wrong == ["P1 -> INV-1 98.00", "P2 -> INV-2 50.00"]
+    assert score.wrong_invoice == ["P2 -> INV-2 50.00"]
+    assert score.wrong_amount == ["P1 -> INV-1 98.00 discount 0.00 deduction 0.00 "
+                                  "(the truth: 98.00 discount 2.00 deduction 0.00)"]
     assert (score.applied, score.partly_applied, score.missed) == (1, 1, 0)
     assert score.reasons == {"underpayment": 1} and score.truth_reasons == {"ambiguous": 1}
+
+
+def test_a_bank_file_payment_known_by_another_reference_is_found_by_amount_and_date():
+    from datetime import date
+    from decimal import Decimal
+
+    from bots.cash import Payment
+    from bots.demo.compare import payment_aliases
+
+    sent = [{"payment_reference": "E2E1", "currency": "EUR", "total": "10.00", "payment_date": "2026-11-20"},
+            {"payment_reference": "ACH2", "currency": "USD", "total": "5.00", "payment_date": "2026-11-20"},
+            {"payment_reference": "ACH3", "currency": "USD", "total": "5.00", "payment_date": "2026-11-20"}]
+    fed = [Payment("RF18E2E1", Decimal("10.00"), currency="EUR", payment_date=date(2026, 11, 20)),
+           Payment("ACH2", Decimal("5.00"), currency="USD", payment_date=date(2026, 11, 20)),
+           Payment("X", Decimal("5.00"), currency="USD", payment_date=date(2026, 11, 20))]   # two fit: left alone
+    assert payment_aliases(fed, sent) == {"RF18E2E1": "E2E1"}

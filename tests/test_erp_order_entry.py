@@ -81,33 +81,35 @@ def erp_orders(sandbox, po: str) -> list[tuple]:
 @pytest.mark.slow
 def test_orders_keyed_once_through_busy_answers_and_theme_two(start_sandbox, tmp_path, queue, browser):
     # Theme 2 (other ids and classes) and a busy ERP: 30% of Saves answered "System busy".
-    sandbox = start_sandbox(theme=2, fault_rate=0.3)
+    # Seed 16 draws its first busy answers for the 2nd, 3rd and 4th Save.
+    sandbox = start_sandbox(theme=2, fault_rate=0.3, seed=16)
+    customers, items_ = masterdata.customers(16), masterdata.items(16)
     orders = [
-        order("PO-7001"),
-        order("PO-7002", CUSTOMERS[1], [(ITEMS[1], "12", False), (ITEMS[2], "2.5", True)]),
-        order("PO-7003", CUSTOMERS[2], [(ITEMS[3], "1", True), (ITEMS[4], "40", True), (ITEMS[5], "7", False)],
+        order("PO-7001", customers[0], [(items_[0], "3", True)]),
+        order("PO-7002", customers[1], [(items_[1], "12", False), (items_[2], "2.5", True)]),
+        order("PO-7003", customers[2], [(items_[3], "1", True), (items_[4], "40", True), (items_[5], "7", False)],
               ship_to=None),
-        order("PO-7004", CUSTOMERS[0], [(ITEMS[6], "5", True)]),
+        order("PO-7004", customers[3], [(items_[6], "5", True)]),
     ]
     items = enqueue(queue, *orders)
 
     counts = run_order_entry(settings(sandbox, tmp_path), once=True, queue=queue, browser=browser)
 
-    assert counts["done"] == 4 and counts["orders_keyed"] == 4, counts
-    for item, wanted in zip(items, orders):
+    assert counts["done"] == 4 and counts["orders_keyed"] == 4 and counts["erp_busy"] >= 2, counts
+    by_sku = {i.sku: i for i in items_}
+    for item, wanted, customer in zip(items, orders, customers):
         item = queue.get(item.id)
-        (number, customer, lines), = erp_orders(sandbox, wanted["po_number"])  # exactly one order each
+        (number, customer_id, lines), = erp_orders(sandbox, wanted["po_number"])  # exactly one order each
         assert item.state == "done" and item.result["sales_order"] == number
-        assert customer == CUSTOMERS[[c.name for c in CUSTOMERS].index(wanted["customer"]["name"])].customer_id
-        by_sku = {i.sku: i for i in ITEMS}
+        assert customer_id == customer.customer_id
         assert lines == [(line["sku"], Decimal(line["quantity"]), by_sku[line["sku"]].price) for line in wanted["lines"]]
-        (audit,) = [entry for entry in audit_entries(queue, item_id=item.id)]
+        (audit,) = audit_entries(queue, item_id=item.id)
         assert (audit["action"], audit["system"], audit["document_number"]) == ("create_sales_order", "erp", number)
-    assert sandbox.erp_app.extensions["sandbox_faults"].faults >= 1  # the busy dialog did come
 
-    # A supervisor sends a done order back by mistake: the ERP already has it, nothing is keyed again.
+    # The same order queued once more (say from another channel): the ERP has it, nothing is keyed again.
+    queue.add("order", {"order": orders[0]}, key="again")
     again = run_order_entry(settings(sandbox, tmp_path), once=True, queue=queue, browser=browser)
-    assert again.get("done", 0) == 0
+    assert (again["done"], again["found_existing"], again.get("orders_keyed", 0)) == (1, 1, 0)
     assert all(len(erp_orders(sandbox, o["po_number"])) == 1 for o in orders)
 
 
@@ -146,6 +148,29 @@ def test_unclear_orders_go_to_the_exception_queue_with_evidence(erp_sandbox, tmp
     run_order_entry(settings(erp_sandbox, tmp_path, price_policy="customer"), once=True, queue=queue, browser=browser)
     (_, _, lines), = erp_orders(erp_sandbox, "PO-X4")
     assert lines == [(ITEMS[0].sku, Decimal("3"), cheap)] and queue.get(held["PO-X4"].id).state == "done"
+
+
+def test_the_duplicate_po_dialog_is_never_confirmed(erp_sandbox, tmp_path, queue, browser, monkeypatch):
+    # A clerk keys the same PO by hand after the bot's search (the search sees nothing yet):
+    # the ERP's own duplicate check answers on Save, and the bot must not press "Save anyway".
+    from bots.erp.screens import ErpClient
+
+    conn = erp_sandbox.db()
+    by_hand = documents.save_order(conn, OrderDraft(CUSTOMERS[0].customer_id, "PO-RACE", SANDBOX_TODAY, None,
+                                                    "Dock 1", [OrderLine(ITEMS[0].sku, Decimal("3"))]), "clerk")
+    conn.close()
+    monkeypatch.setattr(ErpClient, "find_orders_by_customer_po", lambda self, po, customer=None: [])
+    (item,) = enqueue(queue, order("PO-RACE"))
+
+    run_order_entry(settings(erp_sandbox, tmp_path), once=True, queue=queue, browser=browser)
+
+    item = queue.get(item.id)
+    assert (item.state, item.exception_code) == ("exception", "duplicate_po")
+    assert item.evidence["existing_orders"] == [str(by_hand)]
+    assert item.exception_message == (f"Customer PO PO-RACE already exists for customer {CUSTOMERS[0].customer_id} "
+                                      f"(sales order {by_hand}).")
+    assert Path(item.evidence["screenshot"]).is_file()
+    assert [o[0] for o in erp_orders(erp_sandbox, "PO-RACE")] == [str(by_hand)]
 
 
 def test_an_erp_in_maintenance_stops_the_run_and_leaves_the_items(start_sandbox, tmp_path, queue, browser):

@@ -14,7 +14,7 @@ from inbox_parsers.purchase_orders.labels import find_po_number, find_requested_
 @pytest.mark.parametrize("header, role", [
     ("Qty", "quantity"), ("Order Qty", "quantity"), ("Menge", "quantity"), ("Unit Price (USD)", "unit_price"),
     ("Price each", "unit_price"), ("Ext. Price", "amount"), ("Line total", "amount"), ("Description of goods", "description"),
-    ("Your item", "sku"), ("Supplier Part #", "sku"), ("Vendor part", "sku"), ("Mfr Part", "sku"),
+    ("Your item", "sku"), ("Supplier Part #", "sku"), ("Vendor part", "sku"), ("Mfr Part", "mfr_sku"), ("Vendor Part (VP)", "sku"), ("Item/Supplier Item", "sku"),
     ("Our item", "buyer_sku"), ("Buyer Part", "buyer_sku"), ("Customer SKU", "buyer_sku"),
     ("Item code", "item"), ("SKU", "item"), ("Part No.", "item"), ("UOM", "uom"), ("PO Number", "po_number"),
     ("Delivery date", "line_date"), ("Thank you for your order", None),
@@ -296,3 +296,8 @@ def test_pdf_table_with_cells_centred_vertically_and_german_labels():
         {"sku": "NW-4410", "description": "Widget blue with a rather long description that wraps over lines", "quantity": "24", "unit_price": "18.75"},
         {"sku": "AB-100", "description": "Olive oil", "quantity": "1200", "unit_price": "4.50"},
         {"sku": "KX-77", "description": "Cable ties black 200mm, bag of 100 pieces, UV resistant", "quantity": "2.5", "unit_price": "12.00"}]
+
+
+def test_the_suppliers_number_beats_the_manufacturers():
+    assert pick_sku_column(["buyer_sku", "sku", "mfr_sku", "quantity"]) == 1
+    assert pick_sku_column(["item", "mfr_sku", "quantity"]) == 1

@@ -160,3 +160,37 @@ def test_settings_name_the_bad_setting():
     with pytest.raises(ValueError, match="unknown"):
         ParseSettings.resolve({"phrase_gapp": 1.0})
     assert ParseSettings.resolve({"phrase_gap": 1.2}).phrase_gap == 1.2
+    with pytest.raises(ValueError, match="column_labels"):
+        ParseSettings(column_labels={"Amt": "money"})
+
+
+def test_payer_template_overrides_settings(tmp_path, monkeypatch):
+    import bots.resources
+    from inbox_parsers.remittance import templates
+
+    folder = tmp_path / "config" / "remittance_templates"
+    folder.mkdir(parents=True)
+    (folder / "odd.yaml").write_text(
+        "payer: Odd Layout Trading Co\nmatch: ['Odd Layout Trading']\n"
+        "settings:\n  phrase_gap: 1.4\n  column_labels: {'Amt Remitted': paid}\n", encoding="utf-8")
+    monkeypatch.setattr(bots.resources, "data_dir", lambda name: tmp_path / name)
+    templates.load_templates.cache_clear()
+    try:
+        page = page_of([(40, [(40, "Odd Layout Trading Co")])])
+        settings = templates.settings_for([page])
+        assert settings.phrase_gap == 1.4 and settings.column_labels == {"amtremitted": "paid"}
+        assert templates.settings_for([page_of([(40, [(40, "Someone Else Inc.")])])]) is None
+        (folder / "bad.yaml").write_text("match: ['x']\nsettings: {phrase_gapp: 2}\n", encoding="utf-8")
+        templates.load_templates.cache_clear()
+        with pytest.raises(ValueError, match="bad.yaml"):
+            templates.load_templates()
+    finally:
+        templates.load_templates.cache_clear()
+
+
+def test_template_column_label_makes_an_odd_header_readable():
+    page = page_of([(100, [(40, "Voucher"), (200, "Amt Remitted")]), (115, [(40, "V-100"), (205, "12.00")])])
+    assert parse_pages([page]).tables.headers == []
+    settings = ParseSettings(column_labels={"Voucher": "invoice", "Amt. Remitted": "paid"})
+    parsed = parse_pages([page], settings)
+    assert [line["invoice"] for line in parsed.remittance["lines"]] == ["V-100"]

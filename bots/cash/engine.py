@@ -117,8 +117,9 @@ class _Plan:
                                              amount, discount, deduction, rule, confidence, row))
         self.open_now[row] = self.open(row) - amount - closes_by
 
-    def issue(self, reason: str, detail: str, candidates=()) -> None:
-        self.issues.append(Issue(reason, detail, list(candidates)))
+    def issue(self, reason: str, detail: str, candidates=(), hints=()) -> None:
+        """File a problem; ``candidates`` are the answers a person chooses between, ``hints`` merely related items."""
+        self.issues.append(Issue(reason, detail, list(candidates), list(hints)))
 
     def applied(self) -> int:
         return sum(application.amount for application in self.applications)
@@ -230,7 +231,7 @@ class _Matcher:
         if found is not None and found.level == "exact" and len(found.rows) == 1:
             return line, found.rows[0], "remittance_reference", 1.0   # the common case
         if found is None:
-            plan.issue("unknown_invoice", f"{line.invoice} is not an open invoice", self._amount_hints(plan, line))
+            plan.issue("unknown_invoice", f"{line.invoice} is not an open invoice", hints=self._amount_hints(plan, line))
             return None
         rows = list(found.rows)
         rule = RULE_OF_LEVEL[found.level]
@@ -239,12 +240,12 @@ class _Matcher:
             plan.issue("ambiguous", f"{line.invoice} is not an open invoice; with two digits swapped it may be "
                        f"any of {self._names(rows)}", self._invoices(rows))
             return None
-        needs_amount = found.level in ("suffix", "transposed")
+        needs_amount = found.level == "transposed"   # "only when unique and the amount agrees"
         if needs_amount:
             agreeing = [row for row in rows if self._amount_agrees(plan, row, line)]
             if not agreeing:
                 plan.issue("unknown_invoice", f"{line.invoice} is not an open invoice; "
-                           f"{self._names(rows)} looks similar but its amount differs", self._invoices(rows))
+                           f"{self._names(rows)} looks similar but its amount differs", hints=self._invoices(rows))
                 return None
             rows = agreeing
         if len(rows) > 1:
@@ -261,7 +262,7 @@ class _Matcher:
             # A loosely read number that neither the amount nor the payer backs may be anything
             # (the payer's own document number, a PO): not enough to apply money to it.
             plan.issue("unknown_invoice", f"{line.invoice} is not an open invoice; {self._names([row])} reads "
-                       f"alike but neither its amount nor its customer fits", [self.invoice[row]])
+                       f"alike but neither its amount nor its customer fits", hints=[self.invoice[row]])
             return None
         return line, row, rule, confidence
 
@@ -289,7 +290,7 @@ class _Matcher:
         elif paid > open_now:
             plan.apply(row, open_now, rule, confidence)
             plan.issue("overpayment", f"{money(paid)} paid on {invoice} with only {money(open_now)} open; "
-                       f"{money(paid - open_now)} left unapplied", [invoice])
+                       f"{money(paid - open_now)} left unapplied", hints=[invoice])
         elif discount + deduction == open_now - paid:
             verdict = None
             if discount:
@@ -320,7 +321,7 @@ class _Matcher:
         unknown = self._unknown_memo_invoices(plan.payment, {token for token, _ in memo})
         if unknown and not plan.applications and [issue.reason for issue in plan.issues] == ["unmatched"]:
             plan.issues = [Issue("unknown_invoice", f"the memo names {', '.join(unknown)}, which is not an open "
-                                 f"invoice; {plan.issues[0].detail}", plan.issues[0].candidates)]
+                                 f"invoice; {plan.issues[0].detail}", [], plan.issues[0].hints)]
 
     def _unknown_memo_invoices(self, payment: Payment, resolved: set[str]) -> list[str]:
         """Tokens of the memo shaped like our invoice numbers (the open items' letter prefix and
@@ -380,7 +381,7 @@ class _Matcher:
         searched = "" if result.complete else " (too many open items to search every combination)"
         nearest = sorted(same_currency, key=lambda row: abs(plan.open(row) - plan.total))[:5]
         plan.issue("unmatched", f"no open invoice or combination of {name}'s invoices equals {money(plan.total)}"
-                   f"{searched}; customer found by {how}", self._invoices(nearest))
+                   f"{searched}; customer found by {how}", hints=self._invoices(nearest))
 
     def _by_memo(self, plan: _Plan, memo: list[tuple[str, Candidates]]) -> bool:
         """Apply by invoice numbers read from the bank memo; False when the memo names none for sure."""
@@ -420,7 +421,7 @@ class _Matcher:
             for row in still_open:
                 plan.apply(row, plan.open(row), "memo_reference", confidence)
             plan.issue("overpayment", f"{money(plan.total)} paid for {', '.join(self._invoices(still_open))} "
-                       f"with {money(open_sum)} open; {money(plan.total - open_sum)} left unapplied", invoices)
+                       f"with {money(open_sum)} open; {money(plan.total - open_sum)} left unapplied", hints=invoices)
         elif len(still_open) == 1:
             row = still_open[0]
             gap = open_sum - plan.total
@@ -480,7 +481,8 @@ class _Matcher:
             return None, ""
         rows = [row for row in self._rows_with_amount(plan.total) if plan.open(row) == plan.total][:10]
         plan.issue("unmatched", f"payer {self._payer_text(payment)} is not a known customer and there is no remittance"
-                   + (f"; {len(rows)} open item(s) anywhere have this amount" if rows else ""), self._invoices(rows))
+                   + (f"; {len(rows)} open item(s) anywhere have this amount" if rows else ""),
+                   hints=self._invoices(rows))
         return None, ""
 
     # -- checks shared by both paths -----------------------------------------------------------
@@ -566,6 +568,7 @@ class _Matcher:
         issues = sorted(plan.issues, key=lambda issue: REASON_ORDER.index(issue.reason))
         first = issues[0]
         candidates = list(dict.fromkeys(c for issue in issues for c in issue.candidates))
+        hints = [h for h in dict.fromkeys(h for issue in issues for h in issue.hints) if h not in candidates]
         payment = plan.payment
         applied = plan.applied()
         customers = {application.customer_id for application in plan.applications}
@@ -574,13 +577,14 @@ class _Matcher:
         done = (f"{money(applied)} applied to " + ", ".join(a.invoice for a in plan.applications)
                 if plan.applications else "Nothing applied")
         listed = ", ".join(f"{invoice} ({self._open_text(invoice)})" for invoice in candidates[:10])
+        related = ", ".join(f"{invoice} ({self._open_text(invoice)})" for invoice in hints[:10])
         explanation = (f"Payment {payment.payment_reference} of {money(plan.total)} {payment.currency or ''} from "
                        f"{payment.payer or 'an unnamed payer'}: " + "; ".join(issue.detail for issue in issues)
-                       + (f". Candidates: {listed}" if listed else "")
+                       + (f". Candidates: {listed}" if listed else "") + (f". Related: {related}" if related else "")
                        + f". {done}; {money(plan.total - applied)} unapplied.").replace("  ", " ")
         return CashException(payment.payment_reference, first.reason, first.detail, candidates, plan.total - applied,
                              explanation, customer, payment.payer, plan.total, payment.currency, issues,
-                             plan.candidate_customers)
+                             plan.candidate_customers, hints)
 
     # -- small helpers ---------------------------------------------------------------------------
 

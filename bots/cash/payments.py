@@ -71,13 +71,16 @@ def load_payments(path: str | Path) -> list[Payment]:
 
 
 def payments_from_json(text: str, file: str | None = None) -> list[Payment]:
-    """Payments from the contract's JSON: a list of payment objects (or ``{"payments": [...]}``)."""
+    """Payments from the contract's JSON: a list of payment objects (or ``{"payments": [...]}``, or one
+    payment object on its own)."""
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:
         raise InputError(f"payments file is not valid JSON: {error.msg} at line {error.lineno}", file)
     if isinstance(data, dict) and isinstance(data.get("payments"), list):
         data = data["payments"]
+    elif isinstance(data, dict) and ("total" in data or "amount" in data):
+        data = [data]   # one payment on its own
     if not isinstance(data, list):
         raise InputError("payments JSON must be a list of payments", file)
     payments = []
@@ -134,6 +137,8 @@ def _describe(where: tuple, field: str | None = None) -> str:
 
 def _amount(value, where: tuple, field: str, file: str | None, required: bool = False) -> Decimal | None:
     if type(value) is str:   # the contract's "1234.50", the common case: one Decimal() and done
+        if value == "0.00":
+            return ZERO          # most discounts and deductions
         try:
             amount = Decimal(value)
             if value[-3:-2] == ".":   # two places already, and so finite

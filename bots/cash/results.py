@@ -38,7 +38,8 @@ class Issue:
 
     reason: str
     detail: str
-    candidates: list[str] = field(default_factory=list)
+    candidates: list[str] = field(default_factory=list)   # the answers a person chooses between
+    hints: list[str] = field(default_factory=list)        # related open items worth a look
 
 
 @dataclass
@@ -57,6 +58,7 @@ class CashException:
     currency: str | None = None
     issues: list[Issue] = field(default_factory=list)
     candidate_customers: list[str] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The contract's exception object, with the explanation and every issue added."""
@@ -64,8 +66,9 @@ class CashException:
                 "candidates": self.candidates, "unapplied": money(self.unapplied),
                 "explanation": self.explanation, "customer_id": self.customer_id, "payer": self.payer,
                 "total": money(self.total), "currency": self.currency,
-                "candidate_customers": self.candidate_customers,
-                "issues": [{"reason": i.reason, "detail": i.detail, "candidates": i.candidates} for i in self.issues]}
+                "candidate_customers": self.candidate_customers, "hints": self.hints,
+                "issues": [{"reason": i.reason, "detail": i.detail, "candidates": i.candidates, "hints": i.hints}
+                           for i in self.issues]}
 
 
 @dataclass

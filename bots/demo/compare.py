@@ -144,35 +144,48 @@ class CashScore:
     applications: int = 0
     amount_applied: Decimal = Decimal("0.00")
     exceptions: int = 0
-    wrong: list[str] = field(default_factory=list)     # applications the truth does not have
-    missed: int = 0                                    # expected applications left to a person
+    wrong_invoice: list[str] = field(default_factory=list)   # cash put on an invoice the truth does not pay
+    wrong_amount: list[str] = field(default_factory=list)    # the right invoice, another amount, discount or deduction
+    missed: int = 0                                          # expected applications left to a person
     reasons: Counter = field(default_factory=Counter)
     truth_reasons: Counter = field(default_factory=Counter)
 
+    @property
+    def wrong(self) -> list[str]:
+        """Every application the truth does not make, whatever the way it differs."""
+        return self.wrong_invoice + self.wrong_amount
 
-def score_cash(source: str, output: dict, truth_payments: list[dict]) -> CashScore:
+
+def score_cash(source: str, output: dict, truth_payments: list[dict], aliases: dict[str, str] | None = None) -> CashScore:
     """Compare contract 3's output with the truth's expected applications and exceptions.
 
-    An application is wrong unless the truth applies the same payment to the same invoice
-    with the same amount, discount and deduction. A wrong application is far worse than
+    An application is right only when the truth applies the same payment to the same
+    invoice with the same amount, discount and deduction; otherwise it is wrong, either
+    on the wrong invoice or with another amount. A wrong application is far worse than
     an exception, so the demo shows their count beside the auto-applied ones.
+
+    :param aliases: payment reference in ``output`` -> the truth's reference, for bank
+        files that name a payment otherwise (a BAI2 file may carry the creditor reference).
     """
+    aliases = aliases or {}
     expected = {p["payment_reference"]: p for p in truth_payments}
     score = CashScore(source, payments=output["summary"]["payments"], exceptions=len(output["exceptions"]))
     made = set()
     for application in output["applications"]:
+        reference = aliases.get(application["payment_reference"], application["payment_reference"])
         score.applications += 1
         score.amount_applied += _decimal(application["amount"]) or Decimal("0")
-        key = (application["payment_reference"], application["invoice"])
-        made.add(key)
-        truth = expected.get(application["payment_reference"])
-        wanted = {(a["invoice"], _decimal(a["amount"]), _decimal(a["discount"]), _decimal(a["deduction"]))
-                  for a in (truth or {}).get("applications", [])}
-        got = (application["invoice"], _decimal(application["amount"]), _decimal(application["discount"]),
-               _decimal(application["deduction"]))
-        if got not in wanted:
-            score.wrong.append(f"{application['payment_reference']} -> {application['invoice']} {application['amount']}")
-    with_exception = {e["payment_reference"] for e in output["exceptions"]}
+        made.add((reference, application["invoice"]))
+        wanted = {a["invoice"]: a for a in expected.get(reference, {}).get("applications", [])}
+        text = f"{application['payment_reference']} -> {application['invoice']} {application['amount']}"
+        truth = wanted.get(application["invoice"])
+        if truth is None:
+            score.wrong_invoice.append(text)
+        elif _amounts(application) != _amounts(truth):
+            score.wrong_amount.append(f"{text} discount {application['discount']} deduction {application['deduction']}"
+                                      f" (the truth: {truth['amount']} discount {truth['discount']}"
+                                      f" deduction {truth['deduction']})")
+    with_exception = {aliases.get(e["payment_reference"], e["payment_reference"]) for e in output["exceptions"]}
     applied = {reference for reference, _ in made}
     score.applied = len(applied - with_exception)
     score.partly_applied = len(applied & with_exception)
@@ -181,6 +194,32 @@ def score_cash(source: str, output: dict, truth_payments: list[dict]) -> CashSco
     score.reasons = Counter(e["reason"] for e in output["exceptions"])
     score.truth_reasons = Counter(p["exception"]["reason"] for p in truth_payments if p.get("exception"))
     return score
+
+
+def payment_aliases(fed: list, sent: list[dict]) -> dict[str, str]:
+    """Map the references of payments read from a bank file to the references of payments.json.
+
+    A payment whose reference payments.json does not know is the one payment there of the
+    same currency, amount and date; when several fit, it stays unmapped.
+
+    :param fed: the ``bots.cash.Payment`` records given to the matcher.
+    :param sent: payments.json's entries.
+    """
+    known = {p["payment_reference"] for p in sent}
+    aliases = {}
+    for payment in fed:
+        if payment.payment_reference in known:
+            continue
+        fits = [p["payment_reference"] for p in sent
+                if p["currency"] == payment.currency and _decimal(p["total"]) == _decimal(payment.total)
+                and p["payment_date"] == (payment.payment_date.isoformat() if payment.payment_date else None)]
+        if len(fits) == 1:
+            aliases[payment.payment_reference] = fits[0]
+    return aliases
+
+
+def _amounts(application: dict) -> tuple:
+    return tuple(_decimal(application[name]) for name in ("amount", "discount", "deduction"))
 
 
 def _differ(fields: list[str]) -> str:

@@ -8,7 +8,7 @@ from collections import Counter
 
 from rich.table import Table
 
-from bots.demo.compare import score_cash, score_orders, score_remittances
+from bots.demo.compare import payment_aliases, score_cash, score_orders, score_remittances
 from bots.demo.steps import AS_SENT, BANK_ONLY, PIPELINE, PAYMENTS_JSON
 
 SHOW_AT_MOST = 6   # detail lines under a table; the rest are counted
@@ -38,7 +38,8 @@ def print_report(demo) -> None:
         f"Remittances read exactly: {remittances.exact} of {remittances.documents}",
         f"Payments auto-applied: {pipeline.applied} of {pipeline.payments} ({rate}), "
         f"partly applied: {pipeline.partly_applied}, exceptions: {pipeline.exceptions}",
-        f"Wrong applications: {len(pipeline.wrong)}",
+        f"Wrong applications: {len(pipeline.wrong)} (wrong invoice {len(pipeline.wrong_invoice)}, "
+        f"other amount {len(pipeline.wrong_amount)})",
         f"Work items created this run: {created}, already queued: {already}",
         f"Time: {sum(seconds for _, seconds in demo.timings):.1f} s",
     ]:
@@ -110,10 +111,7 @@ def _print_queue(demo, items) -> None:
 
 
 def _print_remittances(demo):
-    import json
-
-    sent = {p["remittance_file"]: p for p in json.loads((demo.world / PAYMENTS_JSON).read_text(encoding="utf-8"))
-            if p.get("remittance_file")}
+    sent = {p["remittance_file"]: p for p in _payments_json(demo) if p.get("remittance_file")}
     score = score_remittances(demo.remittances, sent)
     table = _table("Remittance advices: parsed vs truth", ["PDFs", "Read exactly", "With differences", "Unreadable",
                                                             "With warnings", "Joined to a bank payment"])
@@ -126,16 +124,20 @@ def _print_remittances(demo):
 
 def _print_cash(demo) -> dict:
     truth = demo.truth["payments"]
-    scores = {source: score_cash(source, output, truth) for source, output in demo.cash.items()}
-    table = _table("Cash application vs truth", ["Payments from", "Payments", "Auto-applied", "Rate", "Partly",
-                                                 "Amount applied", "Exceptions", "Wrong", "Left to a person"])
+    sent = _payments_json(demo)
+    scores = {source: score_cash(source, output, truth, payment_aliases(demo.cash_feeds[source], sent))
+              for source, output in demo.cash.items()}
+    table = _table("Cash application vs truth", ["Payments from", "Payments", "Auto-applied", "Partly applied",
+                                                 "Exceptions", "Wrong invoice", "Other amount", "To a person"])
     for source in (PIPELINE, AS_SENT, BANK_ONLY):
         s = scores[source]
-        table.add_row(source, str(s.payments), str(s.applied), _percent(s.applied, s.payments), str(s.partly_applied),
-                      f"{s.amount_applied:.2f}", str(s.exceptions), str(len(s.wrong)), str(s.missed))
+        table.add_row(source, str(s.payments), f"{s.applied} ({_percent(s.applied, s.payments)})",
+                      str(s.partly_applied), str(s.exceptions), str(len(s.wrong_invoice)), str(len(s.wrong_amount)),
+                      str(s.missed))
     demo.console.print(table)
-    demo.console.print("  Auto-applied: applied with no exception. Wrong: applications the truth does not make. "
-                       "Left to a person: expected applications that became exceptions instead.", highlight=False)
+    demo.console.print("  Auto-applied: no exception. Wrong invoice / other amount: applications the truth does not "
+                       "make.\n  To a person: expected applications that became exceptions. Without a remittance "
+                       "the matcher cannot know a discount or deduction.", highlight=False)
     _print_details(demo, [f"wrong ({source}): {line}" for source in scores for line in scores[source].wrong])
 
     pipeline = scores[PIPELINE]
@@ -149,11 +151,18 @@ def _print_cash(demo) -> dict:
 # --- helpers ---------------------------------------------------------------------------
 
 
+def _payments_json(demo) -> list[dict]:
+    import json
+
+    return json.loads((demo.world / PAYMENTS_JSON).read_text(encoding="utf-8"))
+
+
 def _table(title: str, columns: list[str]) -> Table:
     table = Table(title=title, title_justify="left")
     for number, column in enumerate(columns):
-        table.add_column(column, justify="left" if number == 0 or column in ("Kind", "State", "Reason", "For example")
-                         else "right", overflow="fold")
+        text = number == 0 or column in ("Kind", "State", "Reason", "For example")
+        # The row's name stays on one line; headers and long texts wrap when the terminal is narrow.
+        table.add_column(column, justify="left" if text else "right", overflow="fold", no_wrap=number == 0)
     return table
 
 

@@ -9,6 +9,7 @@ plain message (the traceback goes to the demo's log file, for developers).
 import json
 import os
 import shutil
+import signal
 import threading
 import time
 import traceback
@@ -64,6 +65,7 @@ class Demo:
     open_items_as_world: bool | None = None
     bank_payments: list = field(default_factory=list)       # the statement's payments, remittances attached
     remittance_files: dict = field(default_factory=dict)    # payment reference -> its remittance PDF
+    cash_feeds: dict = field(default_factory=dict)          # source -> the payments given to the matcher
     cash: dict = field(default_factory=dict)                # source -> contract 3 output
     queued_payments: dict = field(default_factory=dict)     # created / already_queued / exceptions
     timings: list = field(default_factory=list)             # (step title, seconds)
@@ -196,9 +198,9 @@ def apply_cash(demo: Demo) -> str:
     settings = MatchSettings(policy=load_terms(demo.world / "terms.csv", DiscountPolicy()))
     demo.bank_payments = load_payments(demo.world / STATEMENT)
     demo.remittance_files = _attach_remittances(demo.bank_payments, demo.remittances)
-    feeds = {PIPELINE: demo.bank_payments, AS_SENT: load_payments(demo.world / PAYMENTS_JSON),
-             BANK_ONLY: load_payments(demo.world / BAI2)}
-    for source, payments in feeds.items():
+    demo.cash_feeds = {PIPELINE: demo.bank_payments, AS_SENT: load_payments(demo.world / PAYMENTS_JSON),
+                       BANK_ONLY: load_payments(demo.world / BAI2)}
+    for source, payments in demo.cash_feeds.items():
         # Each run starts from the export as downloaded: a run closes the invoices it applies.
         demo.cash[source] = match_payments(load_open_items(demo.open_items_csv), payments, settings).to_json()
     summary = demo.cash[PIPELINE]["summary"]
@@ -273,11 +275,18 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> int:
         for number, (title, step) in enumerate(STEPS, start=1):
             if not _run_step(demo, number, title, step):
                 return 1
-        print_report(demo)
+        try:
+            print_report(demo)
+        except Exception as error:  # a report that cannot be made is a plain line too, never a traceback
+            _log_failure(demo, "the report")
+            demo.console.print(f"The report could not be made: {_plain(error)}. Details for developers: "
+                               f"{demo.log_file}", highlight=False)
+            return 1
         print_next_steps(demo)
         if options.keep_running:
             print_sandbox(demo)
             _wait_for_ctrl_c()
+            demo.console.print("Sandbox stopped.")
         return 0
     except KeyboardInterrupt:
         demo.console.print("Interrupted.")
@@ -299,8 +308,7 @@ def _run_step(demo: Demo, number: int, title: str, step) -> bool:
     except KeyboardInterrupt:
         raise
     except Exception as error:  # any failure ends the demo with one plain line, never a traceback
-        with open(demo.log_file, "a", encoding="utf-8") as log:
-            log.write(f"step {number} ({title}) failed:\n{traceback.format_exc()}\n")
+        _log_failure(demo, f"step {number} ({title})")
         demo.console.print(f"      [red]failed[/red]: {_plain(error)}", highlight=False)
         demo.console.print(f"The demo stopped at step {number} ({title}). Details for developers: {demo.log_file}",
                            highlight=False)
@@ -309,6 +317,12 @@ def _run_step(demo: Demo, number: int, title: str, step) -> bool:
     demo.timings.append((title, seconds))
     demo.console.print(f"      done in {seconds:.1f} s: {summary}", highlight=False)
     return True
+
+
+def _log_failure(demo: Demo, what: str) -> None:
+    """Keep the traceback of the exception being handled in the demo's log, for developers."""
+    with open(demo.log_file, "a", encoding="utf-8") as log:
+        log.write(f"{what} failed:\n{traceback.format_exc()}\n")
 
 
 def _prepare(options: DemoOptions, console: Console) -> Demo:
@@ -412,16 +426,27 @@ def _safe_url(url: str) -> str:
 
 
 def _plain(error: Exception) -> str:
-    if isinstance(error, BotException):
+    """One line for a person: our own errors say it in words; others by type and first line."""
+    if isinstance(error, (BotException, InputError)):
         return error.message
-    if isinstance(error, (InputError, DemoFailed)):
-        return str(error.message if isinstance(error, InputError) else error)
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+    text = str(error).strip()
+    if isinstance(error, DemoFailed):
+        return text
+    first = text.splitlines()[0] if text else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
 def _wait_for_ctrl_c() -> None:
+    """Serve until Ctrl-C, or until a service manager asks the demo to stop (SIGTERM)."""
+    def stop(_signal, _frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, stop)   # started in the background by a shell that ignores Ctrl-C
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)

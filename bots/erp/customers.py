@@ -30,15 +30,14 @@ def normalize_name(name: str) -> str:
     return " ".join(word for word in words if word not in _LEGAL_FORMS)
 
 
-def search_terms(name: str) -> list[str]:
-    """What to type in the search pop-up, most precise first: the name without legal form, then its longest word."""
+def search_terms(name: str, most: int = 3) -> list[str]:
+    """What to type in the search pop-up, most precise first: the name without legal form, then
+    its longest words (a typo elsewhere in the name still finds the customer)."""
     core = normalize_name(name)
-    terms = []
-    if core:
-        terms.append(core)
-        longest = max(core.split(), key=len)
-        if len(longest) >= 4 and longest != core:
-            terms.append(longest)
+    terms = [core] if core else []
+    for word in sorted(set(core.split()), key=lambda w: (-len(w), w)):
+        if len(word) >= 4 and word != core and len(terms) < most:
+            terms.append(word)
     return terms
 
 

@@ -284,6 +284,8 @@ def run_order_entry(settings: OrderEntrySettings, *, once: bool, limit: int | No
 
     :param browser: a Playwright Browser to use (tests share one); default: start Chromium.
     """
+    from playwright.sync_api import Error as PlaywrightError
+
     from bots.runs import bot_run
     from bots.workqueue import WorkQueue
 
@@ -292,7 +294,11 @@ def run_order_entry(settings: OrderEntrySettings, *, once: bool, limit: int | No
     while True:
         with bot_run(queue, BOT_NAME) as run:
             try:
-                _one_round(queue, run, settings, limit or settings.limit, headless, browser)
+                try:
+                    _one_round(queue, run, settings, limit or settings.limit, headless, browser)
+                except PlaywrightError as error:  # the browser itself failed (log-on page not as expected...)
+                    raise ApplicationException("erp_browser", f"the ERP at {settings.url} failed: "
+                                               f"{str(error).splitlines()[0]}") from error
             except ApplicationException as error:
                 run.count("erp_down")
                 log.error("order entry stopped: the ERP cannot be used now", error=error.message)

@@ -272,9 +272,10 @@ class ErpClient:
             self.order_form["save"].click()
         self._check_page("save the sales order")
         if self.dialogs["duplicate_po"].count() > 0:
-            message = self.dialogs["duplicate_po"].inner_text().strip()
+            # The status bar holds the dialog's warning without its buttons' labels.
+            message = self.status_text() or " ".join(self.dialogs["duplicate_po"].inner_text().split())
             numbers = tuple(re.findall(r"\d{5,}", message.split("(sales order", 1)[-1]))
-            return SaveResult(duplicate_of=numbers, message=" ".join(message.split()))
+            return SaveResult(duplicate_of=numbers, message=re.sub(r"\s*Save anyway\?\s*$", "", message))
         status = self.status_text()
         saved = SAVED.search(status)
         if saved:

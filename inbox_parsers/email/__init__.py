@@ -11,7 +11,8 @@ Usage::
 The result holds ``status`` ("order" or "not_order"), ``message_id``, ``from``, ``subject``,
 ``orders`` (contract-2 order dicts, each with ``warnings``), and two extra fields:
 ``reason`` (why a message is ``not_order``: "bounce", "auto-reply", "newsletter",
-"automatic message", "invoice query", "quote request", "no order found", "empty") and
+"automatic message", "invoice query", "quote request", "cancellation", "shipping notice",
+"no order found", "empty") and
 ``warnings`` (attachments that could not be read, malformed MIME).
 
 Where an order is looked for: each body (HTML before its plain-text twin), the writer's own
@@ -115,10 +116,15 @@ def _orders_in(mail: Mail, known_skus, warnings: list[str], depth: int = 0) -> t
             orders += inner_orders
     orders = _unique(orders)
 
+    writer = (mail.sender_name, mail.sender_email, split.top)
+    if _is_forward(mail, split) and split.quoted_sender[1]:
+        # Forwarded inline: the order (in the body or in an attachment the forward kept)
+        # is the original sender's, named in the forwarded header block.
+        writer = (*split.quoted_sender, split.quoted)
     for order in orders:
         if order.get("_final"):
             continue  # an order from an attached message, given its sender there
-        name, address, lines = order.pop("_writer", None) or (mail.sender_name, mail.sender_email, split.top)
+        name, address, lines = order.pop("_writer", None) or writer
         # A contact printed in the order itself beats the mailbox it came from.
         address = order["customer"]["email"] or address
         order["customer"] = {"name": customer_name(order["customer"]["name"], name, address, lines, mail.subject), "email": address}
@@ -195,6 +201,12 @@ def _unique(orders: list[dict]) -> list[dict]:
             seen.add(key)
             out.append(order)
     return out
+
+
+def _is_forward(mail: Mail, split) -> bool:
+    """True for a message that forwards another inline (a forward marker, or a "Fwd:" subject
+    over a quoted header block)."""
+    return split.forwarded or bool(re.match(r"(?i)^\s*(?:fw|fwd|wg|tr|vb|enc)\s*:", mail.subject))
 
 
 def _is_reply(mail: Mail) -> bool:

@@ -73,10 +73,30 @@ _QUOTE_REQUEST = re.compile(
 )
 
 
+# "Please cancel PO 4711": the lines it lists are to be taken off, not ordered.
+_CANCELLATION = re.compile(
+    r"(?i)\b(?:please\s+cancel|cancel(?:l?ation)?\s+(?:of\s+)?(?:our\s+|the\s+|this\s+)?(?:purchase\s+order|p\.?o\.?|order)\b"
+    r"|(?:purchase\s+order|p\.?o\.?|order)\s*(?:#|no\.?|number)?\s*:?\s*[\w-]*\d[\w-]*\s*(?:-|–|:)?\s*(?:is\s+)?cancel(?:l?ed|l?ation)?\b"
+    r"|\bcancel\s+(?:po|order)\b|stornierung|stornieren\s+sie|bitte\s+stornieren|annulation\s+de\s+(?:la\s+)?commande|anulaci[oó]n\s+del?\s+pedido)"
+)
+_REPLACEMENT = re.compile(r"(?i)\b(?:replac\w*|instead|revised|new\s+(?:purchase\s+)?order|re-?issu\w*|ersetzt)\b")
+# Shipment and goods-receipt notices quote the PO and its lines, but ask for nothing.
+_SHIPPING_NOTICE = re.compile(
+    r"(?i)\b(?:ship(?:ment|ping)\s+(?:notification|notice|confirmation)|advance[d]?\s+ship(?:ping|ment)?\s+notice|goods\s+receipt"
+    r"|(?:has|have)\s+been\s+(?:received|delivered|shipped|dispatched)|your\s+shipment|proof\s+of\s+delivery|tracking\s+(?:number|no|#)"
+    r"|wareneingang|lieferavis|versandbest[äa]tigung|avis\s+d'exp[ée]dition)\b"
+)
+
+
 def text_reason(top_text: str, lines_found: bool = False) -> str | None:
     """Why the writer's own text reads as no order ("auto-reply", "invoice query",
-    "quote request"), or None. With ``lines_found`` (the text holds order lines) only
-    a query about a numbered invoice overrules them, never a passing "the invoice?"."""
+    "quote request", "cancellation", "shipping notice"), or None. With ``lines_found``
+    (the text holds order lines) only a query about a numbered invoice overrules them,
+    never a passing "the invoice?"."""
+    if _CANCELLATION.search(top_text) and not _REPLACEMENT.search(top_text):
+        return "cancellation"
+    if _SHIPPING_NOTICE.search(top_text) and not ORDER_INTENT.search(top_text):
+        return "shipping notice"
     if _AUTO_BODY.search(top_text) and not lines_found:
         return "auto-reply"
     invoice = _NUMBERED_INVOICE if lines_found else _INVOICE_SPECIFIC

@@ -15,7 +15,7 @@ from decimal import Decimal
 from inbox_parsers.amounts import decimal_comma_in, money, parse_amount
 from inbox_parsers.dates import day_first_in, iso
 from inbox_parsers.purchase_orders.companies import title_company
-from inbox_parsers.purchase_orders.labels import Header, complete_year, po_occurrences, read_header
+from inbox_parsers.purchase_orders.labels import Header, complete_year, is_label_line, po_occurrences, read_header
 from inbox_parsers.purchase_orders.raw import RawLine
 from inbox_parsers.purchase_orders.text import order_lines
 
@@ -139,8 +139,10 @@ def _po_sections(lines: list[str], tables) -> list[tuple[int, int]]:
         ends = [_block_end(lines, s) for s in starts]
         ends[-1] = len(lines)
         return list(zip([0] + ends[:-1], ends))
-    # A section begins at its PO label, or at the heading just above it.
-    starts = [_section_start(lines, s, previous) for s, previous in zip(starts, [0] + starts[:-1])]
+    # A section begins with the block of lines its PO label stands in (the order date or
+    # delivery date may come first), or at the heading just above it.
+    table_rows = {i for t in tables for i in range(t.header_index, t.end_index)}
+    starts = [_section_start(lines, s, previous, table_rows) for s, previous in zip(starts, [-1] + starts[:-1])]
     return list(zip(starts, starts[1:] + [len(lines)]))
 
 
@@ -150,7 +152,10 @@ def _block_end(lines: list[str], index: int) -> int:
     return index
 
 
-def _section_start(lines: list[str], index: int, previous: int) -> int:
+def _section_start(lines: list[str], index: int, previous: int, table_rows: set[int]) -> int:
+    while index - 1 > previous and lines[index - 1].strip() and index - 1 not in table_rows \
+            and is_label_line(lines[index - 1].strip()):
+        index -= 1
     if index > previous + 1 and re.match(r"(?i)^\s*[=*#-]*\s*(?:order|purchase order|po)\b[^:]*$", lines[index - 1]) \
             and not re.search(r"\d{3}", lines[index - 1]):
         return index - 1

@@ -4,8 +4,9 @@ Buyers label columns every way there is ("Qty", "Order qty", "Menge", "Unit pric
 "Vendor part #"). ``column_role`` names the field a header cell stands for, or None.
 
 Item numbers need care: a purchase order is written by the buyer, so "your item",
-"supplier part", "vendor #" and "mfr part" are the seller's (our) numbers, while "our item",
-"buyer part", "customer SKU" are the buyer's own. ``pick_sku_column`` prefers ours.
+"supplier part" and "vendor #" are the seller's (our) numbers, while "our item",
+"buyer part", "customer SKU" are the buyer's own. "Mfr part" is ours only where no
+column names the supplier's number. ``pick_sku_column`` prefers ours.
 """
 
 import re
@@ -17,13 +18,18 @@ _PATTERNS = [
     ("line", r"(?:line|ln|pos|position|row|#|no|nr|s\s*no|sr\s*no|line\s*(?:no|nr|#|number)|item\s*line)"),
     ("po_number", r"(?:customer\s+|cust\s+|buyer\s+|your\s+|our\s+)?(?:purchase\s*order|po|p\s*o)(?:\s*(?:no|nr|number|num|#|ref|reference|id))?"),
     ("po_number", r"order\s*(?:no|nr|number|num|#|ref|reference|id)"),
-    ("sku", r"(?:your|supplier|suppliers|vendor|vendors|seller|sellers|mfr|mfg|manufacturer|manufacturers)\s*" + _ITEM_WORDS + r"(?:\s*" + _ITEM_WORDS + r")*"),
-    ("sku", r"(?:item|part|article|product)\s*(?:no|nr|number|#|code)?\s*(?:supplier|vendor|seller|yours)"),
-    ("sku", r"(?:vendor|supplier|mfr|mfg|mpn|vpn)"),
+    ("sku", r"(?:your|supplier|suppliers|vendor|vendors|seller|sellers|lieferanten)\s*" + _ITEM_WORDS + r"(?:\s*" + _ITEM_WORDS + r")*"),
+    ("sku", r"(?:item|part|article|product)\s*(?:no|nr|number|#|code)?\s*(?:/\s*)?(?:supplier|vendor|seller|yours)(?:\s*" + _ITEM_WORDS + r")*"),
+    ("sku", r"(?:vendor|supplier|vpn|lieferanten\s*artikel\s*nr|lieferantenartikelnummer|r[ée]f[ée]rence\s+fournisseur)"),
+    # The manufacturer's part number: ours beside the buyer's item code, but a column
+    # that names the supplier's (vendor's) number beats it.
+    ("mfr_sku", r"(?:mfr|mfg|manufacturer|manufacturers|hersteller)\s*" + _ITEM_WORDS + r"(?:\s*" + _ITEM_WORDS + r")*|mfr|mfg|mpn"),
     ("buyer_sku", r"(?:our|buyer|buyers|customer|customers|cust|client|internal|purchaser)\s*" + _ITEM_WORDS + r"(?:\s*" + _ITEM_WORDS + r")*"),
     ("buyer_sku", r"(?:item|part|article|product)\s*(?:no|nr|number|#|code)?\s*(?:buyer|customer|ours|internal)"),
     ("description", r"(?:item\s+|product\s+|article\s+|part\s+)?(?:description|desc|descr|name|bezeichnung|beschreibung|designation|désignation|descripción|libellé|details?|text)(?:\s+of\s+(?:goods|items?|products?|articles?))?"),
     ("description", r"(?:product|article|goods|artikel)"),
+    # A combined cell ("Part # / Description") holds the description with a code before it.
+    ("description", r"[\w# ]{1,20}/\s*(?:description|desc|descr|bezeichnung)"),
     ("quantity", r"(?:order(?:ed)?\s+|req(?:uested)?\s+|ord\s+)?(?:qty|qnty|quantity|quantities|menge|anzahl|quantité|quantite|cantidad|pcs|pieces|count)(?:\s*(?:ordered|ord|req|requested))?(?:\s*(?:ea|pcs|units|cs|cases))?"),
     ("quantity", r"(?:units(?:\s+ordered)?|ordered|order\s+units|cases|cartons|ctns|boxes|packs|pallets|(?:no|number)\s+of\s+(?:units|cases|pieces))"),
     ("amount", r"(?:line\s+|net\s+|total\s+|extended\s+|ext\s+)?(?:amount|total|extended|ext|value|betrag|gesamt|montant|importe|sum|subtotal)(?:\s*(?:price|amount|value|cost|net))?(?:\s*(?:usd|eur|gbp|cad|chf|aud|\$|€|£))?"),
@@ -59,6 +65,10 @@ def column_role(text: str) -> str | None:
     for role, pattern in _COMPILED:
         if pattern.match(s):
             return role
+    # A code in parentheses after the words ("Vendor Part (VP)", "Qty (EA)") does not change them.
+    bare = normalize_header(re.sub(r"\([^)]*\)", " ", text or ""))
+    if bare and bare != s:
+        return column_role(bare)
     return None
 
 
@@ -68,7 +78,7 @@ def is_header_row(cells: list[str]) -> bool:
     known = [r for r in roles if r]
     return (
         "quantity" in known
-        and any(r in known for r in ("sku", "item", "buyer_sku", "description"))
+        and any(r in known for r in ("sku", "item", "mfr_sku", "buyer_sku", "description"))
         and len(set(known)) >= 2
         and len(known) * 2 > len(roles)
     )
@@ -77,7 +87,7 @@ def is_header_row(cells: list[str]) -> bool:
 def pick_sku_column(roles: list[str | None]) -> int | None:
     """Index of the column holding our item number: the seller's where both sides show,
     else the only item number there is."""
-    for wanted in ("sku", "item", "buyer_sku"):
+    for wanted in ("sku", "mfr_sku", "item", "buyer_sku"):
         if wanted in roles:
             return roles.index(wanted)
     return None

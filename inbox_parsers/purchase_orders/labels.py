@@ -17,20 +17,25 @@ _NUMBER_WORD = r"(?i:number|num|no|nr|n°|nº|ref|reference|id)(?![a-z])\.?(?:\s
 # Labels that name the buyer's purchase order, strongest first.
 PO_PATTERNS = [
     re.compile(
-        r"(?:(?i:purchase[\s-]*order)|\b(?:PO|P\.O\.|Po|P/O)(?!\.?\s*(?i:box)\b))(?=[\s#:.=]|\d)\.?\s*(?:" + _NUMBER_WORD + r")?\s*#?\s*[:\-–=]?\s*#?\s*(?P<v>" + _TOKEN + r")"
+        r"(?:(?i:purchase[\s-]*order)|\b(?:PO|P\.O\.|Po|P/O)(?!\.?\s*(?i:box)\b))(?=[\s#:.=]|\d)\.?\s*(?:" + _NUMBER_WORD + r")?\s*#?(?:\s+(?i:is|will\s+be)\b)?\s*[:\-–=]?\s*#?\s*(?P<v>" + _TOKEN + r")"
     ),
     re.compile(r"(?<!(?i:sales) )\b(?i:order|bestellung|bestell|commande|pedido)[\s-]*(?:" + _NUMBER_WORD + r"\s*#?|#)\s*[:\-–=]?\s*(?P<v>" + _TOKEN + r")"),
     re.compile(r"(?i:(?:num[ée]ro|n[°º]|no\.?|n[uú]mero)\s+de\s+(?:la\s+)?(?:commande|pedido|orden(?:\s+de\s+compra)?)|bon\s+de\s+commande(?:\s+n[°º]?)?|orden\s+de\s+compra(?:\s+n[°º]?)?)\s*[:#]?\s*(?P<v>" + _TOKEN + r")"),
     # A PO number that carries its own prefix ("PO-2026-0142") is written whole.
     re.compile(r"(?<![\w-])(?P<v>PO-(?=[\w-]*\d)[\w-]*[A-Za-z0-9])"),
     re.compile(r"(?:\b(?i:bestellnummer|bestellnr|auftragsnummer)|^\s*(?i:order)\s*:)\s*[:\-–]?\s*(?P<v>" + _TOKEN + r")"),
+    # In a document the buyer wrote, "Our Ref" is the buyer's own order number.
+    re.compile(r"^\s*(?i:our\s+ref(?:erence)?)\.?\s*(?:" + _NUMBER_WORD + r")?\s*#?\s*[:\-–=]\s*(?P<v>" + _TOKEN + r")"),
 ]
 
 # Requested delivery date labels: (pattern, rank) where a lower rank is preferred.
 _REQUESTED = [
     (r"(?:requested|required|req|desired|wanted|expected|planned|latest)?\s*(?:delivery|deliver|arrival)\s*(?:date|by|on|before|no\s+later\s+than|not\s+later\s+than|until|requested|required|for)?", 0),
-    (r"(?:required|needed|need|wanted|requested|due|must\s+arrive|arrive|in[\s-]*house)\s*(?:by|on|date|for|before)", 0),
+    (r"(?:required|needed|need|wanted|requested|due|must\s+arrive|arrive|in[\s-]*house)[\s-]*(?:by|on|date|for|before)(?:\s*date)?", 0),
     (r"date\s+(?:required|needed|requested|wanted|of\s+delivery)", 0),
+    # In prose: "we need it by Dec 5", "we need them on 12/05/2026".
+    (r"(?:need|needed|require|required|want|wanted|expect|expecting)\s+(?:it|them|this|these|everything|the\s+(?:goods|items|order|delivery))"
+     r"\s+(?:delivered\s+|here\s+|on\s+site\s+)?(?:by|on|before|no\s+later\s+than)", 0),
     (r"(?:liefertermin|lieferdatum|wunschtermin|wunschliefertermin|date\s+de\s+livraison|fecha\s+de\s+entrega|"
      r"livraison\s+(?:souhait[ée]e|pr[ée]vue|demand[ée]e)(?:\s+(?:le|pour))?|lieferung\s+bis|liefern\s+bis)", 0),
     (r"(?:requested\s+|required\s+)?(?:ship|shipping|dispatch)\s*(?:date|by|on|before)", 1),

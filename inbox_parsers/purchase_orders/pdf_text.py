@@ -1,9 +1,13 @@
 """A PDF purchase order as laid-out text lines.
 
-Words (pdfplumber ``extract_words``, no table finding: it is slow and words suffice)
-are grouped into lines by their height on the page and placed at the character column
-their x position gives, so columns stay aligned and wide gaps become two or more spaces
-for the table and label readers.
+Words (pdfplumber ``extract_words``) are grouped into lines by their height on the page
+and placed at the character column their x position gives, so columns stay aligned and
+wide gaps become two or more spaces for the table and label readers.
+
+Tables drawn with ruling lines are read as grids instead (pdfplumber ``find_tables``,
+lines strategy): their narrow columns wrap cells over several text lines ("Supplier
+Part" over "#", "AC-30-" over "988"), which laid-out text cannot put back together. Each
+grid row becomes one tab-separated line, a wrapped cell joined into one.
 """
 
 import io
@@ -29,7 +33,7 @@ def pdf_lines(data: bytes, name: str = "") -> list[str]:
     lines: list[str] = []
     try:
         for page in pdf.pages:
-            lines += _page_lines(page.extract_words(x_tolerance=3, y_tolerance=3))
+            lines += _page_text(page)
             lines.append("")
     except Exception as exc:
         raise InputError(f"{name or 'PDF'} cannot be read ({type(exc).__name__})", name or None) from None
@@ -47,10 +51,43 @@ def _close(pdf) -> None:
         pass
 
 
-def _page_lines(words: list[dict]) -> list[str]:
+def _page_text(page) -> list[str]:
+    """One page as lines: laid-out text, with each ruled grid's rows in its place."""
+    words = page.extract_words(x_tolerance=3, y_tolerance=3)
     if not words:
         return []
     char_width = statistics.median((w["x1"] - w["x0"]) / max(len(w["text"]), 1) for w in words) or 5.0
+    grids = []
+    for table in page.find_tables():
+        rows = [[_cell_text(cell) for cell in row] for row in table.extract()]
+        if len(rows) >= 2 and max(len(row) for row in rows) >= 2:
+            grids.append((table.bbox, rows))
+    if not grids:
+        return _page_lines(words, char_width)
+    lines: list[str] = []
+    rest = words
+    for (x0, top, x1, bottom), rows in sorted(grids, key=lambda grid: grid[0][1]):
+        def inside(w):
+            return w["x0"] >= x0 - 1 and w["x1"] <= x1 + 1 and w["top"] >= top - 1 and w["bottom"] <= bottom + 1
+        above = [w for w in rest if w["bottom"] <= top + 1 and not inside(w)]
+        lines += _page_lines(above, char_width)
+        lines += ["\t".join(row) for row in rows if any(row)]
+        rest = [w for w in rest if w not in above and not inside(w)]
+    return lines + _page_lines(rest, char_width)
+
+
+def _cell_text(cell: str | None) -> str:
+    """A grid cell's text on one line: a code wrapped at its hyphen ("AC-30-" / "988") is rejoined."""
+    parts = [part.strip() for part in (cell or "").splitlines() if part.strip()]
+    text = ""
+    for part in parts:
+        text += part if not text or text.endswith("-") else " " + part
+    return text
+
+
+def _page_lines(words: list[dict], char_width: float) -> list[str]:
+    if not words:
+        return []
     rows: list[list[dict]] = []
     for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
         if rows and abs(rows[-1][0]["top"] - word["top"]) <= 3:

@@ -391,7 +391,7 @@ def _fields(by_column: dict[int, str], roles: list[str | None]) -> dict[str, str
         role = roles[column]
         if column == sku_column:
             role = "sku"
-        elif role in ("sku", "item", "buyer_sku"):
+        elif role in ("sku", "item", "mfr_sku", "buyer_sku"):
             role = "other_item"
         if role and role not in values:
             values[role] = text
@@ -410,7 +410,7 @@ def _nearest_column(cell: Cell, header: list[Cell]) -> int | None:
     return best
 
 
-_NUMBER = re.compile(r"^[^\d]{0,4}\d[\d.,' ]*(?:\s*[A-Za-z]{0,6}\.?)?$")
+_NUMBER = re.compile(r"^[^\d]{0,4}\d[\d.,' ]*(?:\s*\(?[A-Za-z]{0,6}\.?\)?)?(?:\s*/\s*[A-Za-z]{1,6}\.?)?$")
 
 
 def _roles_by_content(roles: list[str | None], rows: list[dict[int, str]]) -> list[str | None]:
@@ -429,7 +429,7 @@ def _roles_by_content(roles: list[str | None], rows: list[dict[int, str]]) -> li
         if role == "item" and rows and code_share(column) == 0.0 and "description" not in roles:
             roles[column] = "description"
     # "Item" over 1, 2, 3... beside another item-number column numbers the lines.
-    items = [c for c, r in enumerate(roles) if r in ("item", "sku", "buyer_sku")]
+    items = [c for c, r in enumerate(roles) if r in ("item", "sku", "mfr_sku", "buyer_sku")]
     for column in items:
         values = [r.get(column, "") for r in rows]
         if len(items) > 1 and values and all(v.isdigit() and len(v) <= 3 for v in values):

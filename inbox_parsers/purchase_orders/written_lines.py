@@ -10,7 +10,7 @@ import re
 from inbox_parsers.purchase_orders.columns import column_role
 from inbox_parsers.purchase_orders.raw import RawLine, looks_like_code
 
-_LINE_ITEM_ROLES = {"sku", "item", "buyer_sku", "description", "quantity", "unit_price", "uom", "amount", "line_date"}
+_LINE_ITEM_ROLES = {"sku", "item", "mfr_sku", "buyer_sku", "description", "quantity", "unit_price", "uom", "amount", "line_date"}
 
 # "50 x NW-4410 Widget blue @ 18.75 each", "- 12 cases of AB-100 (Olive oil) at $4.50/case",
 # "Please send 24 pcs NW-4410", "NW-4410 Widget, qty 50 @ 18.75", "NW-4410 - Widget - 24 pcs - $18.75"
@@ -106,9 +106,9 @@ def key_value_lines(lines: list[str], skip: set[int]) -> list[RawLine]:
     start = 0
 
     def flush():
-        sku = current.get("sku") or current.get("item") or current.get("buyer_sku")
+        sku = current.get("sku") or current.get("item") or current.get("mfr_sku") or current.get("buyer_sku")
         if current.get("quantity") and (sku or current.get("description")):
-            fields = {k: v for k, v in current.items() if k not in ("item", "buyer_sku")}
+            fields = {k: v for k, v in current.items() if k not in ("item", "mfr_sku", "buyer_sku")}
             fields["sku"] = sku or ""
             found.append(RawLine(fields, start))
         current.clear()
@@ -126,7 +126,7 @@ def key_value_lines(lines: list[str], skip: set[int]) -> list[RawLine]:
             flush()
         if not current:
             start = index
-        if role in ("sku", "item", "buyer_sku"):
+        if role in ("sku", "item", "mfr_sku", "buyer_sku"):
             token, _, rest = value.partition(" ")
             if not looks_like_code(token):
                 continue

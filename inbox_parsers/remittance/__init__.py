@@ -38,7 +38,7 @@ from .vocabulary import norm
 from .templates import settings_for
 from .validation import check
 
-__all__ = ["parse_remittance", "parse_pages", "to_contract", "Parsed", "ParseSettings"]
+__all__ = ["parse_remittance", "parse_file", "parse_pages", "to_contract", "Parsed", "ParseSettings"]
 
 
 @dataclass

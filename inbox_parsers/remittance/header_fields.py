@@ -39,8 +39,8 @@ _LEGAL_FORM = re.compile(r"(?i)(inc|llc|ltd|limited|corp|corporation|co|company|
 _TITLE = {norm(w) for w in TITLE_WORDS}
 _TITLE_PREFIX = re.compile(r"(?i)^\s*(?:remittance|payment)\s+(?:advice|notification|notice)\s*(?:from|of|for)?"
                            r"\s*[-–—|:]?\s*")
-_TITLE_SUFFIX = re.compile(r"(?i)\s*[-–—|:]?\s*\b(?:remittance|payment)\s+(?:advice|notification|notice|"
-                           r"statement|details?)\b.*$")
+_TITLE_SUFFIX = re.compile(r"(?i)\s*[-–—|:]\s*(?:remittance|payment)\b.*$|\s*\b(?:remittance|payment)\s+"
+                           r"(?:advice|notification|notice|statement|details?)\b.*$")
 _NOT_GRAND_TOTAL = re.compile(r"forward|subtotal|pagetotal|totalthispage|previouspage|nextpage")
 _REFERENCE_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]*[A-Za-z0-9]$|^\d$")
 
@@ -222,8 +222,9 @@ def _read_value(field_name: str, raw: str, decimal_comma):
         token = tokens[0].strip(",;:()")
         if token.endswith(".") and not token[:-1].endswith("."):
             token = token[:-1]
-        if (_REFERENCE_SHAPE.match(token) and any(ch.isdigit() for ch in token)
-                and kind_of(token, decimal_comma) == "text"):
+        looks_like_other = read_money(token, decimal_comma) is not None or (
+            parse_date(token) is not None and not token.isdigit())  # "20261109001" is a number
+        if _REFERENCE_SHAPE.match(token) and any(ch.isdigit() for ch in token) and not looks_like_other:
             return token
         return None
     if field_name == "payment_date":

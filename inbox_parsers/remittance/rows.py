@@ -76,21 +76,6 @@ def read_tables(lines: list[Line], verticals_by_page: dict, decimal_comma, colum
         i += 1
         if header is None:
             continue
-        band = _ruled_band(lines, i - 1, header, (horizontals_by_page or {}).get(line.page, ()))
-        if len(band) > 1 and sum(row_kind(l, assign_cells(l, header, decimal_comma), decimal_comma) != "other"
-                                 for l in band) <= 1:
-            # A ruled row whose cells wrap over several text lines: read it as one row.
-            i += len(band) - 1
-            line = Line(line.page, [w for l in band for w in l.words],
-                        [p for l in band for p in l.phrases], line.index)
-            cells = _band_cells(band, header, decimal_comma)
-            kind = row_kind(line, cells, decimal_comma)
-            if kind != "other":
-                tables.rows.append(Row(line, kind, header, cells))
-                tables.used.update(l.index for l in band)
-                last = band[-1]
-                active = kind != "total"
-            continue
         if active and last.page == line.page and line.top - last.bottom > 6 * line.height:
             active = False
         if not active:
@@ -98,24 +83,36 @@ def read_tables(lines: list[Line], verticals_by_page: dict, decimal_comma, colum
                 active = True
             else:
                 continue
-        cells = assign_cells(line, header, decimal_comma)
+        band = _ruled_band(lines, i - 1, header, (horizontals_by_page or {}).get(line.page, ()), decimal_comma)
+        if len(band) > 1:
+            # A ruled row whose cells wrap over several text lines: read it as one row.
+            i += len(band) - 1
+            line = Line(line.page, [w for l in band for w in l.words], [p for l in band for p in l.phrases],
+                        line.index)
+            cells = _band_cells(band, header, decimal_comma)
+        else:
+            cells = assign_cells(line, header, decimal_comma)
         kind = row_kind(line, cells, decimal_comma)
         if kind == "other":
-            fragments.append((line, header))
+            fragments.extend((l, header) for l in band)
             continue
         tables.rows.append(Row(line, kind, header, cells))
-        tables.used.add(line.index)
-        last = line
+        tables.used.update(l.index for l in band)
+        last = band[-1]
         if kind == "total":
             active = False
     for line, header in fragments:
-        if _attach_fragment(line, header, tables):
+        if _attach_fragment(line, header, tables, decimal_comma):
             tables.used.add(line.index)
     return tables
 
 
-def _ruled_band(lines: list[Line], i: int, header: HeaderRow, horizontals) -> list[Line]:
-    """The text lines between the two horizontal rulings around ``lines[i]`` (a grid row)."""
+def _ruled_band(lines: list[Line], i: int, header: HeaderRow, horizontals, decimal_comma) -> list[Line]:
+    """The text lines between the two horizontal rulings around ``lines[i]`` (a grid row).
+
+    Only where at most one of them reads as a row by itself: rulings around a whole table
+    (and none between its rows) do not make it one row.
+    """
     if not horizontals or not any(c.ruled for c in header.columns):
         return [lines[i]]
     line = lines[i]
@@ -132,6 +129,9 @@ def _ruled_band(lines: list[Line], i: int, header: HeaderRow, horizontals) -> li
         if other.page != line.page or other.bottom > floor + 1:
             break
         band.append(other)
+    if len(band) > 1 and sum(row_kind(l, assign_cells(l, header, decimal_comma), decimal_comma) != "other"
+                             for l in band) > 1:
+        return [line]
     return band
 
 
@@ -158,7 +158,7 @@ def _glue(first: str, second: str) -> str:
     return first + ("" if first.endswith(("-", "/")) else " ") + second
 
 
-def _attach_fragment(line: Line, header: HeaderRow, tables: Tables) -> bool:
+def _attach_fragment(line: Line, header: HeaderRow, tables: Tables, decimal_comma) -> bool:
     """Join a wrapped piece of a cell ("2025-10-" over "31") to the item row it belongs to.
 
     Layout engines wrap long cells in narrow columns and centre the row vertically, so
@@ -179,7 +179,10 @@ def _attach_fragment(line: Line, header: HeaderRow, tables: Tables) -> bool:
             continue
         texts = row.cells.setdefault(column.role, [])
         current = " ".join(texts)
-        if column.role == "invoice_date" or column.role == "reason" or (
+        if column.money and kind_of(phrase.text, decimal_comma) == "money" and not current:
+            row.cells[column.role] = [phrase.text]  # an amount centred beside a wrapped cell
+            joined = True
+        elif column.role == "invoice_date" or column.role == "reason" or (
                 column.role == "invoice" and (current.endswith(("-", "/")) if not above
                                               else phrase.text.endswith(("-", "/")))):
             first, second = (phrase.text, current) if above else (current, phrase.text)
@@ -238,7 +241,7 @@ def _rows_follow(lines: list[Line], start: int, header: HeaderRow, decimal_comma
 def assign_cells(line: Line, header: HeaderRow, decimal_comma) -> dict[str, list[str]]:
     """Place the line's phrases in the header's columns; return role -> texts."""
     columns = header.columns
-    phrases = _split_wide(line.phrases, columns, decimal_comma)
+    phrases = _split_wide(_join_digit_groups(line.phrases, decimal_comma), columns, decimal_comma)
     kinds = [kind_of(p.text, decimal_comma) for p in phrases]
     height = line.height
     n, m = len(phrases), len(columns)
@@ -271,6 +274,11 @@ def assign_cells(line: Line, header: HeaderRow, decimal_comma) -> dict[str, list
     for phrase, j in zip(phrases, choice):
         if j >= 0:
             cells.setdefault(columns[j].role, []).append(phrase.text)
+    for phrase, j in zip(phrases, choice):
+        # A piece of a wrapped cell ("8," of "Mar / 8, / 2026") still belongs where it stands.
+        column = max(columns, key=lambda c: min(c.x1, phrase.x1) - max(c.x0, phrase.x0))
+        if j < 0 and column.role not in cells and min(column.x1, phrase.x1) - max(column.x0, phrase.x0) > 0:
+            cells[column.role] = [phrase.text]
     return cells
 
 
@@ -298,6 +306,24 @@ def row_kind(line: Line, cells: dict[str, list[str]], decimal_comma) -> str:
 def _has_money(line: Line, decimal_comma) -> bool:
     return any(kind_of(p.text, decimal_comma) == "money" for p in line.phrases) or any(
         kind_of(w.text, decimal_comma) == "money" for w in line.words)
+
+
+_LEADING_GROUP = re.compile(r"^\D{0,3}\d{1,3}$")
+_TRAILING_GROUPS = re.compile(r"^\d{3}(?:[ .,']\d{3})*[.,]\d{2}\b")
+
+
+def _join_digit_groups(phrases: list[Phrase], decimal_comma) -> list[Phrase]:
+    """Join "€104" and "272,82" back into one amount when a wide space split the thousands."""
+    result: list[Phrase] = []
+    for phrase in phrases:
+        if result and _LEADING_GROUP.match(result[-1].text) and _TRAILING_GROUPS.match(phrase.text):
+            gap = phrase.x0 - result[-1].x1
+            joined = Phrase(result[-1].words + phrase.words)
+            if gap < 2 * phrase.words[0].height and kind_of(joined.text, decimal_comma) == "money":
+                result[-1] = joined
+                continue
+        result.append(phrase)
+    return result
 
 
 def _split_wide(phrases: list[Phrase], columns: list[Column], decimal_comma=None) -> list[Phrase]:

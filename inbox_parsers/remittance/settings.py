@@ -23,10 +23,18 @@ class ParseSettings:
     column_labels: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        from .vocabulary import COLUMN_SYNONYMS, norm
+
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, float | int) and value <= 0:
                 raise ValueError(f"remittance setting {f.name} must be positive, got {value!r}")
+        roles = set(COLUMN_SYNONYMS) | {"other"}
+        for label, role in self.column_labels.items():
+            if role not in roles:
+                raise ValueError(f"remittance setting column_labels: {label!r} -> {role!r} is not one of {sorted(roles)}")
+        # Labels compare in normalised form ("Amt. Remitted" == "amtremitted").
+        self.column_labels = {norm(label): role for label, role in self.column_labels.items()}
 
     @classmethod
     def resolve(cls, value=None) -> "ParseSettings":

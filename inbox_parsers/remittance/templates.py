@@ -36,9 +36,6 @@ def load_templates() -> tuple[tuple[tuple[str, ...], ParseSettings], ...]:
         if not match:
             raise ValueError(f"{path}: a remittance template needs 'match': words found on the payer's advices")
         settings = dict(data.get("settings") or {})
-        for key in ("column_labels",):
-            if key in settings:
-                settings[key] = {norm(k): v for k, v in settings[key].items()}
         try:
             resolved = ParseSettings.resolve(settings)
         except (TypeError, ValueError) as exc:

@@ -75,19 +75,24 @@ FIELD_LABELS = {
         "end to end id", "end-to-end id", "endtoendid", "zahlungsreferenz", "zahlungsnummer",
         "référence de paiement", "reference de paiement", "voucher number", "voucher no", "payment voucher",
         "settlement reference", "reference", "ref", "confirmation number", "confirmation no",
-        "imad", "fed reference",
+        "imad", "fed reference", "payment doc #", "payment doc no", "pmt ref", "pmt reference", "pmt no",
+        "pmt #", "pmt number", "ach reference", "ach ref", "wire ref no", "wire reference number",
+        "check/eft no", "check/eft number", "eft/check no", "eft/check number", "check/eft #", "remittance ref",
+        "payment ref no", "payment ref #", "eft trace number", "trace id", "bank reference", "uetr",
     ],
     "payment_date": [
         "payment date", "date paid", "paid on", "value date", "check date", "cheque date", "settlement date",
         "date of payment", "pay date", "payment issued", "issue date", "effective date", "transfer date",
         "execution date", "remittance date", "credit date", "zahlungsdatum", "valuta", "date de paiement",
         "processing date", "date", "sent on", "was sent on", "made on", "initiated on", "dated",
-        "will be credited on", "on",
+        "will be credited on", "on", "pmt date", "date sent", "deposit date", "payment sent", "sent date",
+        "process date", "date issued", "issued on", "payment run date", "release date", "check issue date",
     ],
     "payer": [
         "payer", "payer name", "paid by", "from", "remitter", "remitted by", "ordering party", "originator",
         "originator name", "orig co name", "company name", "sender", "debtor", "debtor name", "customer",
-        "customer name", "issued by", "payor", "auftraggeber", "zahler", "payeur", "client",
+        "customer name", "issued by", "payor", "auftraggeber", "zahler", "payeur", "client", "remitter name",
+        "paying company", "payor name", "sent by", "payment from", "originating company",
     ],
     "payment_method": [
         "payment method", "method of payment", "payment type", "payment mode", "method", "paid via",
@@ -101,7 +106,9 @@ FIELD_LABELS = {
         "payment of", "the amount of", "amount of", "transfer amount", "wire amount", "eft amount",
         "ach amount", "total net amount", "total net paid", "total net", "net amount paid", "gesamtbetrag",
         "summe", "zahlbetrag", "montant total", "settlement amount", "amount", "total this payment",
-        "total payment amount", "sum of",
+        "total payment amount", "sum of", "check total", "cheque total", "total remittance", "pmt amount",
+        "paid amount", "net check amount", "amount of check", "amount of cheque", "total amount remitted",
+        "eft total", "payment value", "total paid amount",
     ],
 }
 

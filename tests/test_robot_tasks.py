@@ -1,0 +1,113 @@
+"""robots/tasks/enter_orders.robot run by the real ``robot`` runner against the sandbox ERP.
+
+The runner is a subprocess (``python -m robot``), as a business user or a scheduler runs
+it; the assertions read its output.xml through ``robot.api.ExecutionResult``.
+"""
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from robot.api import ExecutionResult
+
+from bots.workqueue import WorkQueue, key_for
+from sandbox import masterdata
+
+pytestmark = pytest.mark.browser
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+TASK = CHECKOUT / "robots" / "tasks" / "enter_orders.robot"
+BOT_USER, BOT_PASSWORD = "bot", "bot-pass-1"
+CUSTOMERS = masterdata.customers(42)
+ITEMS = masterdata.items(42)
+
+
+def run_robot(robot_file: Path, out: Path, **variables) -> ExecutionResult:
+    """Run ``robot_file`` with ``variables``; return the parsed output.xml."""
+    command = [sys.executable, "-m", "robot", "--outputdir", str(out), "--log", "log.html", "--report", "NONE",
+               "--consolecolors", "off"]
+    for name, value in variables.items():
+        command += ["--variable", f"{name}:{value}"]
+    env = {**os.environ, "O2C_ERP_PASSWORD": BOT_PASSWORD, "O2C_HOME": str(out / "home")}
+    finished = subprocess.run([*command, str(robot_file)], env=env, capture_output=True, timeout=300, cwd=CHECKOUT)
+    assert (out / "output.xml").is_file(), finished.stdout.decode(errors="replace")[-3000:]
+    return ExecutionResult(str(out / "output.xml"))
+
+
+def test_the_enter_orders_task_keys_the_queued_orders(erp_sandbox, tmp_path):
+    queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
+    good = [
+        {"po_number": "PO-R1", "requested_date": "2026-12-15", "ship_to": None,
+         "customer": {"name": CUSTOMERS[0].name, "email": CUSTOMERS[0].buyer_email},
+         "lines": [{"sku": ITEMS[0].sku, "quantity": "4", "unit_price": str(ITEMS[0].price)},
+                   {"sku": ITEMS[1].sku, "quantity": "1", "unit_price": None}]},
+        {"po_number": "PO-R2", "requested_date": None, "ship_to": "Gate 2, 9 Quay St",
+         "customer": {"name": CUSTOMERS[2].name + " LLC", "email": None},
+         "lines": [{"sku": ITEMS[2].sku, "quantity": "10", "unit_price": str(ITEMS[2].price)}]},
+    ]
+    bad = {**good[0], "po_number": "PO-R3", "lines": [{"sku": "ZZ-0000", "quantity": "1", "unit_price": "1.00"}]}
+    with WorkQueue.open(url=queue_url) as queue:
+        items = [queue.add("order", {"order": o}, key=key_for("robot", o["po_number"]))[0] for o in [*good, bad]]
+
+    result = run_robot(TASK, tmp_path / "out", ERP_URL=erp_sandbox.erp_url, ERP_USER=BOT_USER, QUEUE_URL=queue_url)
+
+    assert result.statistics.total.failed == 0 and result.statistics.total.passed == 1
+    conn = erp_sandbox.db()
+    saved = {po: (str(number), customer) for number, customer, po in conn.execute(
+        "SELECT order_no, customer_id, customer_po FROM sales_orders WHERE customer_po LIKE 'PO-R%'")}
+    lines = conn.execute("SELECT item_id, quantity, unit_price FROM order_lines WHERE order_no = ? ORDER BY line_no",
+                         (saved["PO-R1"][0],)).fetchall()
+    ship_to = conn.execute("SELECT ship_to FROM sales_orders WHERE customer_po = 'PO-R2'").fetchone()[0]
+    conn.close()
+    assert sorted(saved) == ["PO-R1", "PO-R2"]
+    assert (saved["PO-R1"][1], saved["PO-R2"][1]) == (CUSTOMERS[0].customer_id, CUSTOMERS[2].customer_id)
+    assert [(i, Decimal(q), Decimal(p)) for i, q, p in lines] == [(ITEMS[0].sku, 4, ITEMS[0].price),
+                                                                  (ITEMS[1].sku, 1, ITEMS[1].price)]
+    assert ship_to == "Gate 2, 9 Quay St"
+    with WorkQueue.open(url=queue_url) as queue:
+        done = [queue.get(item.id) for item in items]
+    assert [item.state for item in done] == ["done", "done", "exception"]
+    assert [item.result["sales_order"] for item in done[:2]] == [saved["PO-R1"][0], saved["PO-R2"][0]]
+    assert done[2].exception_message == "the ERP did not save the sales order: Line 1: item ZZ-0000 does not exist."
+    assert Path(done[2].evidence["screenshot"]).is_file()
+
+    # Run again: nothing is waiting, nothing is keyed twice.
+    again = run_robot(TASK, tmp_path / "again", ERP_URL=erp_sandbox.erp_url, ERP_USER=BOT_USER, QUEUE_URL=queue_url)
+    assert again.statistics.total.failed == 0
+    conn = erp_sandbox.db()
+    assert conn.execute("SELECT count(*) FROM sales_orders WHERE customer_po LIKE 'PO-R%'").fetchone()[0] == 2
+    conn.close()
+
+
+FAILING_TASK = """\
+*** Settings ***
+Library           robots.O2C    screenshot_dir=${OUTPUT DIR}
+Suite Setup       Open ERP Browser    ${ERP_URL}
+Suite Teardown    Close ERP Browser
+
+*** Tasks ***
+An Unknown Item Is Refused
+    Log In To ERP    bot    %{O2C_ERP_PASSWORD}
+    Enter Sales Order Header    C1001    PO-R9
+    Add Order Line    ZZ-0000    2
+    Save Sales Order
+    Fail    not reached
+"""
+
+
+def test_a_failing_keyword_reports_the_erp_message_and_a_screenshot(erp_sandbox, tmp_path):
+    robot_file = tmp_path / "refused.robot"
+    robot_file.write_text(FAILING_TASK)
+    out = tmp_path / "out"
+
+    result = run_robot(robot_file, out, ERP_URL=erp_sandbox.erp_url)
+
+    (task,) = result.suite.tests
+    assert task.status == "FAIL"
+    assert task.message == "the ERP did not save the sales order: Line 1: item ZZ-0000 does not exist."
+    failed = [kw for kw in task.body if getattr(kw, "status", None) == "FAIL"]
+    assert [kw.name for kw in failed] == ["Save Sales Order"]
+    assert len(list(out.glob("failure-save_sales_order-*.png"))) == 1
