@@ -99,3 +99,14 @@ def test_the_order_is_found_in_the_payload_and_numbers_are_typed_plainly():
     assert order_of({"channel": "email", "order": {"po_number": "1"}}) == {"po_number": "1"}
     assert order_of({"po_number": "2"}) == {"po_number": "2"}
     assert [_plain(Decimal(v)) for v in ("24", "2.50", "18.75", "1E+1")] == ["24", "2.5", "18.75", "10"]
+
+
+def test_a_portal_po_without_customer_is_the_portal_owners():
+    from bots.erp.order_entry import OrderEntry
+
+    entry = OrderEntry(None, _settings(portal_customers={"portal": "C1001", "other": "Magnolia Kitchenware"}))
+    assert entry._portal_customer({"portal": "portal"}) == {"customer_id": "C1001"}
+    assert entry._portal_customer({"portal": "other"}) == {"name": "Magnolia Kitchenware"}
+    assert entry._portal_customer({"channel": "email"}) == {}
+    with pytest.raises(ValueError, match="portal_customers maps"):
+        _settings(portal_customers=["C1001"])

@@ -111,3 +111,25 @@ def test_a_failing_keyword_reports_the_erp_message_and_a_screenshot(erp_sandbox,
     failed = [kw for kw in task.body if getattr(kw, "status", None) == "FAIL"]
     assert [kw.name for kw in failed] == ["Save Sales Order"]
     assert len(list(out.glob("failure-save_sales_order-*.png"))) == 1
+
+
+EMPTY_QUEUE_TASK = """\
+*** Settings ***
+Library           robots.O2C    queue_url=${QUEUE_URL}
+
+*** Tasks ***
+Nothing Is Waiting
+    ${count}=    Count Waiting Orders
+    Should Be Equal As Integers    ${count}    0
+    Take Next Order From Queue
+"""
+
+
+def test_taking_from_an_empty_queue_says_so(tmp_path):
+    robot_file = tmp_path / "empty.robot"
+    robot_file.write_text(EMPTY_QUEUE_TASK)
+
+    result = run_robot(robot_file, tmp_path / "out", QUEUE_URL=f"sqlite:///{tmp_path / 'queue.db'}")
+
+    (task,) = result.suite.tests
+    assert (task.status, task.message) == ("FAIL", "No order is waiting in the work queue.")

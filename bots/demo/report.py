@@ -49,14 +49,16 @@ def print_report(demo) -> None:
 def print_next_steps(demo) -> None:
     """Say where to look next: the queue commands, the world and its truth, the log."""
     console = demo.console
-    store = "" if demo.database_url == _default_url(demo) else f"O2C_DATABASE_URL={demo.database_url} "
     console.print()
     console.print("[bold]Where to look next[/bold]")
-    console.print(f"  {store}o2c items                  the work items", highlight=False)
-    console.print(f"  {store}o2c exceptions             the exception queue, with reasons", highlight=False)
-    console.print(f"  {store}o2c show ID                one item: payload, evidence, history", highlight=False)
-    console.print(f"  {store}o2c runs                   the bot runs and their counts", highlight=False)
-    console.print(f"  {demo.world}/truth.json   the answers the bots should reach", highlight=False)
+    if demo.database_url != _default_url(demo):
+        console.print(f"  export O2C_DATABASE_URL={demo.database_url}   the demo's store, for the commands below",
+                      highlight=False)
+    for command, what in [("o2c items", "the work items"), ("o2c exceptions", "the exception queue, with reasons"),
+                          ("o2c show ID", "one item: payload, evidence, history"),
+                          ("o2c runs", "the bot runs and their counts")]:
+        console.print(f"  {command:<16} {what}", highlight=False)
+    console.print(f"  {demo.world / 'truth.json'}   the answers the bots should reach", highlight=False)
     console.print(f"  {demo.log_file}   what the bots logged", highlight=False)
 
 

@@ -267,8 +267,14 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> int:
     """
     from bots.demo.report import print_next_steps, print_report, print_sandbox
 
-    demo = _prepare(options, console or Console())
-    log_handle = _log_to_file(demo.log_file)
+    console = console or Console()
+    try:
+        demo = _prepare(options, console)
+        log_handle = _log_to_file(demo.log_file)
+    except OSError as error:
+        console.print(f"The demo cannot write its files in {error.filename or 'its home'}: "
+                      f"{error.strerror or error}. Set O2C_HOME to a folder you can write to.", highlight=False)
+        return 1
     demo.console.print(f"[bold]o2c demo[/bold]: seed {options.seed}, business date {demo.as_of.isoformat()}, "
                        f"in {demo.folder}")
     try:

@@ -23,8 +23,9 @@ back with backoff). Maintenance page, ERP unreachable, or ``stop_after_failures`
 application failures in a row -> the run stops, leaving the other items for later.
 """
 
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -67,6 +68,7 @@ class OrderEntrySettings:
     price_tolerance: str = "0.01"
     price_policy: str = "flag"
     stop_after_failures: int = 3
+    portal_customers: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if not self.url or not str(self.url).startswith(("http://", "https://")):
@@ -83,6 +85,9 @@ class OrderEntrySettings:
             raise ValueError(f"erp-order-entry price_policy must be one of {', '.join(PRICE_POLICIES)}, "
                              f"not {self.price_policy!r}")
         _tolerance(str(self.price_tolerance))  # fails here, naming the setting, not at the first order
+        if not isinstance(self.portal_customers, dict):
+            raise ValueError("erp-order-entry portal_customers maps a portal's name to an ERP customer "
+                             f"(number or name), e.g. {{portal: C1001}}, not {self.portal_customers!r}")
 
     def accepts(self, customer_price: Decimal, erp_price: Decimal) -> bool:
         """True when the two unit prices differ by no more than ``price_tolerance``."""
@@ -110,11 +115,13 @@ def load_order_entry_settings(settings, *, need_password: bool = True) -> OrderE
         price_tolerance=str(own.get("price_tolerance", "0.01")),
         price_policy=str(own.get("price_policy", "flag")),
         stop_after_failures=int(own.get("stop_after_failures", 3)),
+        portal_customers=own.get("portal_customers") or {},
     )
 
 
 _SETTING_KEYS = {"password_secret", "evidence_dir", "item_kind", "limit", "poll_seconds", "busy_attempts",
-                 "busy_wait_seconds", "timeout_seconds", "price_tolerance", "price_policy", "stop_after_failures"}
+                 "busy_wait_seconds", "timeout_seconds", "price_tolerance", "price_policy", "stop_after_failures",
+                 "portal_customers"}
 
 
 # -- one order -------------------------------------------------------------------------
@@ -147,7 +154,7 @@ class OrderEntry:
         try:
             return self._enter(work, order, po)
         except (BusinessException, ApplicationException) as error:
-            if isinstance(error, BusinessException) or not isinstance(error, ErpDown):
+            if not isinstance(error, ErpDown):  # a maintenance page is no evidence about the order
                 shot = self.erp.screenshot(self.settings.evidence_dir, f"erp-{po or work.id}-{error.code}")
                 error.evidence.setdefault("screenshot", shot)
             raise
@@ -161,7 +168,7 @@ class OrderEntry:
         if not po:
             raise BusinessException("missing_po", "the order has no PO number")
         lines = self._planned_lines(order)
-        customer_id = self._customer(order)
+        customer_id = self._customer(order, work.payload)
         step = self._retrying
 
         existing = step(lambda: self.erp.find_orders_by_customer_po(po, customer_id))
@@ -233,15 +240,25 @@ class OrderEntry:
                 {"sales_order": keyed["order_no"], "keyed": [list(map(str, line)) for line in wanted],
                  "saved": [list(map(str, line)) for line in got]})
 
-    def _customer(self, order: dict) -> str:
+    def _customer(self, order: dict, payload: dict) -> str:
         customer = order.get("customer") or {}
         if isinstance(customer, str):
             customer = {"name": customer}
+        if not (customer.get("name") or customer.get("customer_id")):
+            customer = {**customer, **self._portal_customer(payload)}
         key = f"{customer.get('customer_id')}|{customer.get('name')}|{customer.get('email')}"
         if key not in self._customers:
             self._customers[key] = resolve_customer(customer, lambda term: self._retrying(
                 lambda: self.erp.search_customers(term)))
         return self._customers[key]
+
+    def _portal_customer(self, payload: dict) -> dict:
+        """A customer's own portal names no customer on its POs: the settings say whose portal it is."""
+        configured = self.settings.portal_customers.get(payload.get("portal")) if payload.get("portal") else None
+        if not configured:
+            return {}
+        configured = str(configured).strip()
+        return {"customer_id": configured} if re.fullmatch(r"[A-Za-z]{0,3}\d+", configured) else {"name": configured}
 
     def _planned_lines(self, order: dict) -> list[PlannedLine]:
         lines = []

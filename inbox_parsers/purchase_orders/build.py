@@ -96,6 +96,22 @@ def _number(text: str | None, decimal_comma: bool | None) -> Decimal | None:
     return value
 
 
+def _quantity_decimal_comma(texts: list[str]) -> bool | None:
+    """Whether a column of quantities writes fractions with a comma ("2,5") or a point
+    ("2.5"); None when no quantity has a fraction of one or two places."""
+    comma = point = 0
+    for text in texts:
+        m = _NUMBER_IN.search(text or "")
+        s = m.group(0).strip() if m else ""
+        if re.fullmatch(r"\d+(?:\.\d{3})*,\d{1,2}", s):
+            comma += 1
+        elif re.fullmatch(r"\d+(?:,\d{3})*\.\d{1,2}", s):
+            point += 1
+    if comma == point:
+        return None
+    return comma > point
+
+
 def _outside_tables(lines: list[str], tables) -> list[str]:
     inside = {i for t in tables for i in range(t.header_index + 1, t.end_index)}
     return [("" if i in inside else line) for i, line in enumerate(lines)]
@@ -185,13 +201,17 @@ def _order(header: Header, raw: list[RawLine], source: str, day_first: bool | No
     header = _merge(header, hints.fallback)
     warnings = []
     decimal_comma = decimal_comma_in([r.fields.get("unit_price", "") for r in raw] + [r.fields.get("amount", "") for r in raw])
+    # Quantities may be typed apart from prices (text "0,5" beside numeric prices in a sheet).
+    quantity_comma = _quantity_decimal_comma([r.fields.get("quantity", "") for r in raw])
+    if quantity_comma is None:
+        quantity_comma = decimal_comma
     lines = []
     for row in raw:
         f = row.fields
         line = {
             "sku": (f.get("sku") or "").strip() or None,
             "description": " ".join((f.get("description") or "").split()),
-            "quantity": quantity_text(f.get("quantity"), decimal_comma),
+            "quantity": quantity_text(f.get("quantity"), quantity_comma),
             "unit_price": price_text(f.get("unit_price"), decimal_comma) or _price_from_amount(f, decimal_comma),
         }
         if f.get("uom"):

@@ -25,7 +25,7 @@ PO_PATTERNS = [
     re.compile(r"(?<![\w-])(?P<v>PO-(?=[\w-]*\d)[\w-]*[A-Za-z0-9])"),
     re.compile(r"(?:\b(?i:bestellnummer|bestellnr|auftragsnummer)|^\s*(?i:order)\s*:)\s*[:\-–]?\s*(?P<v>" + _TOKEN + r")"),
     # In a document the buyer wrote, "Our Ref" is the buyer's own order number.
-    re.compile(r"^\s*(?i:our\s+ref(?:erence)?)\.?\s*(?:" + _NUMBER_WORD + r")?\s*#?\s*[:\-–=]\s*(?P<v>" + _TOKEN + r")"),
+    re.compile(r"(?:^|,\s|\t)\s*(?i:our\s+ref(?:erence)?)\.?\s*(?:" + _NUMBER_WORD + r")?\s*#?\s*[:\-–=]\s*(?P<v>" + _TOKEN + r")"),
 ]
 
 # Requested delivery date labels: (pattern, rank) where a lower rank is preferred.

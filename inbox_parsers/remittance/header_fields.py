@@ -303,8 +303,7 @@ def _letterhead(free: list[Line], payee_lines: set[int], values: set[str], page_
             if key in _TITLE or any(t in key for t in ("remittance", "advice", "paymentnotification",
                                                         "notification", "page")):
                 # "Harbor Freight Inc. - Remittance Advice": the name beside the title.
-                stripped = _TITLE_PREFIX.sub("", text)
-                text = (stripped if stripped != text else _TITLE_SUFFIX.sub("", text)).strip(" -–—|:,")
+                text = _strip_title(text)
                 text = _with_wrapped_suffix(text, phrase, line, free) if text else text
                 key = norm(text)
                 if not text or not _COMPANY_SUFFIX.search(text) or any(
@@ -334,9 +333,16 @@ def _with_wrapped_suffix(text: str, phrase: Phrase, line: Line, free: list[Line]
     if _LEGAL_FORM.fullmatch(text.split()[-1]):
         return text
     tail = _wrapped_neighbour(phrase, line, free, below=True)
-    if tail is not None and len(tail.words) <= 6 and _LEGAL_FORM.fullmatch(tail.words[-1].text):
-        return f"{text} {tail.text}"
+    rest = _strip_title(tail.text) if tail is not None else ""
+    if rest and len(rest.split()) <= 6 and _LEGAL_FORM.fullmatch(rest.split()[-1]):
+        return f"{text} {rest}"
     return text
+
+
+def _strip_title(text: str) -> str:
+    """The name beside a title: "Harbor Inc. - Remittance Advice", "Payment advice from Harbor Inc."."""
+    stripped = _TITLE_PREFIX.sub("", text)
+    return (stripped if stripped != text else _TITLE_SUFFIX.sub("", text)).strip(" -–—|:,")
 
 
 def _is_wrapped_tail(phrase: Phrase, line: Line, free: list[Line]) -> bool:

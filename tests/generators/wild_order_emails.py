@@ -236,6 +236,7 @@ PO_LABELS = ["Purchase Order No.", "PO Number", "PO #", "Order #", "PO", "P.O. N
              "Order Number", "Customer PO"]
 EU_REQ_LABELS = ["Liefertermin", "Lieferdatum", "Delivery Date", "Date de livraison", "Requested Delivery"]
 EU_ORDER_LABELS = ["Bestelldatum", "Datum", "Order Date", "Date de commande"]
+QTY_LABELS = ["Qty", "Quantity", "Qty Ordered", "Order Qty", "QTY", "Menge"]
 EU_PO_LABELS = ["Bestellnummer", "Bestell-Nr.", "PO Number", "N° de commande", "Order No."]
 
 
@@ -257,7 +258,7 @@ def _columns(o: Order, rng, style: str):
                             "Supplier Item", "Vendor Part No.", "Product Code", "Item Code"])
     if o.eu and rng.random() < 0.4:
         sku_label = rng.choice(["Artikelnr.", "Art.-Nr.", "Lieferanten-Artikelnr.", "Référence fournisseur"])
-    qty_label = rng.choice(["Qty", "Quantity", "Qty Ordered", "Order Qty", "QTY"] + (["Menge"] if o.eu else []))
+    qty_label = rng.choice(QTY_LABELS[:5] + (["Menge"] if o.eu else []))
     price_label = rng.choice(["Unit Price", "Price", "Unit Cost", "Price/Unit", "Net Price", "Rate"]
                              + (["Einzelpreis", "Prix unitaire"] if o.eu else []))
     desc_label = rng.choice(["Description", "Item Description", "Product", "Desc"] + (["Bezeichnung"] if o.eu else []))
@@ -673,14 +674,12 @@ def fmt_xlsx(rng):
         r += 1
         for c, (label, fn) in enumerate(cols, 1):
             value = fn(i, ln)
-            if numeric and fn(0, o.lines[0]) == _qty(o, o.lines[0].quantity, rng) and False:
-                pass
             ws.cell(r, c, value)
         if numeric:
             # real spreadsheets hold numbers, not printed text, in quantity and price cells
             for c, (label, fn) in enumerate(cols, 1):
                 text = str(fn(i, ln))
-                if text == _qty_text(ln.quantity):
+                if label in QTY_LABELS and not text.endswith(ln.uom):
                     ws.cell(r, c, float(ln.quantity) if "." in text else int(ln.quantity))
                 elif label in ("Unit Price", "Price", "Unit Cost", "Net Price", "Rate", "Einzelpreis", "Prix unitaire"):
                     ws.cell(r, c, float(ln.unit_price)).number_format = "#,##0.00"
