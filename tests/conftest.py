@@ -3,6 +3,7 @@ tests/fixtures/ (PostgreSQL, Dovecot, the sandbox, Chromium); list it here."""
 
 pytest_plugins = [
     "tests.fixtures.order_emails",
+    "tests.fixtures.wild_order_emails",
     "tests.fixtures.remittances",
     "tests.fixtures.sandbox",
     "tests.fixtures.sandbox_portals",

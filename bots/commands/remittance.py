@@ -76,9 +76,12 @@ def _parse_all(paths, parse, convert):
     if not (sys.stderr.isatty() and len(paths) > 1):
         yield from results()
         return
+    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True) as progress:
+    # The bar goes to stderr and leaves stdout alone, so JSON lines stay whole when piped.
+    with Progress(console=Console(stderr=True), transient=True, redirect_stdout=False,
+                  redirect_stderr=False) as progress:
         task = progress.add_task("Parsing remittances", total=len(paths))
         for item in results():
             progress.advance(task)

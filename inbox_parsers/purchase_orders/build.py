@@ -96,6 +96,22 @@ def _number(text: str | None, decimal_comma: bool | None) -> Decimal | None:
     return value
 
 
+def _quantity_by_amount(fields: dict[str, str], quantity: str | None, price: str | None,
+                        decimal_comma: bool | None) -> str | None:
+    """"2.500" is 2500 or 2.5 depending on the writer: where the line prints its amount,
+    the reading for which quantity x price gives that amount wins."""
+    m = _NUMBER_IN.search(fields.get("quantity") or "")
+    if not m or not price or not re.fullmatch(r"\d{1,3}[.,]\d{3}", m.group(0).strip()):
+        return quantity
+    amount = _number(fields.get("amount"), decimal_comma)
+    if amount is None:
+        return quantity
+    for reading in (quantity_text(m.group(0), True), quantity_text(m.group(0), False)):
+        if reading and abs(Decimal(reading) * Decimal(price) - amount) <= Decimal("0.01"):
+            return reading
+    return quantity
+
+
 def _quantity_decimal_comma(texts: list[str]) -> bool | None:
     """Whether a column of quantities writes fractions with a comma ("2,5") or a point
     ("2.5"); None when no quantity has a fraction of one or two places."""
@@ -214,6 +230,7 @@ def _order(header: Header, raw: list[RawLine], source: str, day_first: bool | No
             "quantity": quantity_text(f.get("quantity"), quantity_comma),
             "unit_price": price_text(f.get("unit_price"), decimal_comma) or _price_from_amount(f, decimal_comma),
         }
+        line["quantity"] = _quantity_by_amount(f, line["quantity"], line["unit_price"], decimal_comma)
         if f.get("uom"):
             line["uom"] = f["uom"].strip()
         if line["sku"] is None:

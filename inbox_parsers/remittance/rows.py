@@ -182,6 +182,9 @@ def _attach_fragment(line: Line, header: HeaderRow, tables: Tables, decimal_comm
         if column.money and kind_of(phrase.text, decimal_comma) == "money" and not current:
             row.cells[column.role] = [phrase.text]  # an amount centred beside a wrapped cell
             joined = True
+        elif column.money and current and phrase.text.strip().upper().rstrip(".") in ("CR", "-"):
+            row.cells[column.role] = [f"{current} {phrase.text.strip()}"]  # "2,754.27" over "CR"
+            joined = True
         elif column.role == "invoice_date" or column.role == "reason" or (
                 column.role == "invoice" and (current.endswith(("-", "/")) if not above
                                               else phrase.text.endswith(("-", "/")))):

@@ -468,10 +468,10 @@ def fmt_oracle_text(rng):
     """Fixed-width report text (Oracle iProcurement / JAGGAER style), with a Need-By per line."""
     o = new_order(rng, "US")
     rd = o.requested
-    lines = [f"{'Ln':<4}{'Item/Supplier Item':<22}{'Description':<28}{'Need-By Date':<14}{'Qty':>8}  {'UOM':<5}"
+    lines = [f"{'Ln':<4}{'Item/Supplier Item':<22}{'Description':<30}{'Need-By Date':<14}{'Qty':>8}  {'UOM':<5}"
              f"{'Unit Price':>12}{'Amount':>14}"]
     for i, ln in enumerate(o.lines):
-        lines.append(f"{i + 1:<4}{ln.sku:<22}{ln.description:<28}{(f'{rd:%d-%b-%Y}'.upper() if rd else ''):<14}"
+        lines.append(f"{i + 1:<4}{ln.sku:<22}{ln.description:<30}{(f'{rd:%d-%b-%Y}'.upper() if rd else ''):<14}"
                      f"{_qty(o, ln.quantity, rng):>8}  {ln.uom:<5}{ln.unit_price:>12,.2f}"
                      f"{(ln.quantity * ln.unit_price).quantize(Decimal('0.01')):>14,.2f}")
     body = (f"PURCHASE ORDER\n\n{o.company}\n\nOrder: {o.po_number}    Revision: 0    Created: "
@@ -680,7 +680,7 @@ def fmt_xlsx(rng):
             for c, (label, fn) in enumerate(cols, 1):
                 text = str(fn(i, ln))
                 if label in QTY_LABELS and not text.endswith(ln.uom):
-                    ws.cell(r, c, float(ln.quantity) if "." in text else int(ln.quantity))
+                    ws.cell(r, c, int(ln.quantity) if ln.quantity == int(ln.quantity) else float(ln.quantity))
                 elif label in ("Unit Price", "Price", "Unit Cost", "Net Price", "Rate", "Einzelpreis", "Prix unitaire"):
                     ws.cell(r, c, float(ln.unit_price)).number_format = "#,##0.00"
     r += 2

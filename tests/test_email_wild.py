@@ -1,0 +1,155 @@
+"""Order emails nobody here wrote the parser for (tests/generators/wild_order_emails.py): the
+procurement-system notifications, small-shop prose, EDI gateway renderings, Outlook HTML,
+reply chains, forwards, CSV/XLSX/PDF attachments and look-alike non-orders parse to their
+contract-2 truth. Then one test for each root cause the corpus found."""
+
+import collections
+import json
+import random
+from email.message import EmailMessage
+
+import pytest
+
+from inbox_parsers.email import parse_email
+from inbox_parsers.purchase_orders import orders_from_text
+from tests.generators.wild_order_emails import FORMATS, comparable, corpus, make_case
+
+NOT_ORDERS = [name for name in FORMATS if name.startswith("not_")]
+
+
+def _wrong(cases):
+    """{format-index: (truth, got)} for every case that does not parse to exactly its truth."""
+    wrong = {}
+    for index, case in enumerate(cases):
+        got = comparable(parse_email(case.raw))
+        if got != case.truth:
+            wrong[f"{case.fmt}-{index}"] = (case.truth, got)
+    return wrong
+
+
+def test_generator_has_fifteen_order_formats_and_the_look_alike_not_orders():
+    assert len(FORMATS) - len(NOT_ORDERS) >= 15
+    assert {"not_confirmation_quoted", "not_shipping_notice", "not_invoice_dispute", "not_rfq",
+            "not_cancellation"} <= set(NOT_ORDERS)
+
+
+def test_generator_is_deterministic_and_random_in_content():
+    first = make_case("plain_kv", random.Random(5))
+    assert first.raw == make_case("plain_kv", random.Random(5)).raw
+    numbers = {make_case("csv_plain", random.Random(seed)).truth["orders"][0]["po_number"] for seed in range(20)}
+    assert len(numbers) >= 15
+
+
+def test_at_least_99_percent_of_the_wild_corpus_is_exactly_right(wild_order_email_corpus):
+    assert len(wild_order_email_corpus) >= 300
+    wrong = _wrong(wild_order_email_corpus)
+    exact = 1 - len(wrong) / len(wild_order_email_corpus)
+    shown = {name: json.dumps(pair)[:600] for name, pair in list(wrong.items())[:5]}
+    assert exact >= 0.99, f"{exact:.1%} exact; wrong: {shown}"
+
+
+def test_every_format_is_in_the_wild_corpus(wild_order_email_corpus):
+    counts = collections.Counter(case.fmt for case in wild_order_email_corpus)
+    assert set(counts) == set(FORMATS)
+    assert min(counts.values()) >= 12
+
+
+@pytest.mark.parametrize("fmt", [name for name in FORMATS if name != "pdf"])
+def test_each_format_exactly(fmt):
+    rng = random.Random(f"wild-{fmt}")
+    cases = [make_case(fmt, rng) for _ in range(6)]
+    assert _wrong(cases) == {}
+
+
+def test_pdf_purchase_orders_printed_by_chromium_exactly():
+    cases = corpus(6, seed=77, formats=["pdf"])
+    assert all(b"application/pdf" in case.raw for case in cases)
+    assert _wrong(cases) == {}
+
+
+# --- one test per root cause ---------------------------------------------------------------------
+
+def _mail(body: str, sender="dana@pinecrest.com", subject="PO", attachments=()) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, "orders@o2c-supply.example.com", subject
+    msg["Message-ID"] = "<t@x>"
+    msg.set_content(body)
+    for name, data, maintype, subtype in attachments:
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return msg.as_bytes()
+
+
+def test_an_inline_forward_with_the_order_attached_is_the_original_senders():
+    body = ("FYI, new order below.\n\n-----Original Message-----\nFrom: Dana Baker <dana@pinecrest.com>\n"
+            "Sent: Monday, November 23, 2026 9:02 AM\nTo: rep@o2c-supply.example.com\nSubject: PO 88123\n\n"
+            "Please see attached PO.\n")
+    csv = b"PO Number,Item,Qty,Unit Price\n88123,NW-4410,24,18.75\n"
+    result = parse_email(_mail(body, sender="rep@o2c-supply.example.com", subject="FW: PO 88123",
+                               attachments=[("PO88123.csv", csv, "text", "csv")]))
+    [order] = result["orders"]
+    assert order["customer"]["email"] == "dana@pinecrest.com"
+    assert result["from"] == "rep@o2c-supply.example.com"
+
+
+@pytest.mark.parametrize("body, reason", [
+    ("Please cancel our purchase order 4711 in full.\n\nItem  Qty  Price\nNW-4410  24  18.75\n", "cancellation"),
+    ("PO 4711 - cancelled. Lines:\n\nItem  Qty  Price\nNW-4410  24  18.75\n", "cancellation"),
+    ("Your shipment for PO Number: 4711 has been received at our dock.\n\nItem  Description  Qty Shipped\n"
+     "NW-4410  Widget  24\n", "shipping notice"),
+])
+def test_cancellations_and_shipping_notices_are_not_orders(body, reason):
+    result = parse_email(_mail(body))
+    assert (result["status"], result["reason"], result["orders"]) == ("not_order", reason, [])
+
+
+def test_a_cancelled_order_replaced_by_a_new_one_is_an_order():
+    body = ("Please cancel PO 4711; this new order replaces it.\n\nPO Number: 4712\n\n"
+            "Item  Qty  Price\nNW-4410  24  18.75\n")
+    result = parse_email(_mail(body))
+    assert result["status"] == "order"
+    assert result["orders"][0]["po_number"] == "4712"
+
+
+@pytest.mark.parametrize("header, sku", [
+    ("Buyer Part No\tSupplier Part #\tMfr Part No", "NW-4410"),   # the supplier's number beats the manufacturer's
+    ("Buyer Part No\tVendor Part (VP)\tMfr Part No", "NW-4410"),  # a code in parentheses does not hide the words
+    ("Ln\tItem/Supplier Item\tMfr Part No", "NW-4410"),
+])
+def test_our_item_number_among_buyer_and_manufacturer_numbers(header, sku):
+    text = f"{header}\tDescription\tQty\tUnit Price\nC-77812\tNW-4410\tMFR-3301\tWidget\t24\t18.75\n"
+    [order] = orders_from_text(text)
+    assert order["lines"][0]["sku"] == sku
+
+
+@pytest.mark.parametrize("line, po, requested", [
+    ("Our PO# is 96890. We need it by Nov 25, 2026 if possible.", "96890", "2026-11-25"),
+    ("Our Ref: P992933\nNeed-By Date: 01/02/2027", "P992933", "2027-01-02"),
+    ("Bestellnummer: 4711\nLieferdatum: 25. November 2026", "4711", "2026-11-25"),
+    ("PO NUMBER: 4711\nPO DATE: 20261120\nDTM*002 DELIVERY REQUESTED: 20261224", "4711", "2026-12-24"),
+])
+def test_header_wordings_real_buyers_use(line, po, requested):
+    [order] = orders_from_text(f"{line}\n\nItem\tQty\tUnit Price\nNW-4410\t24\t18.75\n")
+    assert (order["po_number"], order["requested_date"]) == (po, requested)
+
+
+def test_two_orders_in_a_body_keep_the_dates_written_above_their_po_number():
+    text = ("Date Issued: 2026-11-22\nRequired Delivery Date: 2026-12-26\nPO Number: A-1\n\n"
+            "Item\tQty\tUnit Price\nNW-4410\t24\t18.75\n\n\n"
+            "Date Issued: 2026-11-22\nRequired Delivery Date: 2027-01-13\nPO Number: A-2\n\n"
+            "Item\tQty\tUnit Price\nAB-100\t2\t4.50\n")
+    assert [(o["po_number"], o["requested_date"]) for o in orders_from_text(text)] == [
+        ("A-1", "2026-12-26"), ("A-2", "2027-01-13")]
+
+
+def test_a_quantity_read_both_ways_is_settled_by_the_line_amount():
+    text = "Item\tQty\tUnit Price\tAmount\nNW-4410\t2.500\t479.63\t1.199.075,00\nAB-100\t0,5\t10.00\t5,00\n"
+    [order] = orders_from_text(text)
+    assert [line["quantity"] for line in order["lines"]] == ["2500", "0.5"]
+
+
+def test_a_procurement_network_line_with_units_in_parentheses():
+    text = ("Line # | Part # / Description | Supplier Part | Qty (Unit) | Need By | Unit Price | Subtotal\n"
+            "1 | C61126 Hand Soap | AC-73-206 | 84 (BX) | 08 Dec 2026 | $264.11 USD | $22,185.24 USD\n")
+    [order] = orders_from_text(text, source="body")
+    assert (order["requested_date"], order["lines"][0]["sku"], order["lines"][0]["quantity"]) == (
+        "2026-12-08", "AC-73-206", "84")
