@@ -39,6 +39,12 @@ _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[-\s./]+" + _MONTH_WORD
 _MONTH_DAY_YEAR = re.compile(r"^" + _MONTH_WORD + r"[-\s.]+(\d{1,2})(?:st|nd|rd|th)?,?[-\s.,/]+(\d{2}|\d{4})$")
 _COMPACT = re.compile(r"^(20\d{2})(\d{2})(\d{2})$")
 
+_WEEKDAY = re.compile(
+    r"(?i)^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\.?,?\s+(?=\d|[a-z]{3})"
+    r"|^(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|mo|di|mi|do|fr|sa|so)\.?,?\s+(?=\d)"
+    r"|^(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche),?\s+(?=\d)"
+)
+
 DAY_FIRST_CURRENCIES = {"EUR", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "AUD", "NZD", "INR", "BRL"}
 
 
@@ -52,6 +58,7 @@ def parse_date(text: str, day_first: bool | None = None) -> date | None:
     if not text:
         return None
     s = " ".join(text.strip().strip(",;").split())
+    s = _WEEKDAY.sub("", s)  # "Thursday, November 12, 2026", "Fri 04.12.2026"
     try:
         if m := _ISO.match(s):
             return date(int(m[1]), int(m[2]), int(m[3]))

@@ -98,3 +98,16 @@ def test_dates_found_in_free_text():
     text = "Paid on 09-Nov-2026 and November 9, 2026, due 11/30/26; ref 2026-11-09."
     assert find_dates(text) == ["09-Nov-2026", "November 9, 2026", "11/30/26", "2026-11-09"]
     assert [iso(found) for found in find_dates(text)] == ["2026-11-09", "2026-11-09", "2026-11-30", "2026-11-09"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Thursday, November 12, 2026", "2026-11-12"), ("Fri 04.12.2026", "2026-12-04"),
+    ("Donnerstag, 12.11.2026", "2026-11-12"), ("Mar 5, 2026", "2026-03-05"), ("20261224", "2026-12-24"),
+])
+def test_dates_with_a_weekday_before_them_or_in_edi_form(text, expected):
+    assert iso(text) == expected
+
+
+def test_found_dates_include_german_day_dots_and_edi_dates():
+    assert find_dates("Lieferdatum: 25. November 2026, DTM 20261224") == ["25. November 2026", "20261224"]
+    assert iso("25. November 2026") == "2026-11-25"

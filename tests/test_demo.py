@@ -23,12 +23,19 @@ SEED = 7
 AS_OF = "2026-11-25"   # the world and the sandbox are laid out around a fixed day
 
 
+ERP_WORK = ["--erp-orders", "2", "--erp-payments", "2"]   # a little ERP work keeps the test short
+
+
 def run_demo(home: Path, *args, env_changes: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "O2C_HOME": str(home), **(env_changes or {})}
     for name in {"O2C_DATABASE_URL", "O2C_CONFIG", "O2C_CHROMIUM"} - set(env_changes or {}):
         env.pop(name, None)
     return subprocess.run([O2C, "demo", "--seed", str(SEED), "--as-of", AS_OF, *args], env=env, cwd=home,
                           capture_output=True, text=True, timeout=timeout)
+
+
+ERP_ORDERS = r"Sales orders keyed in the ERP this run: (\d+), found already there: (\d+); duplicates in the ERP: (\d+)"
+ERP_PAYMENTS = r"Payments posted in the ERP this run: (\d+), found already posted: (\d+); duplicates in the ERP: (\d+)"
 
 
 def figure(pattern: str, text: str) -> tuple[int, ...]:
@@ -41,12 +48,12 @@ def figure(pattern: str, text: str) -> tuple[int, ...]:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_demo_runs_end_to_end_and_a_second_run_queues_nothing_twice(tmp_path):
-    first = run_demo(tmp_path)
+    first = run_demo(tmp_path, *ERP_WORK)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "Traceback" not in first.stdout + first.stderr
     report = first.stdout
-    for step in range(1, 10):
-        assert re.search(rf"\[{step}/9\] .+\n\s+done in \d+\.\d s", report), f"step {step} not done:\n{report}"
+    for step in range(1, 12):
+        assert re.search(rf"\[{step}/11\] .+\n\s+done in \d+\.\d s", report), f"step {step} not done:\n{report}"
 
     truth = json.loads((tmp_path / "demo" / "world" / "truth.json").read_text())
     to_take = [o for o in truth["orders"] if o["channel"] == "email" or o["state"] == "new"]
@@ -56,6 +63,10 @@ def test_demo_runs_end_to_end_and_a_second_run_queues_nothing_twice(tmp_path):
     applied, payments = figure(r"Payments auto-applied: (\d+) of (\d+)", report)
     assert payments == len(truth["payments"]) and applied > 0
     (created_first, _) = figure(r"Work items created this run: (\d+), already queued: (\d+)", report)
+    keyed, _, duplicates = figure(ERP_ORDERS, report)
+    assert 1 <= keyed <= 2 and duplicates == 0
+    posted, _, duplicates = figure(ERP_PAYMENTS, report)
+    assert 1 <= posted <= 2 and duplicates == 0
     assert "the same as the world's open_items.csv" in report
 
     # The store says the same as the report: every order of the truth is queued once.
@@ -73,11 +84,12 @@ def test_demo_runs_end_to_end_and_a_second_run_queues_nothing_twice(tmp_path):
     finally:
         queue.close()
 
-    second = run_demo(tmp_path)
+    second = run_demo(tmp_path, *ERP_WORK)
     assert second.returncode == 0, second.stdout + second.stderr
     assert figure(r"Work items created this run: (\d+), already queued: (\d+)", second.stdout)[0] == 0
     assert figure(r"Wrong applications: (\d+)", second.stdout) == (0,)
     assert figure(r"Orders taken in: (\d+) of (\d+)", second.stdout) == (taken, expected)
+    assert figure(ERP_ORDERS, second.stdout)[2] == 0 and figure(ERP_PAYMENTS, second.stdout)[2] == 0
     queue = WorkQueue.open(f"sqlite:///{tmp_path / 'demo' / 'o2c.db'}")
     try:
         assert len(queue.items(limit=None)) == len(items)
@@ -94,6 +106,25 @@ def test_demo_runs_end_to_end_and_a_second_run_queues_nothing_twice(tmp_path):
     finally:
         conn.close()
     assert len(rows) == sum(1 for o in to_take if o["channel"] == "portal")
+
+    # The ERP holds each order and payment the bots completed exactly once, under the number the item has.
+    erp = open_db(portal_db.with_name("erp.sqlite"))
+    queue = WorkQueue.open(f"sqlite:///{tmp_path / 'demo' / 'o2c.db'}")
+    try:
+        orders = [i for i in queue.items(kind="order", state="done", limit=None)]
+        payments = [i for i in queue.items(kind="payment", state="done", limit=None)]
+        assert len(orders) >= keyed + 1 and len(payments) >= posted + 1   # the second run did more
+        for item in orders:
+            numbers = erp.execute("SELECT order_no FROM sales_orders WHERE customer_po = ? AND customer_id = ?",
+                                  (item.payload["order"]["po_number"], item.result["customer_id"])).fetchall()
+            assert [str(n) for (n,) in numbers] == [item.result["sales_order"]]
+        for item in payments:
+            numbers = erp.execute("SELECT doc_no FROM receipts WHERE reference = ?",
+                                  (item.payload["payment"]["payment_reference"],)).fetchall()
+            assert [str(n) for (n,) in numbers] == [item.result["document_number"]]
+    finally:
+        queue.close()
+        erp.close()
 
 
 @pytest.mark.slow

@@ -153,3 +153,11 @@ def test_a_procurement_network_line_with_units_in_parentheses():
     [order] = orders_from_text(text, source="body")
     assert (order["requested_date"], order["lines"][0]["sku"], order["lines"][0]["quantity"]) == (
         "2026-12-08", "AC-73-206", "84")
+
+
+def test_a_dot_grouping_thousands_among_whole_quantities():
+    text = "Item\tQty\tUnit Price\nNW-4410\t3.000\t422.49\nAB-100\t52\t11.01\n"
+    [order] = orders_from_text(text)
+    assert [line["quantity"] for line in order["lines"]] == ["3000", "52"]
+    [erp_export] = orders_from_text("Item\tQty\tUnit Price\nNW-4410\t3.000\t422.49\nAB-100\t52.000\t11.01\n")
+    assert [line["quantity"] for line in erp_export["lines"]] == ["3", "52"]

@@ -15,9 +15,14 @@ def demo_command(
                                       "and bank running (their URLs are printed) until Ctrl-C."),
     as_of: str = typer.Option("", "--as-of", help="Business date the world is laid out around (YYYY-MM-DD); "
                               "default today."),
+    erp_orders: int = typer.Option(5, "--erp-orders", min=0, help="Queued orders the ERP order-entry bot keys in "
+                                   "this run (0: none); a handful keeps the demo short."),
+    erp_payments: int = typer.Option(5, "--erp-payments", min=0, help="Applied payments the ERP cash-posting bot "
+                                     "posts in this run (0: none)."),
 ) -> None:
     """Run the whole order-to-cash demo: generate a world, start the sandbox, take orders in from
-    email and the portal, read remittances, apply cash, and report it all beside the truth."""
+    email and the portal, read remittances, apply cash, key a few orders and post a few payments in the
+    ERP, and report it all beside the truth."""
     from rich.console import Console
 
     from bots.config import ConfigError
@@ -32,7 +37,8 @@ def demo_command(
     if not console.is_terminal:
         console = Console(width=120)  # tables in a log or a pipe stay readable
     try:
-        code = run_demo(DemoOptions(seed=seed, keep_running=keep_running, as_of=day), console)
+        code = run_demo(DemoOptions(seed=seed, keep_running=keep_running, as_of=day,
+                                       erp_orders=erp_orders, erp_payments=erp_payments), console)
     except ConfigError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2)

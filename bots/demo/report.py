@@ -22,6 +22,7 @@ def print_report(demo) -> None:
     _print_queue(demo, items)
     remittances = _print_remittances(demo)
     cash = _print_cash(demo)
+    erp = _print_erp(demo)
 
     created = sum(counts.get("items_created", 0) for counts in demo.intake_counts.values())
     created += demo.queued_payments.get("created", 0)
@@ -41,6 +42,10 @@ def print_report(demo) -> None:
         f"Wrong applications: {len(pipeline.wrong)} (wrong invoice {len(pipeline.wrong_invoice)}, "
         f"other amount {len(pipeline.wrong_amount)})",
         f"Work items created this run: {created}, already queued: {already}",
+        f"Sales orders keyed in the ERP this run: {erp['order']['keyed']}, found already there: "
+        f"{erp['order']['found']}; duplicates in the ERP: {erp['order']['duplicates']}",
+        f"Payments posted in the ERP this run: {erp['payment']['keyed']}, found already posted: "
+        f"{erp['payment']['found']}; duplicates in the ERP: {erp['payment']['duplicates']}",
         f"Time: {sum(seconds for _, seconds in demo.timings):.1f} s",
     ]:
         console.print("  " + line, highlight=False)
@@ -148,6 +153,55 @@ def _print_cash(demo) -> dict:
         table.add_row(reason, str(pipeline.reasons[reason]), str(pipeline.truth_reasons[reason]))
     demo.console.print(table)
     return scores
+
+
+def _print_erp(demo) -> dict:
+    """What the ERP bots completed this run (sales order and payment document numbers), and, read
+    from the ERP's own database, how many of the demo's done items the ERP holds twice."""
+    table = _table("ERP: keyed and posted this run", ["Item", "Kind", "PO / payment", "Customer", "ERP document",
+                                                      "How"])
+    figures = {}
+    for kind, number_field, reference in (("order", "sales_order", _po), ("payment", "document_number", _payment)):
+        done = [demo.queue.get(item_id) for item_id in demo.erp_done.get(kind, [])]
+        found = sum(1 for item in done if (item.result or {}).get("found_existing"))
+        for item in done:
+            result = item.result or {}
+            table.add_row(str(item.id), kind, reference(item), str(result.get("customer_id", "")),
+                          str(result.get(number_field, "")),
+                          "found already there" if result.get("found_existing") else "keyed")
+        figures[kind] = {"keyed": len(done) - found, "found": found, "duplicates": _erp_duplicates(demo, kind)}
+    demo.console.print(table)
+    return figures
+
+
+def _erp_duplicates(demo, kind: str) -> int:
+    """Done items of ``kind`` (any run) that the ERP holds more than once: orders by customer and PO,
+    payments by reference among documents not reversed."""
+    from sandbox.common import open_db
+
+    done = [item for item in demo.queue.items(kind=kind, state="done", limit=None) if item.result]
+    conn = open_db(demo.sandbox.db_path("erp"))
+    try:
+        duplicates = 0
+        for item in done:
+            if kind == "order":
+                found = conn.execute("SELECT count(*) FROM sales_orders WHERE customer_id = ? AND customer_po = ?",
+                                     (item.result.get("customer_id"), _po(item))).fetchone()[0]
+            else:
+                found = conn.execute("SELECT count(*) FROM receipts WHERE customer_id = ? AND reference = ? "
+                                     "AND status = 'posted'", (item.result.get("customer_id"), _payment(item))).fetchone()[0]
+            duplicates += found > 1
+        return duplicates
+    finally:
+        conn.close()
+
+
+def _po(item) -> str:
+    return str((item.payload.get("order") or {}).get("po_number") or "")
+
+
+def _payment(item) -> str:
+    return str((item.payload.get("payment") or {}).get("payment_reference") or "")
 
 
 # --- helpers ---------------------------------------------------------------------------

@@ -39,12 +39,21 @@ class DemoOptions:
     :param keep_running: after the report, keep the sandbox systems up until Ctrl-C.
     :param home: the runtime home (default: the settings' ``home``, i.e. ``O2C_HOME``).
     :param as_of: business date the world and the sandbox are laid out around (default today).
+    :param erp_orders: queued orders the ERP order-entry bot keys per demo run (0: none).
+    :param erp_payments: applied payments the ERP cash-posting bot posts per demo run (0: none).
     """
 
     seed: int = 42
     keep_running: bool = False
     home: Path | None = None
     as_of: date | None = None
+    erp_orders: int = 5
+    erp_payments: int = 5
+
+    def __post_init__(self):
+        for name in ("erp_orders", "erp_payments"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"--{name.replace('_', '-')} must be 0 or more, not {getattr(self, name)}")
 
 
 @dataclass
@@ -63,11 +72,16 @@ class Demo:
     remittances: dict = field(default_factory=dict)         # file name -> contract 1 record, or the error
     open_items_csv: Path | None = None
     open_items_as_world: bool | None = None
+    matched_open_items_csv: Path | None = None              # what the statement is matched against
     bank_payments: list = field(default_factory=list)       # the statement's payments, remittances attached
     remittance_files: dict = field(default_factory=dict)    # payment reference -> its remittance PDF
     cash_feeds: dict = field(default_factory=dict)          # source -> the payments given to the matcher
     cash: dict = field(default_factory=dict)                # source -> contract 3 output
     queued_payments: dict = field(default_factory=dict)     # created / already_queued / exceptions
+    portal_name: str = "portal"                             # the portal-intake's name for the portal
+    portal_customer_id: str | None = None                   # whose portal it is, in the ERP
+    erp_counts: dict = field(default_factory=dict)          # ERP bot -> its run's counts
+    erp_done: dict = field(default_factory=dict)            # item kind -> ids the ERP bots completed this run
     timings: list = field(default_factory=list)             # (step title, seconds)
 
     @property
@@ -100,6 +114,7 @@ def generate_world(demo: Demo) -> str:
     if demo.world.exists():
         shutil.rmtree(demo.world)
     files = write_world(world, demo.world)
+    demo.portal_customer_id = world.portal_customer_id
     demo.truth = json.loads(files["truth"].read_text(encoding="utf-8"))
     pdfs = sum(1 for p in world.payments if p.remittance_layout)
     return (f"{len(world.emails)} emails, {len(world.portal_orders())} portal POs, {len(world.open_items)} open items, "
@@ -156,6 +171,7 @@ def take_in_portal_orders(demo: Demo) -> str:
     settings = PortalIntakeSettings(url=demo.sandbox.url("portal"), user=user, password=password,
                                     evidence_dir=demo.evidence,
                                     known_skus=read_known_skus(demo.world / "masterdata" / "items.csv"))
+    demo.portal_name = settings.portal_name
     counts = run_portal_intake(settings, once=True, headless=True, queue=demo.queue)
     demo.intake_counts["portal-intake"] = counts
     if counts.get("po_errors"):
@@ -187,6 +203,8 @@ def download_open_items(demo: Demo) -> str:
     rows = _open_items(demo.open_items_csv)
     demo.open_items_as_world = rows == _open_items(demo.world / "open_items.csv")
     same = "the same as" if demo.open_items_as_world else "NOT the same as"
+    if not demo.open_items_as_world and _demo_posted_cash(demo):
+        same += " (the cash-posting bot has posted payments in an earlier run)"
     return f"{len(rows)} open items, {same} the world's open_items.csv"
 
 
@@ -196,15 +214,25 @@ def apply_cash(demo: Demo) -> str:
     from bots.cash import DiscountPolicy, MatchSettings, load_open_items, load_payments, load_terms, match_payments
 
     settings = MatchSettings(policy=load_terms(demo.world / "terms.csv", DiscountPolicy()))
+    # A bank statement is matched against the open items of its first match, kept beside the
+    # sandbox's data: after the cash-posting bot has posted some of its payments, matching it
+    # again against today's ERP would find those invoices paid and judge the same payments anew.
+    demo.matched_open_items_csv = demo.sandbox.options.data_dir / "open_items_at_first_match.csv"
+    first_match = demo.matched_open_items_csv.exists()
+    if not first_match:
+        shutil.copyfile(demo.open_items_csv, demo.matched_open_items_csv)
     demo.bank_payments = load_payments(demo.world / STATEMENT)
     demo.remittance_files = _attach_remittances(demo.bank_payments, demo.remittances)
     demo.cash_feeds = {PIPELINE: demo.bank_payments, AS_SENT: load_payments(demo.world / PAYMENTS_JSON),
                        BANK_ONLY: load_payments(demo.world / BAI2)}
     for source, payments in demo.cash_feeds.items():
         # Each run starts from the export as downloaded: a run closes the invoices it applies.
-        demo.cash[source] = match_payments(load_open_items(demo.open_items_csv), payments, settings).to_json()
+        demo.cash[source] = match_payments(load_open_items(demo.matched_open_items_csv), payments,
+                                           settings).to_json()
     summary = demo.cash[PIPELINE]["summary"]
-    return (f"{summary['payments']} payments, {len(demo.remittance_files)} with a parsed remittance; "
+    against = (f"against the {len(_open_items(demo.matched_open_items_csv))} open items of the statement's "
+               "first match" if first_match else "against the open items downloaded")
+    return (f"{summary['payments']} payments, {len(demo.remittance_files)} with a parsed remittance, {against}; "
             f"{summary['applied']} fully applied, {summary['exceptions']} exceptions")
 
 
@@ -214,8 +242,16 @@ def queue_payments(demo: Demo) -> str:
     from bots.runs import bot_run
 
     output = demo.cash[PIPELINE]
+    # Each application carries the open amount the matcher saw (less what earlier payments
+    # applied), so the cash-posting bot can tell when the ERP's open item has changed since.
+    open_now = {row[1]: Decimal(row[6]) for row in _open_items(demo.matched_open_items_csv)}
     applications: dict[str, list] = {}
     for application in output["applications"]:
+        invoice = application["invoice"]
+        seen = open_now.get(invoice)
+        if seen is not None:
+            application = {**application, "open_amount": f"{seen:.2f}"}
+            open_now[invoice] = seen - Decimal(application["amount"]) - Decimal(application["discount"])
         applications.setdefault(application["payment_reference"], []).append(application)
     exceptions = {e["payment_reference"]: e for e in output["exceptions"]}
     statement = demo.world / STATEMENT
@@ -243,6 +279,40 @@ def queue_payments(demo: Demo) -> str:
     return f"{created} items created, {len(results) - created} already queued, {in_exception} in the exception queue"
 
 
+def key_orders_in_erp(demo: Demo) -> str:
+    """Run the ERP order-entry bot on a few of the queued orders (``--erp-orders``), in headless Chromium."""
+    from bots.erp.order_entry import OrderEntrySettings, run_order_entry
+
+    if demo.options.erp_orders == 0:
+        return "skipped (--erp-orders 0)"
+    user, password = _bot_account(demo.sandbox, "erp")
+    # POs from the customer's own portal name no customer: the setting says whose portal it is.
+    settings = OrderEntrySettings(url=demo.sandbox.url("erp"), user=user, password=password,
+                                  evidence_dir=demo.evidence, busy_wait_seconds=0.2,
+                                  portal_customers={demo.portal_name: demo.portal_customer_id})
+    counts = _run_erp_bot(demo, "order", lambda: run_order_entry(settings, once=True, limit=demo.options.erp_orders,
+                                                                 headless=True, queue=demo.queue))
+    demo.erp_counts["erp-order-entry"] = counts
+    return (f"{counts.get('orders_keyed', 0)} sales orders keyed, {counts.get('found_existing', 0)} found already "
+            f"in the ERP, {counts.get('exception', 0)} to the exception queue")
+
+
+def post_cash_in_erp(demo: Demo) -> str:
+    """Run the ERP cash-posting bot on a few of the applied payments (``--erp-payments``), in headless Chromium."""
+    from bots.erp.cash_posting import CashPostingSettings, run_cash_posting
+
+    if demo.options.erp_payments == 0:
+        return "skipped (--erp-payments 0)"
+    user, password = _bot_account(demo.sandbox, "erp")
+    settings = CashPostingSettings(url=demo.sandbox.url("erp"), user=user, password=password,
+                                   evidence_dir=demo.evidence, busy_wait_seconds=0.2)
+    counts = _run_erp_bot(demo, "payment", lambda: run_cash_posting(
+        settings, once=True, limit=demo.options.erp_payments, headless=True, queue=demo.queue))
+    demo.erp_counts["erp-cash-posting"] = counts
+    return (f"{counts.get('receipts_posted', 0)} payment documents posted, {counts.get('found_existing', 0)} found "
+            f"already posted, {counts.get('exception', 0)} to the exception queue")
+
+
 STEPS = [
     ("Generate the scenario world", generate_world),
     ("Open the work queue", open_store),
@@ -253,6 +323,8 @@ STEPS = [
     ("Download open items from the ERP (FBL5N)", download_open_items),
     ("Apply cash (o2c match)", apply_cash),
     ("Queue the payments and their exceptions", queue_payments),
+    ("Key orders in the ERP (erp-order-entry)", key_orders_in_erp),
+    ("Post cash in the ERP (erp-cash-posting)", post_cash_in_erp),
 ]
 
 
@@ -407,6 +479,21 @@ def _same_payer(bank_name: str | None, printed: str | None) -> bool:
 
 def _reference(text: str) -> str:
     return "".join(ch for ch in str(text).upper() if ch.isalnum())
+
+
+def _demo_posted_cash(demo: Demo) -> bool:
+    """True when the store holds payments the cash-posting bot completed (they changed the ERP)."""
+    return any(item.result and item.result.get("document_number")
+               for item in demo.queue.items(kind="payment", state="done", limit=None))
+
+
+def _run_erp_bot(demo: Demo, kind: str, run) -> dict:
+    """Run an ERP bot once; remember which items of ``kind`` it completed (for the report)."""
+    before = {item.id for item in demo.queue.items(kind=kind, state="done", limit=None)}
+    counts = run()
+    demo.erp_done[kind] = [item.id for item in demo.queue.items(kind=kind, state="done", limit=None)
+                           if item.id not in before]
+    return counts
 
 
 def _bot_account(sandbox, system: str) -> tuple[str, str]:

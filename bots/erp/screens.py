@@ -3,7 +3,8 @@
 ``ErpClient(page, url, user, password)`` wraps one Playwright page. Each public method is
 one thing a clerk does (``log_in``, ``open_transaction``, ``search_customers``,
 ``find_orders_by_customer_po``, ``enter_header``, ``enter_line``, ``save_order``,
-``read_order_lines``...). After every page the ERP sends, ``_check_page`` looks for what
+``read_order_lines``; for cash: ``find_receipts``, ``read_receipt``, ``enter_receipt_header``,
+``apply_to_invoice``, ``post_receipt``). After every page the ERP sends, ``_check_page`` looks for what
 old ERPs answer instead of the screen asked for, and raises:
 
 - ``ErpBusy``: the "System busy, try again" dialog (the action was NOT done; OK is clicked);
@@ -30,6 +31,7 @@ from bots.screens import Screen, locate
 log = get_logger(__name__)
 
 SAVED = re.compile(r"Sales order (\d+) saved")
+POSTED = re.compile(r"Payment document (\d+) posted")
 
 
 # -- what the ERP answers instead of the screen ----------------------------------------
@@ -102,6 +104,31 @@ class SavedLine:
 
 
 @dataclass(frozen=True)
+class ReceiptHit:
+    """One row of the list of payment documents (FB03)."""
+
+    doc_no: str
+    customer_id: str
+    reference: str
+    payment_date: str
+    amount: Decimal | None
+    currency: str
+    on_account: Decimal | None
+    status: str
+
+
+@dataclass(frozen=True)
+class ClearedLine:
+    """One invoice cleared by a payment document, as its display shows it."""
+
+    invoice: str
+    amount: Decimal
+    discount: Decimal
+    deduction: Decimal
+    reason_code: str = ""
+
+
+@dataclass(frozen=True)
 class SaveResult:
     """What the status bar said after Save: the order number, or the duplicate-PO dialog's numbers."""
 
@@ -131,6 +158,9 @@ class ErpClient:
         self.order_form = Screen(page, "erp/sales_order")
         self.order_list = Screen(page, "erp/order_list")
         self.order_display = Screen(page, "erp/order_display")
+        self.cash_receipt = Screen(page, "erp/cash_receipt")
+        self.payment_documents = Screen(page, "erp/payment_documents")
+        self.receipt_display = Screen(page, "erp/receipt")
         self.busy_answers = 0  # how often the ERP said "System busy", for the run's counts
         self.logins = 0
         page.set_default_timeout(timeout_seconds * 1000)
@@ -287,6 +317,114 @@ class ErpClient:
         """Close the duplicate customer PO dialog with Cancel (the order stays unsaved)."""
         if self.dialogs["cancel"].count() > 0:
             self.dialogs["cancel"].click()
+
+    # -- cash receipts ---
+
+    def find_receipts(self, reference: str, customer_id: str | None = None) -> list[ReceiptHit]:
+        """Search the payment documents (FB03) for ``reference``; only exact reference matches are returned.
+
+        The ERP's search matches parts of a reference, so every page is read and the
+        reference compared whole (without case and spaces). Reversed documents are returned
+        too; their ``status`` says so.
+        """
+        self.open_transaction("FB03")
+        screen = self.payment_documents
+        screen["reference"].fill(reference)
+        screen["customer"].fill(customer_id or "")
+        with self.page.expect_navigation():
+            screen["search"].click()
+        self._check_page(f"search the payment documents for {reference}")
+        wanted = _compact(reference)
+        found = []
+        for _ in range(200):  # a pager that never ends is a broken ERP, not a big one
+            screen["results"].wait_for()
+            for cells in _table_rows(screen, "result_rows"):
+                if len(cells) < 9:
+                    continue  # "No payment documents."
+                hit = ReceiptHit(doc_no=cells[0], customer_id=cells[1], reference=cells[3], payment_date=cells[4],
+                                 amount=_decimal(cells[5]), currency=cells[6], on_account=_decimal(cells[7]),
+                                 status=cells[8].lower())
+                if _compact(hit.reference) == wanted and (not customer_id or hit.customer_id == customer_id):
+                    found.append(hit)
+            next_page = screen["next_page"]
+            if next_page.count() == 0:
+                return found
+            with self.page.expect_navigation():
+                next_page.click()
+            self._check_page(f"page through the payment documents for {reference}")
+        raise ApplicationException("erp_pager", "the list of payment documents ran past 200 pages")
+
+    def read_receipt(self, doc_no: str, reference: str, customer_id: str) -> list[ClearedLine]:
+        """Open payment document ``doc_no`` from the FB03 list and read the invoices it cleared."""
+        self.find_receipts(reference, customer_id)
+        link = self.payment_documents.get("document_link", doc=str(doc_no))
+        if link.count() == 0:
+            raise ApplicationException("erp_receipt_missing",
+                                       f"payment document {doc_no} is not in the list for reference {reference}")
+        with self.page.expect_navigation():
+            link.click()
+        self._check_page(f"display payment document {doc_no}")
+        self.receipt_display["cleared"].wait_for()
+        lines = []
+        for cells in _table_rows(self.receipt_display, "cleared_rows"):
+            if len(cells) >= 5:
+                lines.append(ClearedLine(invoice=cells[0], amount=_decimal(cells[1]), discount=_decimal(cells[2]),
+                                         deduction=_decimal(cells[3]), reason_code=cells[4].split(" ")[0]))
+        return lines
+
+    def enter_receipt_header(self, customer_id: str, reference: str, payment_date: str, amount: str,
+                             currency: str) -> dict[str, Decimal]:
+        """Open F-28, fill the payment header, press "Show open items"; return invoice -> open amount."""
+        self.open_transaction("F-28")
+        screen = self.cash_receipt
+        _fill_checked(screen["customer"], customer_id)
+        _fill_checked(screen["reference"], reference)
+        _fill_checked(screen["payment_date"], payment_date)
+        _fill_checked(screen["amount"], amount)
+        if screen["currency"].input_value() != currency:
+            try:
+                screen["currency"].select_option(currency)
+            except Exception:  # Playwright says "did not find some options": the ERP does not take it
+                raise BusinessException("erp_currency", f"the ERP's cash receipt screen does not take {currency}",
+                                        {"currency": currency}) from None
+        with self.page.expect_navigation():
+            screen["show_open_items"].click()
+        self._check_page(f"show the open items of customer {customer_id}")
+        if screen["open_items"].count() == 0:
+            status = self.status_text()
+            raise BusinessException("erp_rejected", f"the ERP showed no open items for customer {customer_id}: "
+                                    f"{status or 'no message'}", {"status_bar": status})
+        open_items = {}
+        for cells in _table_rows(screen, "open_item_rows"):
+            if len(cells) >= 7:
+                open_items[cells[1]] = _decimal(cells[6])
+        return open_items
+
+    def apply_to_invoice(self, invoice: str, amount: str, discount: str, deduction: str,
+                         reason_code: str | None) -> None:
+        """Select ``invoice`` in the open items grid and type what the payment applies to it."""
+        screen = self.cash_receipt
+        screen.get("select_invoice", invoice=invoice).check()
+        _fill_checked(screen.get("invoice_amount", invoice=invoice), amount)
+        _fill_checked(screen.get("invoice_discount", invoice=invoice), discount)
+        _fill_checked(screen.get("invoice_deduction", invoice=invoice), deduction)
+        if reason_code:
+            screen.get("invoice_reason", invoice=invoice).select_option(reason_code)
+
+    def post_receipt(self) -> str:
+        """Press Post; return the payment document number from the status bar.
+
+        A rejection in the status bar raises a BusinessException ("erp_rejected") with its text.
+        """
+        with self.page.expect_navigation():
+            self.cash_receipt["post"].click()
+        self._check_page("post the incoming payment")
+        status = self.status_text()
+        posted = POSTED.search(status)
+        if posted:
+            return posted.group(1)
+        raise BusinessException("erp_rejected", f"the ERP did not post the payment: {status or 'no message'}",
+                                {"status_bar": status})
 
     def status_text(self) -> str:
         """What the status bar says now, on one line."""

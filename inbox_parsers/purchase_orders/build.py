@@ -115,7 +115,7 @@ def _quantity_by_amount(fields: dict[str, str], quantity: str | None, price: str
 def _quantity_decimal_comma(texts: list[str]) -> bool | None:
     """Whether a column of quantities writes fractions with a comma ("2,5") or a point
     ("2.5"); None when no quantity has a fraction of one or two places."""
-    comma = point = 0
+    comma = point = plain = dot_groups = comma_groups = 0
     for text in texts:
         m = _NUMBER_IN.search(text or "")
         s = m.group(0).strip() if m else ""
@@ -123,6 +123,16 @@ def _quantity_decimal_comma(texts: list[str]) -> bool | None:
             comma += 1
         elif re.fullmatch(r"\d+(?:,\d{3})*\.\d{1,2}", s):
             point += 1
+        elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", s):
+            dot_groups += 1
+        elif re.fullmatch(r"\d{1,3}(?:,\d{3})+", s):
+            comma_groups += 1
+        elif re.fullmatch(r"\d+", s):
+            plain += 1
+    if comma == point == 0 and plain and bool(dot_groups) != bool(comma_groups):
+        # "3.000" beside "52" and "45": a writer of three decimals would print "52.000" too,
+        # so the dot groups thousands.
+        return bool(dot_groups)
     if comma == point:
         return None
     return comma > point

@@ -15,7 +15,7 @@ from functools import lru_cache
 # Roles, checked in this order: the first pattern that matches the whole cell wins.
 _ITEM_WORDS = r"(?:item|part|sku|code|article|art|material|product|prod|catalog(?:ue)?|cat|ref(?:erence)?|number|num|no|nr|id|#|p/n|pn)"
 _PATTERNS = [
-    ("line", r"(?:line|ln|pos|position|row|#|no|nr|s\s*no|sr\s*no|line\s*(?:no|nr|#|number)|item\s*line)"),
+    ("line", r"(?:line|ln|pos|position|row|#|no|nr|s\s*no|sr\s*no|(?:line|ln|pos)\s*(?:no|nr|#|number)|item\s*line)"),
     ("po_number", r"(?:customer\s+|cust\s+|buyer\s+|your\s+|our\s+)?(?:purchase\s*order|po|p\s*o)(?:\s*(?:no|nr|number|num|#|ref|reference|id))?"),
     ("po_number", r"order\s*(?:no|nr|number|num|#|ref|reference|id)"),
     ("sku", r"(?:your|supplier|suppliers|vendor|vendors|seller|sellers|lieferanten)\s*" + _ITEM_WORDS + r"(?:\s*" + _ITEM_WORDS + r")*"),
@@ -26,7 +26,7 @@ _PATTERNS = [
     ("mfr_sku", r"(?:mfr|mfg|manufacturer|manufacturers|hersteller)\s*" + _ITEM_WORDS + r"(?:\s*" + _ITEM_WORDS + r")*|mfr|mfg|mpn"),
     ("buyer_sku", r"(?:our|buyer|buyers|customer|customers|cust|client|internal|purchaser)\s*" + _ITEM_WORDS + r"(?:\s*" + _ITEM_WORDS + r")*"),
     ("buyer_sku", r"(?:item|part|article|product)\s*(?:no|nr|number|#|code)?\s*(?:buyer|customer|ours|internal)"),
-    ("description", r"(?:item\s+|product\s+|article\s+|part\s+)?(?:description|desc|descr|name|bezeichnung|beschreibung|designation|désignation|descripción|libellé|details?|text)(?:\s+of\s+(?:goods|items?|products?|articles?))?"),
+    ("description", r"(?:item\s+|product\s+|article\s+|part\s+)?(?:description|desc|descr|name|bezeichnung|beschreibung|designation|désignation|descripción|libellé|details?|text)(?:\s+of\s+(?:goods|items?|products?|articles?))?(?:\s*/\s*[a-z]+)?"),
     ("description", r"(?:product|article|goods|artikel)"),
     # A combined cell ("Part # / Description") holds the description with a code before it.
     ("description", r"[\w# ]{1,20}/\s*(?:description|desc|descr|bezeichnung)"),
@@ -34,9 +34,9 @@ _PATTERNS = [
     ("quantity", r"(?:units(?:\s+ordered)?|ordered|order\s+units|cases|cartons|ctns|boxes|packs|pallets|(?:no|number)\s+of\s+(?:units|cases|pieces))"),
     ("amount", r"(?:line\s+|net\s+|total\s+|extended\s+|ext\s+)?(?:amount|total|extended|ext|value|betrag|gesamt|montant|importe|sum|subtotal)(?:\s*(?:price|amount|value|cost|net))?(?:\s*(?:usd|eur|gbp|cad|chf|aud|\$|€|£))?"),
     ("amount", r"(?:gesamtpreis|gesamtbetrag|positionswert|montant(?:\s+ht)?|total\s+ht|importe(?:\s+total)?|prix\s+total|precio\s+total)"),
-    ("unit_price", r"list\s+price|(?:prix|precio|preis)\s*(?:unitaire|unitario|unit|pro\s+st[üu]ck|je\s+einheit|ht)|st[üu]ckpreis|\$\s*/\s*(?:unit|ea|each|pc)|(?:unit\s+|net\s+|agreed\s+|contract\s+)?(?:price|cost|rate|preis|einzelpreis|prix|precio|each|unit\s*\$|per\s*unit)(?:\s*(?:each|ea|per\s*unit|/\s*unit|/\s*ea|unit|net))?(?:\s*(?:usd|eur|gbp|cad|chf|aud|\$|€|£))?"),
+    ("unit_price", r"list\s+price|(?:prix|precio|preis)\s*(?:unitaire|unitario|unit|pro\s+st[üu]ck|je\s+einheit|ht)|st[üu]ckpreis|\$\s*/\s*(?:unit|ea|each|pc)|(?:net\s+)?(?:unit\s+|net\s+|agreed\s+|contract\s+)?(?:price|cost|rate|preis|einzelpreis|prix|precio|each|unit\s*\$|per\s*unit)(?:\s*(?:each|ea|per\s*unit|/\s*unit|/\s*ea|/\s*(?:stk|st[üu]ck|pc|pcs|piece)|unit|net))?(?:\s*(?:usd|eur|gbp|cad|chf|aud|\$|€|£))?"),
     ("uom", r"(?:uom|u\s*m|u/m|unit|units\s*of\s*measure|unit\s*of\s*measure|pack|pack\s*size|einheit|me)"),
-    ("line_date", r"(?:requested|required|req|delivery|need|needed|due)\s+date|date\s+(?:required|needed|requested|wanted)|(?:requested\s+|req\s+|required\s+)?(?:delivery|deliver|need|needed|due|ship|required|request)\s*(?:date|by)?(?:\s*date)?"),
+    ("line_date", r"(?:requested|required|req|delivery|need|needed|due|dock|arrival)\s+date|date\s+(?:required|needed|requested|wanted)|(?:requested\s+|req\s+|required\s+)?(?:delivery|deliver|need|needed|due|ship|required|request)\s*(?:date|by)?(?:\s*date)?"),
     ("ship_to", r"(?:ship\s*to|deliver\s*to|delivery\s+address|ship\s*to\s*address)"),
     ("item", r"(?:sku|item|part|article|art|material|product|prod|catalog(?:ue)?|cat|p/n|pn|code|artikel|artnr|ref)(?:\s*" + _ITEM_WORDS + r")*"),
     ("item", r"(?:stock|catalogue|catalog)\s+(?:code|no|number|#)|(?:artikelnummer|artikelnr|materialnummer|materialnr|référence|reference|referencia|c[oó]digo(?:\s+(?:de\s+)?art[ií]culo)?|code\s+produit)"),
@@ -65,8 +65,9 @@ def column_role(text: str) -> str | None:
     for role, pattern in _COMPILED:
         if pattern.match(s):
             return role
-    # A code in parentheses after the words ("Vendor Part (VP)", "Qty (EA)") does not change them.
-    bare = normalize_header(re.sub(r"\([^)]*\)", " ", text or ""))
+    # A code in parentheses after the words ("Vendor Part (VP)", "Qty (EA)") or a tax
+    # qualifier ("Unit Price excl. VAT") does not change them.
+    bare = normalize_header(re.sub(r"\([^)]*\)|(?i:\b(?:excl|excluding|incl|including|ex|net\s+of|zzgl|inkl|hors|ht)\b\.?\s*(?:vat|tax|gst|mwst|ust|taxes)?\s*$)", " ", text or ""))
     if bare and bare != s:
         return column_role(bare)
     return None

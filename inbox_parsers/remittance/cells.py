@@ -6,6 +6,7 @@ Shared by the table stages (which column can a phrase belong to?) and the record
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from inbox_parsers.amounts import parse_amount
 from inbox_parsers.dates import parse_date
@@ -33,8 +34,9 @@ def is_blank(text: str) -> bool:
     return text.strip().lower() in _BLANKS
 
 
+@lru_cache(maxsize=65536)
 def kind_of(text: str, decimal_comma: bool | None) -> str:
-    """"money", "date", "blank" or "text"."""
+    """"money", "date", "blank" or "text" (cached: tables repeat the same few shapes)."""
     if is_blank(text):
         return "blank"
     if parse_date(text) is not None:

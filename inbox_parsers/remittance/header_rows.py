@@ -52,6 +52,8 @@ def find_header(lines: list[Line], i: int, verticals=(), extra_labels: dict | No
     hold no figures are joined column by column.
     """
     line = lines[i]
+    if len(line.phrases) < 2 or any(ch.isdigit() for ch in line.text):
+        return None  # a header has several labels and no figures
     best = _header_from_labels([line], _labels(line.phrases, extra_labels))
     block = [line]
     for below in lines[i + 1: i + 3]:

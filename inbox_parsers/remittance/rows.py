@@ -249,6 +249,7 @@ def assign_cells(line: Line, header: HeaderRow, decimal_comma) -> dict[str, list
     height = line.height
     n, m = len(phrases), len(columns)
     skip = 4.0
+    costs = [[_cost(phrase, kind, column, height) for column in columns] for phrase, kind in zip(phrases, kinds)]
     # best[(i, last)] = (cost, choices) for phrases[i:] given the last column used is `last`.
     memo: dict[tuple[int, int], tuple[float, list[int]]] = {}
 
@@ -263,7 +264,7 @@ def assign_cells(line: Line, header: HeaderRow, decimal_comma) -> dict[str, list
         for j in range(max(last, 0), m):
             if j == last and columns[j].role not in _TEXT_ROLES and columns[j].role != "invoice":
                 continue
-            cost = _cost(phrases[i], kinds[i], columns[j], height) + (0.5 if j == last else 0.0)
+            cost = costs[i][j] + (0.5 if j == last else 0.0)
             if cost >= best[0]:
                 continue
             rest_cost, rest = solve(i + 1, j)

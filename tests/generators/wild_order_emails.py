@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from datetime import datetime, timezone
 
 # --- content -------------------------------------------------------------------------------
@@ -40,6 +40,8 @@ COMPANIES = [
     ("Brenner Haustechnik GmbH", "brenner-haustechnik.de", "EU"), ("Vandermolen Groothandel B.V.", "vandermolen.nl", "EU"),
     ("Ferraris Ricambi S.r.l.", "ferrarisricambi.it", "EU"), ("Maison Dufresne SARL", "dufresne.fr", "EU"),
     ("Kowalski Instal Sp. z o.o.", "kowalski-instal.pl", "EU"), ("Holmberg Verkstad AB", "holmberg.se", "EU"),
+    ("Thornbury Catering Ltd", "thornbury.co.uk", "UK"), ("Ashdown Estates plc", "ashdown-estates.co.uk", "UK"),
+    ("Kestrel Marine Ltd", "kestrelmarine.com", "UK"),
 ]
 FIRST = ["Dana", "Marcus", "Priya", "Tom", "Elena", "Jorge", "Karin", "Li", "Sam", "Aisha", "Bernd", "Chloé", "Rob"]
 LAST = ["Whitfield", "Okafor", "Schmidt", "Nguyen", "Rossi", "Kowalczyk", "Baker", "Lindqvist", "Moreau", "Patel"]
@@ -49,6 +51,7 @@ NOUNS = ["Hex Bolt", "Flange Gasket", "Nitrile Gloves", "Ball Valve", "Copper El
 ADJ = ["Stainless", "Heavy Duty", "Large", "Blue", "1/2in", "3/4in", "Industrial", "Food Grade", "M8x40", "Premium"]
 STREETS = ["88 Harbor Rd", "1200 Industrial Pkwy", "45 Mill St", "7 Commerce Dr", "310 Dock Ave", "19 Station Rd"]
 US_CITIES = ["Savannah GA 31401", "Dayton OH 45402", "Reno NV 89501", "Tulsa OK 74103", "Fresno CA 93721"]
+UK_CITIES = ["Leeds LS1 4AP", "Bristol BS1 6QH", "Glasgow G2 8DL"]
 EU_CITIES = ["80331 München", "3011 Rotterdam", "20121 Milano", "69002 Lyon", "00-001 Warszawa"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
@@ -143,7 +146,7 @@ def new_order(rng, region=None) -> Order:
     email = email.replace("é", "e")
     order_date = date(2026, 11, 1) + timedelta(days=rng.randint(0, 27))
     requested = order_date + timedelta(days=rng.randint(5, 70)) if rng.random() < 0.88 else None
-    city = rng.choice(EU_CITIES if reg == "EU" else US_CITIES)
+    city = rng.choice(EU_CITIES if reg == "EU" else UK_CITIES if reg == "UK" else US_CITIES)
     lines = []
     skus = set()
     for _ in range(rng.randint(1, 6)):
@@ -198,6 +201,9 @@ def _qty_text(q: Decimal) -> str:
 # --- printing numbers and dates the way senders do ------------------------------------------------
 
 def _money(o: Order, value: Decimal, rng, symbol=True) -> str:
+    if o.region == "UK":
+        body = f"{value:,.2f}"
+        return rng.choice([f"£{body}", f"£ {body}", f"{body} GBP", f"GBP {body}"]) if symbol else body
     if o.eu:
         body = f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
         if not symbol:
@@ -214,19 +220,28 @@ def _qty(o: Order, q: Decimal, rng) -> str:
     if "." in text and o.eu:
         text = text.replace(".", ",")
     elif q >= 1000 and rng.random() < 0.6:
-        text = f"{int(q):,}".replace(",", "." if o.eu else ",")
+        text = f"{int(q):,}".replace(",", rng.choice([".", " "]) if o.eu else ",")
     return text
 
 
 def _date(o: Order, d: date, rng) -> str:
+    if o.region == "UK":
+        return rng.choice([f"{d.day:02d}/{d.month:02d}/{d.year}", f"{d.day}/{d.month}/{d.year % 100:02d}",
+                           f"{d.day} {MONTHS[d.month - 1]} {d.year}", f"{d.day}{_ordinal(d.day)} {MONTHS[d.month - 1]} {d.year}",
+                           f"{d.day:02d}-{MONTHS[d.month - 1][:3]}-{d.year}"])
     if o.eu:
         return rng.choice([f"{d.day:02d}.{d.month:02d}.{d.year}", f"{d.day:02d}/{d.month:02d}/{d.year}",
                            f"{d.day}. {GERMAN_MONTHS[d.month - 1]} {d.year}" if o.domain.endswith(".de")
                            else f"{d.day} {MONTHS[d.month - 1]} {d.year}",
                            d.isoformat(), f"{d.day:02d}-{MONTHS[d.month - 1][:3]}-{d.year}"])
     return rng.choice([f"{d.month:02d}/{d.day:02d}/{d.year}", f"{d.month}/{d.day}/{d.year % 100:02d}",
+                       f"{d:%A}, {MONTHS[d.month - 1]} {d.day}, {d.year}",
                        f"{MONTHS[d.month - 1]} {d.day}, {d.year}", f"{MONTHS[d.month - 1][:3]} {d.day}, {d.year}",
                        d.isoformat(), f"{d.day:02d}-{MONTHS[d.month - 1][:3]}-{d.year}"])
+
+
+def _ordinal(day: int) -> str:
+    return "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
 
 
 REQ_LABELS = ["Delivery Date", "Need By", "Required Date", "Requested Delivery", "Deliver By", "Need-By Date",
@@ -236,7 +251,7 @@ PO_LABELS = ["Purchase Order No.", "PO Number", "PO #", "Order #", "PO", "P.O. N
              "Order Number", "Customer PO"]
 EU_REQ_LABELS = ["Liefertermin", "Lieferdatum", "Delivery Date", "Date de livraison", "Requested Delivery"]
 EU_ORDER_LABELS = ["Bestelldatum", "Datum", "Order Date", "Date de commande"]
-QTY_LABELS = ["Qty", "Quantity", "Qty Ordered", "Order Qty", "QTY", "Menge"]
+QTY_LABELS = ["Qty", "Quantity", "Qty Ordered", "Order Qty", "QTY", "Qty Ord", "Menge"]
 EU_PO_LABELS = ["Bestellnummer", "Bestell-Nr.", "PO Number", "N° de commande", "Order No."]
 
 
@@ -258,13 +273,15 @@ def _columns(o: Order, rng, style: str):
                             "Supplier Item", "Vendor Part No.", "Product Code", "Item Code"])
     if o.eu and rng.random() < 0.4:
         sku_label = rng.choice(["Artikelnr.", "Art.-Nr.", "Lieferanten-Artikelnr.", "Référence fournisseur"])
-    qty_label = rng.choice(QTY_LABELS[:5] + (["Menge"] if o.eu else []))
-    price_label = rng.choice(["Unit Price", "Price", "Unit Cost", "Price/Unit", "Net Price", "Rate"]
-                             + (["Einzelpreis", "Prix unitaire"] if o.eu else []))
-    desc_label = rng.choice(["Description", "Item Description", "Product", "Desc"] + (["Bezeichnung"] if o.eu else []))
+    qty_label = rng.choice(QTY_LABELS[:6] + (["Menge"] if o.eu else []))
+    price_label = rng.choice(["Unit Price", "Price", "Unit Cost", "Price/Unit", "Net Price", "Rate", "Net Unit Price",
+                              "Unit Price (USD)" if o.region == "US" else "Unit Price excl. VAT"]
+                             + (["Einzelpreis", "Prix unitaire", "Preis/Stk"] if o.eu else []))
+    desc_label = rng.choice(["Description", "Item Description", "Product", "Desc", "Description / Notes"]
+                            + (["Bezeichnung"] if o.eu else []))
     cols = []
     if style != "simple" and rng.random() < 0.6:
-        cols.append((rng.choice(["Line", "Ln", "#", "Line No", "Pos."]), lambda i, ln: str((i + 1) * rng.choice([1, 10]))))
+        cols.append((rng.choice(["Line", "Ln", "#", "Line No", "Pos.", "Ln #"]), lambda i, ln: str((i + 1) * rng.choice([1, 10]))))
     buyer_first = style == "procurement" or rng.random() < 0.3
     if buyer_first:
         cols.append((rng.choice(["Buyer Part No", "Our Part #", "Customer Item", "Customer Material", "Buyer Part Number"]),
@@ -356,7 +373,7 @@ def _message(o_from: str, name: str, subject: str, rng) -> EmailMessage:
     msg["Subject"] = subject
     msg["Date"] = format_datetime(datetime(2026, 11, rng.randint(1, 25), rng.randint(6, 18), rng.randint(0, 59),
                                            tzinfo=timezone.utc))
-    msg["Message-ID"] = make_msgid(domain=o_from.split("@")[1])
+    msg["Message-ID"] = f"<{rng.randint(10**11, 10**12)}.{rng.randint(1000, 9999)}@{o_from.split('@')[1]}>"
     return msg
 
 
@@ -709,6 +726,13 @@ def _po_html_document(o: Order, rng) -> str:
 
 def fmt_pdf(rng):
     o = new_order(rng)
+    if rng.random() < 0.3:
+        # a long order: Chromium breaks the table over two or three pages
+        for _ in range(rng.randint(25, 45)):
+            sku = _sku(rng)
+            if sku not in {ln.sku for ln in o.lines}:
+                o.lines.append(Line(sku, _buyer_part(rng), f"{rng.choice(ADJ)} {rng.choice(NOUNS)}", _quantity(rng),
+                                    _price(rng), rng.choice(["EA", "BX", "CS"])))
     msg = _message(o.email, o.buyer, _subject(o, rng), rng)
     msg.set_content(f"{_greeting(rng)}\n\nPlease see the attached purchase order.\n\n{_signature(o)}")
     return msg, [o], [(_po_html_document(o, rng), f"PO_{o.po_number}.pdf")]
@@ -718,6 +742,8 @@ def fmt_two_csv(rng):
     """Two POs in one email, each in its own CSV attachment."""
     a = new_order(rng, "US")
     b = new_order(rng, "US")
+    while b.po_number == a.po_number:
+        b.po_number = _po_number(rng)
     b.email, b.company, b.buyer, b.domain = a.email, a.company, a.buyer, a.domain
     msg = _message(a.email, a.buyer, f"POs {a.po_number} and {b.po_number}", rng)
     msg.set_content(f"{_greeting(rng)}\n\nTwo orders attached, one per store.\n\n{_signature(a)}")
@@ -731,6 +757,8 @@ def fmt_two_in_body(rng):
     """Two POs written one after the other in a plain-text body."""
     a = new_order(rng)
     b = new_order(rng, a.region)
+    while b.po_number == a.po_number:
+        b.po_number = _po_number(rng)
     b.email, b.company, b.buyer, b.domain = a.email, a.company, a.buyer, a.domain
     parts = []
     for o in (a, b):
@@ -758,6 +786,100 @@ def fmt_edi_gateway(rng):
             + f"\n\nCTT LINE COUNT: {len(o.lines)}\nAMT TOTAL: {o.total:.2f}\n")
     msg = _message(sender, "EDI Gateway", f"850 PO {o.po_number} from {o.company}", rng)
     msg.set_content(body)
+    return msg, [o]
+
+
+def fmt_html_attachment(rng):
+    """The PO as an .htm attachment (what some ERPs mail out), with a one-line body."""
+    o = new_order(rng)
+    msg = _message(o.email, o.buyer, _subject(o, rng), rng)
+    msg.set_content(f"Purchase order {o.po_number} attached.\n")
+    msg.add_attachment(_po_html_document(o, rng).encode("utf-8"), maintype="text", subtype="html",
+                       filename=f"PO_{o.po_number}.htm")
+    return msg, [o]
+
+
+def fmt_latin1_quoted_printable(rng):
+    """A European sender's plain text in ISO-8859-1, quoted-printable."""
+    o = new_order(rng, "EU")
+    cols = _columns(o, rng, "simple")
+    body = (f"Bonjour,\n\nVeuillez trouver ci-dessous notre commande.\n\n" + "\n".join(_header_block(o, rng)) + "\n\n"
+            + _text_table(_rows(o, cols), rng) + f"\n\nCordialement,\n{_signature(o)}")
+    msg = _message(o.email, o.buyer, _subject(o, rng), rng)
+    msg.set_content(body.replace("€", "EUR"), charset="iso-8859-1", cte="quoted-printable")
+    return msg, [o]
+
+
+def fmt_subject_po_only(rng):
+    """The PO number only in the subject; the body is the table and a delivery request."""
+    o = new_order(rng, "US")
+    cols = _columns(o, rng, "simple")
+    need = f"Please deliver by {_date(o, o.requested, rng)}.\n\n" if o.requested else ""
+    body = (f"{_greeting(rng)}\n\n{need}" + _text_table(_rows(o, cols), rng) + f"\n\nThanks,\n{_signature(o)}")
+    msg = _message(o.email, o.buyer, rng.choice([f"PO {o.po_number}", f"PO# {o.po_number}", f"P.O. {o.po_number}",
+                                                 f"Purchase Order {o.po_number}"]), rng)
+    msg.set_content(body)
+    return msg, [o]
+
+
+def fmt_kv_lines(rng):
+    """Each order line written as "Item: ... / Qty: ... / Price: ..." fields."""
+    o = new_order(rng, "US")
+    blocks = []
+    for ln in o.lines:
+        blocks.append("\n".join([f"{rng.choice(['Item', 'SKU', 'Item #', 'Part No'])}: {ln.sku}",
+                                  f"Description: {ln.description}",
+                                  f"{rng.choice(['Qty', 'Quantity'])}: {_qty(o, ln.quantity, rng)}",
+                                  f"{rng.choice(['Price', 'Unit Price'])}: ${ln.unit_price:,.2f}"]))
+    body = (f"{_greeting(rng)}\n\n" + "\n".join(_header_block(o, rng)) + "\n\n" + "\n\n".join(blocks)
+            + f"\n\nThanks,\n{_signature(o)}")
+    msg = _message(o.email, o.buyer, _subject(o, rng), rng)
+    msg.set_content(body)
+    return msg, [o]
+
+
+def fmt_tsv_utf16(rng):
+    """Excel's "Unicode Text" export: tab-separated UTF-16 with a BOM, in a .txt file."""
+    o = new_order(rng)
+    text = _csv_text(o, rng, "\t", title=True, totals=rng.random() < 0.5)
+    msg = _message(o.email, o.buyer, _subject(o, rng), rng)
+    msg.set_content(f"{_greeting(rng)}\n\nOrder attached.\n\n{_signature(o)}")
+    msg.add_attachment(text.encode("utf-16"), maintype="text", subtype="plain", filename=f"order_{o.po_number}.txt")
+    return msg, [o]
+
+
+def fmt_gmail_html_reply(rng):
+    """Gmail HTML reply: the new order on top, the earlier order in a blockquote below."""
+    o = new_order(rng)
+    old = new_order(rng, o.region)
+    while old.po_number == o.po_number:
+        old.po_number = _po_number(rng)
+    head = "<br>".join(html.escape(x) for x in _header_block(o, rng))
+    old_head = "<br>".join(html.escape(x) for x in _header_block(old, rng))
+    html_body = (f'<div dir="ltr">{_greeting(rng)}<div><br></div><div>{head}</div><br>'
+                 f'{_html_table(_rows(o, _columns(o, rng, "full")), rng)}<br>Thanks,<br>{html.escape(o.buyer)}</div><br>'
+                 f'<div class="gmail_quote"><div dir="ltr" class="gmail_attr">On {old.order_date:%a, %b %d, %Y} at 9:14 AM '
+                 f'{html.escape(o.buyer)} &lt;<a href="mailto:{o.email}">{o.email}</a>&gt; wrote:<br></div>'
+                 f'<blockquote class="gmail_quote" style="margin:0px 0px 0px 0.8ex;border-left:1px solid rgb(204,204,204);'
+                 f'padding-left:1ex">{old_head}<br>{_html_table(_rows(old, _columns(old, rng, "full")), rng)}</blockquote></div>')
+    msg = _message(o.email, o.buyer, f"Re: PO {old.po_number}", rng)
+    msg.set_content(html_body, subtype="html")
+    return msg, [o]
+
+
+def fmt_outlook_html_forward(rng):
+    """Outlook HTML forward: "From: / Sent: / To: / Subject:" in bold above the buyer's HTML order."""
+    o = new_order(rng)
+    fwd = rng.choice([f"sales.rep@{OUR_DOMAIN}", f"office@{o.domain}"])
+    head = "".join(f'<p class="MsoNormal">{html.escape(x)}</p>' for x in _header_block(o, rng))
+    html_body = (f'<html><body><div class="WordSection1"><p class="MsoNormal">Please enter, thanks.</p>'
+                 f'<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0in 0in 0in"><p class="MsoNormal">'
+                 f'<b>From:</b> {html.escape(o.buyer)} &lt;{o.email}&gt; <br><b>Sent:</b> {o.order_date:%A, %B %d, %Y} 8:15 AM<br>'
+                 f'<b>To:</b> Sales &lt;{fwd}&gt;<br><b>Subject:</b> PO {o.po_number}</p></div>'
+                 f'{head}{_html_table(_rows(o, _columns(o, rng, "full")), rng, outlook=True)}'
+                 f'<p class="MsoNormal">{html.escape(o.buyer)}<br>{html.escape(o.company)}</p></div></body></html>')
+    msg = _message(fwd, "Forwarder", f"FW: PO {o.po_number}", rng)
+    msg.set_content(html_body, subtype="html")
     return msg, [o]
 
 
@@ -845,6 +967,13 @@ FORMATS = {
     "two_csv": fmt_two_csv,
     "two_in_body": fmt_two_in_body,
     "edi_gateway": fmt_edi_gateway,
+    "html_attachment": fmt_html_attachment,
+    "latin1_quoted_printable": fmt_latin1_quoted_printable,
+    "subject_po_only": fmt_subject_po_only,
+    "kv_lines": fmt_kv_lines,
+    "tsv_utf16": fmt_tsv_utf16,
+    "gmail_html_reply": fmt_gmail_html_reply,
+    "outlook_html_forward": fmt_outlook_html_forward,
     "not_confirmation_quoted": fmt_not_our_confirmation_quoted,
     "not_shipping_notice": fmt_not_shipping_notice,
     "not_invoice_dispute": fmt_not_invoice_dispute,

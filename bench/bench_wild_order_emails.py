@@ -1,0 +1,42 @@
+"""Accuracy and speed of ``parse_email`` on the independent order-email corpus.
+
+    .venv/bin/python bench/bench_wild_order_emails.py [N] [SEED]
+
+Builds N emails (tests/generators/wild_order_emails.py, PDFs printed by headless Chromium),
+parses each, and prints per format: exact / total and milliseconds per email.
+"""
+
+import collections
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from inbox_parsers.email import parse_email  # noqa: E402
+from tests.generators.wild_order_emails import FORMATS, comparable, corpus  # noqa: E402
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else len(FORMATS) * 10
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    started = time.perf_counter()
+    cases = corpus(n, seed=seed)
+    print(f"built {len(cases)} emails in {time.perf_counter() - started:.1f} s")
+    exact, total, seconds = collections.Counter(), collections.Counter(), collections.Counter()
+    for case in cases:
+        started = time.perf_counter()
+        got = comparable(parse_email(case.raw))
+        seconds[case.fmt] += time.perf_counter() - started
+        total[case.fmt] += 1
+        exact[case.fmt] += got == case.truth
+    print(f"{'format':28s} {'exact':>9s} {'ms/email':>9s}")
+    for fmt in FORMATS:
+        print(f"{fmt:28s} {exact[fmt]:>4d}/{total[fmt]:<4d} {1000 * seconds[fmt] / max(total[fmt], 1):9.1f}")
+    all_exact, all_total = sum(exact.values()), sum(total.values())
+    print(f"{'overall':28s} {all_exact:>4d}/{all_total:<4d} {1000 * sum(seconds.values()) / all_total:9.1f}"
+          f"   exact ratio {all_exact / all_total:.4f}")
+
+
+if __name__ == "__main__":
+    main()
