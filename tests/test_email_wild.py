@@ -161,3 +161,14 @@ def test_a_dot_grouping_thousands_among_whole_quantities():
     assert [line["quantity"] for line in order["lines"]] == ["3000", "52"]
     [erp_export] = orders_from_text("Item\tQty\tUnit Price\nNW-4410\t3.000\t422.49\nAB-100\t52.000\t11.01\n")
     assert [line["quantity"] for line in erp_export["lines"]] == ["3", "52"]
+
+
+@pytest.mark.parametrize("header, role", [
+    ("Net Unit Price", "unit_price"), ("Preis/Stk", "unit_price"), ("Unit Price excl. VAT", "unit_price"),
+    ("Amount excl. VAT", "amount"), ("Ln #", "line"), ("Description / Notes", "description"), ("Dock Date", "line_date"),
+    ("Qty (Unit)", "quantity"), ("Part # / Description", "description"), ("Manufacturer Part Number", "mfr_sku"),
+])
+def test_header_cells_procurement_systems_print(header, role):
+    from inbox_parsers.purchase_orders.columns import column_role
+
+    assert column_role(header) == role

@@ -187,6 +187,38 @@ def test_an_erp_in_maintenance_stops_the_run_and_leaves_the_items(start_sandbox,
     assert (queue.get(item.id).state, queue.get(item.id).attempts) == ("new", 0)
 
 
+def test_an_expired_session_logs_on_again_and_a_reversed_receipt_is_posted_anew(start_sandbox, tmp_path, queue,
+                                                                                  browser):
+    from bots.erp.cash_posting import CashPosting
+    from bots.erp.screens import ErpClient
+    from bots.workqueue import Work
+
+    sandbox = start_sandbox(idle_timeout_seconds=2)
+    customer, currency, (invoice,) = open_invoices(sandbox, 1)
+    # A clerk posted this payment by hand and reversed it (wrong amount): the invoice is open again,
+    # and the reversed document is no posting the bot may complete the item with.
+    conn = sandbox.db()
+    by_hand = documents.post_receipt(conn, customer, "PAY-R1", SANDBOX_TODAY, invoice[1], currency,
+                                     [ReceiptLine(invoice[0], Decimal("1.00"), Decimal("0"), Decimal("0"), None)],
+                                     "clerk")
+    documents.reverse_receipt(conn, by_hand, "Wrong amount", "clerk")
+    conn.close()
+    (item,) = enqueue(queue, payment("PAY-R1", customer, currency, invoice[1],
+                                     {"invoice": invoice[0], "amount": str(invoice[1]),
+                                      "open_amount": str(invoice[1])}))
+    context = browser.new_context()
+    try:
+        erp = ErpClient(context.new_page(), sandbox.erp_url, BOT_USER, BOT_PASSWORD)
+        erp.log_in()
+        time.sleep(2.5)  # idle past the timeout: the next screen is the log-on page
+        number = CashPosting(erp, settings(sandbox, tmp_path)).post(Work(item))
+    finally:
+        context.close()
+    assert erp.logins == 2
+    assert [r[0] for r in erp_receipts(sandbox, "PAY-R1")] == [str(by_hand), number]
+    assert invoice_state(sandbox, invoice[0]) == ("paid", Decimal("0.00"))
+
+
 # -- the crash between Post and completing the item ------------------------------------
 
 

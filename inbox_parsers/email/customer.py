@@ -43,9 +43,17 @@ def company_from_signature(lines: list[str], address: str | None, person: str | 
         if _CLOSING.match(line):
             start = index + 1
     if start is None:
-        # No closing line: only a legal-form name near the end counts ("Acme Tools Inc").
+        # No closing line: a legal-form name near the end counts ("Acme Tools Inc"), or a
+        # company-like line in the last short block ("Dana Baker / Purchasing / Pinecrest Grocers").
         tail = [line.strip() for line in lines if line.strip()][-4:]
-        return next((t for t in reversed(tail) if LEGAL_FORM.search(t) and not _CONTACT.search(t) and len(t) <= 60), None)
+        legal = next((t for t in reversed(tail) if LEGAL_FORM.search(t) and not _CONTACT.search(t) and len(t) <= 60), None)
+        if legal:
+            return legal
+        block = _last_block(lines)
+        if 2 <= len(block) <= 5:
+            return next((t for t in block if len(t) <= 60 and not _CONTACT.search(t) and not _TITLE.search(t)
+                         and not re.search(r"[.:!?]$|\d", t) and looks_like_company(t, address)), None)
+        return None
     candidates = []
     for line in lines[start: start + 6]:
         text = line.strip(" -|*_")
@@ -60,6 +68,18 @@ def company_from_signature(lines: list[str], address: str | None, person: str | 
             if _TITLE.search(text) and re.match(r"^[A-Z][\w'&.-]*(?:\s+[A-Z&][\w'&.-]*)*$", part):
                 candidates.append(part)  # "Purchasing, Nordhafen Handel": the part beside the job title
     return candidates[0] if candidates else None
+
+
+def _last_block(lines: list[str]) -> list[str]:
+    """The lines after the last blank line (a signature block), stripped."""
+    block: list[str] = []
+    for line in reversed(lines):
+        if not line.strip():
+            if block:
+                break
+            continue
+        block.insert(0, line.strip(" -|*_"))
+    return block
 
 
 def company_from_subject(subject: str, address: str | None) -> str | None:

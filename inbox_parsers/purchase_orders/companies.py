@@ -45,4 +45,5 @@ def title_company(title: str | None, address: str | None) -> str | None:
     if not title or re.search(r"\d{3}|@|:", title) or len(title) > 70:
         return None
     name = re.sub(r"(?i)\s*[-–|:]?\s*\b(?:purchase\s+order|order\s+form|bestellung)\b.*$", "", title).strip(" -–|")
+    name = re.sub(r"(?i)^(?:from|von|de)\s+", "", name)  # "from Lakeside Foods Inc." under the PO heading
     return name if looks_like_company(name, address) else None

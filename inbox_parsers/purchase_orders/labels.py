@@ -261,10 +261,14 @@ def find_customer_email(lines: list[str]) -> str | None:
 def find_title(lines: list[str]) -> str | None:
     """The document's title: its first line without digits (a printed page's date and
     time line comes before it), among the first three."""
-    for line in [line for line in lines if line.strip()][:3]:
-        if not re.search(r"\d", line):
+    for line in [line for line in lines if line.strip()][:4]:
+        if not re.search(r"\d", line) and not _DOCUMENT_TITLE.match(line):
             return " ".join(text for _, text in segments(line))
     return None
+
+
+# A document's kind printed above the buyer's name ("PURCHASE ORDER", "Bestellung") is no name.
+_DOCUMENT_TITLE = re.compile(r"(?i)^\s*(?:\*+\s*)?(?:standard\s+|blanket\s+)?(?:purchase\s+order|order|bestellung|commande|pedido|po)\s*(?:form)?\s*\**\s*$")
 
 
 def find_currency(lines: list[str]) -> str | None:

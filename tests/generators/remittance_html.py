@@ -100,8 +100,13 @@ h1 {{ font-size: {size + 6}pt; margin: 0 0 4pt 0; }}
     return "".join(parts), contract_json(truth)
 
 
-def write_html_corpus(folder, count: int, seed: int = 0) -> list[tuple[object, dict, str]]:
-    """Print ``count`` advices with Chromium into ``folder``; return (path, truth, layout) for each."""
+def write_html_corpus(folder, count: int, seed: int = 0, browser=None) -> list[tuple[object, dict, str]]:
+    """Print ``count`` advices with Chromium into ``folder``; return (path, truth, layout) for each.
+
+    :param browser: a running Playwright Browser to print with (the tests' session browser:
+        one process may run only one sync Playwright at a time); None starts one.
+    """
+    from contextlib import nullcontext
     from pathlib import Path
 
     from bots.browser import open_browser
@@ -109,8 +114,8 @@ def write_html_corpus(folder, count: int, seed: int = 0) -> list[tuple[object, d
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     corpus = []
-    with open_browser() as browser:
-        page = browser.new_page()
+    with (nullcontext(browser) if browser else open_browser()) as printer:
+        page = printer.new_page()
         for i in range(count):
             layout = HTML_LAYOUTS[i % len(HTML_LAYOUTS)]
             source, truth = remittance_html(seed + i, layout)
@@ -119,4 +124,5 @@ def write_html_corpus(folder, count: int, seed: int = 0) -> list[tuple[object, d
             page.pdf(path=str(path), format=truth and "Letter", margin={"top": "40px", "bottom": "40px",
                                                                            "left": "40px", "right": "40px"})
             corpus.append((path, truth, layout))
+        page.close()
     return corpus

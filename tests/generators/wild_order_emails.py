@@ -100,6 +100,7 @@ class Case:
     truth: dict
     message: EmailMessage | None = None
     pdf_html: list = field(default_factory=list)
+    companies: list = field(default_factory=list)  # each order's company, for a looser name check
 
 
 def _sku(rng):
@@ -667,7 +668,7 @@ def fmt_xlsx(rng):
     ws.title = "PO"
     cols = _columns(o, rng, "full")
     width = len(cols)
-    ws.cell(1, 1, f"{o.company.upper()}  [logo]")
+    ws.cell(1, 1, o.company.upper() if rng.random() < 0.5 else o.company)  # beside the logo picture
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(2, 1, "PURCHASE ORDER").font = Font(bold=True, size=16)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
@@ -986,7 +987,7 @@ def make_case(fmt: str, rng) -> Case:
     made = FORMATS[fmt](rng)
     msg, orders = made[0], made[1]
     pdfs = made[2] if len(made) > 2 else []
-    case = Case(fmt, b"", truth_of(orders), message=msg, pdf_html=pdfs)
+    case = Case(fmt, b"", truth_of(orders), message=msg, pdf_html=pdfs, companies=[o.company for o in orders])
     if not pdfs:
         case.raw = msg.as_bytes()
     return case
