@@ -172,3 +172,34 @@ def test_header_cells_procurement_systems_print(header, role):
     from inbox_parsers.purchase_orders.columns import column_role
 
     assert column_role(header) == role
+
+
+def test_a_tax_column_beside_the_price_stays_out_of_it():
+    text = ("Part Number  Product          Qty Ord   Price/Unit  Tax     Extended Amount\n"
+            "PX6753A      Ball Valve       3.000 KG  161,88      N       485.640,00 EUR\n"
+            "HX-6476      Blue Hand Soap   12,5 CS   371,07      0.00    EUR 4.638,38\n")
+    [order] = orders_from_text(text)
+    assert [(line["quantity"], line["unit_price"]) for line in order["lines"]] == [("3000", "161.88"), ("12.5", "371.07")]
+
+
+@pytest.mark.parametrize("body, name", [
+    ("Order below.\n\nItem\tQty\tUnit Price\nNW-4410\t24\t18.75\n\nDana Baker\nPurchasing\nFerraris Ricambi S.r.l.\n",
+     "Ferraris Ricambi S.r.l."),
+    ("Order below.\n\nItem\tQty\tUnit Price\nNW-4410\t24\t18.75\n\nThanks!\nDana\nNorthwind Traders\n", "Northwind Traders"),
+])
+def test_the_customer_is_the_company_in_a_signature_without_a_closing_line(body, name):
+    [order] = parse_email(_mail(body, sender="dana@example.org", subject="PO 4711"))["orders"]
+    assert order["customer"]["name"] == name
+
+
+def test_the_customer_in_an_html_letterhead_and_under_a_purchase_order_heading():
+    html_po = ("<html><body><table><tr><td><h1>Atlas Builders Supply</h1><div>1200 Industrial Pkwy, Savannah GA 31401</div>"
+               "</td><td><h2>PURCHASE ORDER</h2><div>PO Number: 4711</div></td></tr></table>"
+               "<table><tr><th>Item</th><th>Qty</th><th>Unit Price</th></tr><tr><td>NW-4410</td><td>24</td>"
+               "<td>18.75</td></tr></table></body></html>").encode()
+    result = parse_email(_mail("PO attached.\n", sender="ap@atlasbuilders.net", subject="PO 4711",
+                               attachments=[("PO_4711.htm", html_po, "text", "html")]))
+    assert result["orders"][0]["customer"]["name"] == "Atlas Builders Supply"
+    text = "PURCHASE ORDER\n\nBLUE RIDGE HARDWARE CO.\n\nPO: 4711\n\nItem\tQty\tUnit Price\nNW-4410\t24\t18.75\n"
+    [order] = orders_from_text(text)
+    assert order["customer"]["name"] == "BLUE RIDGE HARDWARE CO."

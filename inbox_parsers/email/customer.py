@@ -52,7 +52,7 @@ def company_from_signature(lines: list[str], address: str | None, person: str | 
         block = _last_block(lines)
         if 2 <= len(block) <= 5:
             return next((t for t in block if len(t) <= 60 and not _CONTACT.search(t) and not _TITLE.search(t)
-                         and not re.search(r"[.:!?]$|\d", t) and looks_like_company(t, address)), None)
+                         and not re.search(r"[:!?]$|\d", t) and len(t.split()) <= 6 and looks_like_company(t, address)), None)
         return None
     candidates = []
     for line in lines[start: start + 6]:

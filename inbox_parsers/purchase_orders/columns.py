@@ -35,6 +35,8 @@ _PATTERNS = [
     ("amount", r"(?:line\s+|net\s+|total\s+|extended\s+|ext\s+)?(?:amount|total|extended|ext|value|betrag|gesamt|montant|importe|sum|subtotal)(?:\s*(?:price|amount|value|cost|net))?(?:\s*(?:usd|eur|gbp|cad|chf|aud|\$|€|£))?"),
     ("amount", r"(?:gesamtpreis|gesamtbetrag|positionswert|montant(?:\s+ht)?|total\s+ht|importe(?:\s+total)?|prix\s+total|precio\s+total)"),
     ("unit_price", r"list\s+price|(?:prix|precio|preis)\s*(?:unitaire|unitario|unit|pro\s+st[üu]ck|je\s+einheit|ht)|st[üu]ckpreis|\$\s*/\s*(?:unit|ea|each|pc)|(?:net\s+)?(?:unit\s+|net\s+|agreed\s+|contract\s+)?(?:price|cost|rate|preis|einzelpreis|prix|precio|each|unit\s*\$|per\s*unit)(?:\s*(?:each|ea|per\s*unit|/\s*unit|/\s*ea|/\s*(?:stk|st[üu]ck|pc|pcs|piece)|unit|net))?(?:\s*(?:usd|eur|gbp|cad|chf|aud|\$|€|£))?"),
+    # Tax columns hold rates, codes or amounts that are no part of the unit price.
+    ("tax", r"(?:sales\s+)?(?:tax|vat|mwst|ust|gst|tva|iva)(?:\s*(?:%|code|rate|amount|amt|class|\d+\s*%))?|taxable"),
     ("uom", r"(?:uom|u\s*m|u/m|unit|units\s*of\s*measure|unit\s*of\s*measure|pack|pack\s*size|einheit|me)"),
     ("line_date", r"(?:requested|required|req|delivery|need|needed|due|dock|arrival)\s+date|date\s+(?:required|needed|requested|wanted)|(?:requested\s+|req\s+|required\s+)?(?:delivery|deliver|need|needed|due|ship|required|request)\s*(?:date|by)?(?:\s*date)?"),
     ("ship_to", r"(?:ship\s*to|deliver\s*to|delivery\s+address|ship\s*to\s*address)"),

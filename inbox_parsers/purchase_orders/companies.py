@@ -9,10 +9,10 @@ import re
 
 _COMPANY_WORDS = re.compile(
     r"(?i)\b(?:inc|llc|l\.l\.c|ltd|limited|gmbh|ag|kg|co|corp|corporation|company|plc|pty|bv|b\.v|nv|sa|s\.a|sas|sarl|srl|s\.r\.l|spa|s\.p\.a|oy|ab|as|a/s|"
-    r"group|holdings|industries|enterprises|trading|supply|supplies|distribution|distributors|wholesale|foods|grocers|markets?|stores?|retail|"
+    r"group|holdings|industries|enterprises|trading|traders|supply|supplies|distribution|distributors|wholesale|foods|grocers|markets?|stores?|retail|"
     r"services|partners|outfitters|provisions|handel|groothandel)\b\.?|&"
 )
-LEGAL_FORM = re.compile(r"(?i)\b(?:inc|llc|ltd|limited|gmbh|ag|corp|corporation|plc|pty|bv|sarl|sas|srl|spa|oy|ab)\b\.?\s*$")
+LEGAL_FORM = re.compile(r"(?i)\b(?:inc|llc|ltd|limited|gmbh|ag|corp|corporation|plc|pty|bv|b\.v|sarl|sas|srl|s\.r\.l|spa|s\.p\.a|oy|ab|sp\.\s*z\s*o\.o)\b\.?\s*$")
 _GENERIC = re.compile(r"(?i)^(?:purchase|order|orders|form|po|p\.o\.|page|of|confirmation|request|copy|original|bestellung|commande|\W)+$")
 
 

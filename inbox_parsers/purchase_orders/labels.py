@@ -262,8 +262,14 @@ def find_title(lines: list[str]) -> str | None:
     """The document's title: its first line without digits (a printed page's date and
     time line comes before it), among the first three."""
     for line in [line for line in lines if line.strip()][:4]:
-        if not re.search(r"\d", line) and not _DOCUMENT_TITLE.match(line):
+        if _DOCUMENT_TITLE.match(line):
+            continue
+        if not re.search(r"\d", line):
             return " ".join(text for _, text in segments(line))
+        # An HTML letterhead cell comes as one line: "Acme Inc., 88 Harbor Rd, ... | PURCHASE ORDER, ..."
+        first = segments(line)[0][1].split(", ")[0].strip()
+        if first and not re.search(r"\d|:", first) and len(first) <= 60:
+            return first
     return None
 
 

@@ -28,7 +28,7 @@ from inbox_parsers.amounts import decimal_comma_in, money
 from inbox_parsers.dates import day_first_in, find_dates, parse_date
 
 from .cells import kind_of
-from .header_fields import HeaderFields, currency_in, read_header_fields
+from .header_fields import HeaderFields, currency_in, payment_method, read_header_fields
 from .lines import Line, words_to_lines
 from .pdf_words import PageWords, read_pages
 from .records import rows_to_records
@@ -105,7 +105,7 @@ def parse_pages(pages: list[PageWords], settings: ParseSettings | None = None) -
         "payer": fields.values.get("payer"),
         "payment_reference": fields.values.get("payment_reference"),
         "payment_date": _iso(payment_date, day_first),
-        "payment_method": fields.values.get("payment_method"),
+        "payment_method": payment_method(fields.values.get("payment_method"), currency),
         "currency": currency,
         "total": total,
         "lines": records,

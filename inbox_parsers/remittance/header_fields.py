@@ -105,16 +105,28 @@ def read_header_fields(lines: list[Line], used: set[int], decimal_comma, first_p
 def method_in(text: str, first_mentioned: bool = False) -> str | None:
     """ACH, WIRE, CHECK, SEPA or CARD from the words a document uses, or None.
 
+    A label's value that names only a transfer ("Bank transfer") gives TRANSFER, which
+    ``payment_method`` turns into SEPA or WIRE once the currency is known.
+
     :param first_mentioned: for a label's value ("by Card Payment, reference EFT-1"), the
         method named first wins; over a whole document the more specific method wins.
     """
     lowered = text.lower()
-    patterns = METHOD_PATTERNS + (METHOD_WORDS if first_mentioned else [])
-    found = [(m.start(), order, method) for order, (method, pattern) in enumerate(patterns)
+    found = [(m.start(), order, method) for order, (method, pattern) in enumerate(METHOD_PATTERNS)
              for m in [re.search(pattern, lowered)] if m]
+    if not found and first_mentioned:  # a bare word only when no scheme is named ("Transfer (SEPA)")
+        found = [(m.start(), order, method) for order, (method, pattern) in enumerate(METHOD_WORDS)
+                 for m in [re.search(pattern, lowered)] if m]
     if not found:
         return None
     return min(found)[2] if first_mentioned else min(found, key=lambda f: f[1])[2]
+
+
+def payment_method(method: str | None, currency: str | None) -> str | None:
+    """The contract's method: a transfer of no named scheme in euros is SEPA, else a wire."""
+    if method == "TRANSFER":
+        return "SEPA" if currency == "EUR" else "WIRE"
+    return method
 
 
 def currency_in(words: list[str], decimal_comma) -> str | None:
@@ -219,14 +231,7 @@ def _read_value(field_name: str, raw: str, decimal_comma):
         return None
     tokens = text.split()
     if field_name == "payment_reference":
-        token = tokens[0].strip(",;:()")
-        if token.endswith(".") and not token[:-1].endswith("."):
-            token = token[:-1]
-        looks_like_other = read_money(token, decimal_comma) is not None or (
-            parse_date(token) is not None and not token.isdigit())  # "20261109001" is a number
-        if _REFERENCE_SHAPE.match(token) and any(ch.isdigit() for ch in token) and not looks_like_other:
-            return token
-        return None
+        return _reference(tokens, decimal_comma)
     if field_name == "payment_date":
         for n in range(min(4, len(tokens)), 0, -1):
             candidate = " ".join(tokens[:n]).strip(",;.")
@@ -254,6 +259,43 @@ def _read_value(field_name: str, raw: str, decimal_comma):
             return None
         return text
     return None
+
+
+def _reference_token(token: str, decimal_comma) -> str | None:
+    """One word of a payment reference, without surrounding punctuation, or None."""
+    token = token.strip(",;:()")
+    if token.endswith(".") and not token[:-1].endswith("."):
+        token = token[:-1]
+    looks_like_other = read_money(token, decimal_comma) is not None or (
+        parse_date(token) is not None and not token.isdigit())  # "20261109001" is a number
+    return token if _REFERENCE_SHAPE.match(token) and not looks_like_other else None
+
+
+def _reference(tokens: list[str], decimal_comma) -> str | None:
+    """The reference at the start of a label's value.
+
+    Payers' systems print references in groups ("PMT 2026 0045", "0045 1187 22"): digit
+    groups, and capitals before them, belong to it; a word in lower case, a date, an amount
+    or the next label ("Date:") ends it.
+    """
+    first = _reference_token(tokens[0], decimal_comma)
+    if first is None or tokens[0].endswith((":", ",", ";")):
+        return first if first and any(ch.isdigit() for ch in first) else None
+    parts = [first]
+    for raw in tokens[1:4]:
+        token = _reference_token(raw, decimal_comma)
+        grouped = token is not None and token.isdigit() and (len(token) >= 2 or token == raw)
+        if not grouped or not (first.isupper() or first.isdigit()):
+            break
+        parts.append(token)
+        if raw.endswith((":", ",", ";")):
+            break
+    if not any(ch.isdigit() for ch in parts[0]):
+        if len(parts) == 1:
+            return None
+    elif parts[0].isdigit() and len(parts) > 1 and not all(len(p) >= 3 for p in parts):
+        parts = parts[:1]  # "10442 12": a number and something else, not digit groups
+    return " ".join(parts)
 
 
 def _amounts(tokens: list[str], decimal_comma) -> list[tuple[int, object]]:

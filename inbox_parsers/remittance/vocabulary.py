@@ -108,7 +108,8 @@ FIELD_LABELS = {
         "summe", "zahlbetrag", "montant total", "settlement amount", "amount", "total this payment",
         "total payment amount", "sum of", "check total", "cheque total", "total remittance", "pmt amount",
         "paid amount", "net check amount", "amount of check", "amount of cheque", "total amount remitted",
-        "eft total", "payment value", "total paid amount",
+        "eft total", "payment value", "total paid amount", "amount of this payment", "net amount",
+        "total net amount paid", "payment amount total",
     ],
 }
 
@@ -134,7 +135,8 @@ FORWARD_WORDS = ["brought forward", "carried forward", "balance forward", "b/f",
                  "from previous page", "to next page", "continued on next page", "cont'd"]
 SUBTOTAL_WORDS = ["subtotal", "sub total", "page total", "total this page", "page subtotal", "zwischensumme"]
 TOTAL_WORDS = ["total", "grand total", "summe", "gesamt", "total paid", "payment amount", "amount paid",
-               "check amount", "cheque amount", "net payment", "total remitted", "payment total"]
+               "check amount", "cheque amount", "net payment", "total remitted", "payment total", "net amount",
+               "total payment", "total amount"]
 
 CREDIT_TYPE_WORDS = {"cm", "crm", "credit", "creditmemo", "creditnote", "cn", "cr", "gutschrift", "avoir"}
 
@@ -142,14 +144,16 @@ CREDIT_TYPE_WORDS = {"cm", "crm", "credit", "creditmemo", "creditnote", "cn", "c
 METHOD_PATTERNS = [
     ("SEPA", r"\bsepa\b|\biban\b.*credit transfer|credit transfer.*\biban\b|\bsct\b"),
     ("WIRE", r"\bwire\b|\bswift\b|\bfedwire\b|\btelegraphic\b|\bmt ?103\b|\bchips\b"),
-    ("ACH", r"\bach\b|\bccd\+?|\bctx\b|\bppd\b|\beft\b|\belectronic funds transfer\b|\bdirect deposit\b"),
+    ("ACH", r"\bach\b|\bbacs\b|\bccd\+?|\bctx\b|\bppd\b|\beft\b|\belectronic funds transfer\b|\bdirect deposit\b"),
     ("CHECK", r"\bcheque\b|\bcheck\s*(?:no|number|#|nr|date|amount|num|total)\b|\bpay to the order of\b|"
               r"\b(?:by|via|paper) check\b|\bcheck payment\b"),
     ("CARD", r"\bcredit card\b|\bcard payment\b|\bvisa\b|\bmastercard\b|\bamex\b|\bpayment card\b|"
              r"\b(?:by|via) card\b"),
 ]
 # A label's value may name the method in one bare word ("Method: Check").
-METHOD_WORDS = [("CHECK", r"\bcheck\b"), ("CARD", r"\bcard\b"), ("WIRE", r"\btransfer\b")]
+# "Bank transfer" alone is a transfer of no named scheme: TRANSFER, resolved by the currency
+# once it is known (within the euro area a euro transfer is SEPA, otherwise a wire).
+METHOD_WORDS = [("CHECK", r"\bcheck\b"), ("CARD", r"\bcard\b"), ("TRANSFER", r"\btransfer\b|\büberweisung\b")]
 
 CURRENCY_CODES = {
     "USD", "EUR", "GBP", "CAD", "AUD", "CHF", "SEK", "NOK", "DKK", "JPY", "MXN", "PLN", "CZK", "NZD",
