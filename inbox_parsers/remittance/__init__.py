@@ -28,7 +28,7 @@ from inbox_parsers.amounts import decimal_comma_in, money
 from inbox_parsers.dates import day_first_in, find_dates, parse_date
 
 from .cells import kind_of
-from .header_fields import HeaderFields, currency_in, payment_method, read_header_fields
+from .header_fields import HeaderFields, amounts_in, currency_in, payment_method, read_header_fields
 from .lines import Line, words_to_lines
 from .pdf_words import PageWords, read_pages
 from .records import rows_to_records
@@ -150,6 +150,10 @@ def _table_total(tables: Tables, decimal_comma) -> Decimal | None:
                    if kind_of(p.text, decimal_comma) == "money"]
         if amounts:
             return amounts[-1]
+        # label and amount in one phrase ("Payment total: CAD 168,392.91")
+        amounts = amounts_in(row.line.text.split(), decimal_comma)
+        if amounts:
+            return amounts[-1][1]
     return None
 
 

@@ -36,6 +36,7 @@ _COMPANY_SUFFIX = re.compile(r"(?i)\b(inc|llc|ltd|limited|corp|corporation|co|co
                              r"partners|stores|markets|foods|supply|supplies)\b\.?")
 _LEGAL_FORM = re.compile(r"(?i)(inc|llc|ltd|limited|corp|corporation|co|company|gmbh|ag|s\.?a|sas|sarl|b\.?v|"
                          r"n\.?v|plc|lp|llp|pty|kg|oy|ab|as|s\.?p\.?a|srl)\.?,?")
+_DOTTED_ABBREVIATION = re.compile(r"(?i)(inc|co|corp|ltd|bros|mfg|intl|assn|(?:[a-z]\.)+[a-z])\.")
 _TITLE = {norm(w) for w in TITLE_WORDS}
 _TITLE_PREFIX = re.compile(r"(?i)^\s*(?:remittance|payment)\s+(?:advice|notification|notice)\s*(?:from|of|for)?"
                            r"\s*[-–—|:]?\s*")
@@ -243,7 +244,7 @@ def _read_value(field_name: str, raw: str, decimal_comma):
         if re.match(r"[A-Za-z]{2}", first) and first.upper() not in CURRENCY_CODES:
             return None  # "Total Discount 70.38": a total of something else
         # On a totals line (gross, discount, paid) the payment is the right-most amount.
-        amounts = _amounts(tokens, decimal_comma)
+        amounts = amounts_in(tokens, decimal_comma)
         if len(amounts) > 1 and all(position < 6 for position, _ in amounts):
             return amounts[-1][1]
         return amounts[0][1] if amounts and amounts[0][0] < 4 else None
@@ -298,7 +299,7 @@ def _reference(tokens: list[str], decimal_comma) -> str | None:
     return " ".join(parts)
 
 
-def _amounts(tokens: list[str], decimal_comma) -> list[tuple[int, object]]:
+def amounts_in(tokens: list[str], decimal_comma) -> list[tuple[int, object]]:
     """(token position, amount) for each amount in the tokens; "1 234,56" and "$ 12.00" join up."""
     found, i = [], 0
     while i < len(tokens):
@@ -318,8 +319,13 @@ def _payer_from_sentence(free: list[Line]) -> str | None:
         m = re.search(r"(?i)\b(?:remittance|payment)(?: advice)? from\s+(.+?)\s*$", line.text)
         if m and _COMPANY_SUFFIX.search(m[1]):
             name = _with_wrapped_suffix(m[1].strip(" ,"), line.phrases[0], line, free)
-            last = name.split()[-1]
-            return name if _LEGAL_FORM.fullmatch(last) else name.rstrip(".")
+            if name.endswith("."):
+                # The sentence's full stop: "... from Kessler GmbH." is "Kessler GmbH"; an
+                # abbreviation keeps its own dot ("Harbor Co.", "Harbor Co.." with the stop).
+                last = name.split()[-1]
+                if name.endswith("..") or not _DOTTED_ABBREVIATION.fullmatch(last):
+                    name = name[:-1]
+            return name
         m = re.match(r"^(.+?)\s+(?:has|have)\s+(?:sent|initiated|made|remitted|issued|transferred|paid)\b",
                      line.text)
         if m and re.search(r"[A-Za-z]{2}", m[1]) and m[1].strip().lower() not in ("we", "i", "you", "they"):

@@ -7,6 +7,7 @@ US buyers print dates month first; European buyers day first, with decimal comma
 
 import csv
 import io
+import re
 import zipfile
 
 from sandbox.world import Order
@@ -114,19 +115,24 @@ def po_xlsx(order: Order) -> bytes:
     for row in sheet.iter_rows(min_row=4, max_row=5, min_col=2, max_col=2):
         row[0].number_format = "mm/dd/yyyy" if order.currency == "USD" else "dd.mm.yyyy"
     # Fixed document times, so the same order gives the same bytes.
-    book.properties.created = book.properties.modified = datetime.combine(order.order_date, datetime.min.time())
+    book.properties.created = datetime.combine(order.order_date, datetime.min.time())
     buffer = io.BytesIO()
     book.save(buffer)
-    return _fixed_zip_times(buffer.getvalue())
+    return _fixed_times(buffer.getvalue())
 
 
-def _fixed_zip_times(data: bytes) -> bytes:
-    """Rewrite a zip (an XLSX) with fixed member times; openpyxl stamps the current time."""
+def _fixed_times(data: bytes) -> bytes:
+    """Rewrite an XLSX with fixed times: openpyxl stamps the current time on every zip member
+    and on the "modified" property whatever the workbook says."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                created = re.search(rb"<dcterms:created[^>]*>([^<]*)", content).group(1)
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", lambda m: m.group(1) + created, content)
             fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, source.read(info.filename))
+            target.writestr(fixed, content)
     return out.getvalue()

@@ -277,7 +277,7 @@ def _sap(path, rng, p):
     s.down(26)
     s.text(40, "Payment Advice Note", size=13, font="Helvetica-Bold")
     s.down(20)
-    words = {"SEPA": "SEPA credit transfer", "WIRE": "Bank transfer" if p["currency"] != "EUR" else "Foreign transfer",
+    words = {"SEPA": "SEPA credit transfer", "WIRE": "Bank transfer" if p["currency"] != "EUR" else "Wire transfer",
              "ACH": "ACH credit"}
     if p["method"] == "WIRE" and p["currency"] != "EUR":
         words["WIRE"] = "Wire transfer"
@@ -334,7 +334,7 @@ def _oracle(path, rng, p):
     cols = [("Invoice Num", 40, "left"), ("Invoice Date", 120, "left")]
     if with_desc:
         cols.append(("Invoice Description", 190, "left"))
-    cols += [("Invoice Amount", 410, "right"), ("Discount Taken", 480, "right"), ("Amount Paid", 555, "right")]
+    cols += [("Invoice Amount", 395, "right"), ("Discount Taken", 478, "right"), ("Amount Paid", 555, "right")]
     rows = []
     for line in p["lines"]:
         line["discount"] += line["deduction"]
@@ -708,7 +708,7 @@ body {{ font-family: 'Times New Roman', serif; font-size: 10pt; }} .m {{ text-al
 td, th {{ padding: 1pt 8pt; }} table.l {{ width: 90%; }}
 </style></head><body>
 <div style="font-size:16pt; font-weight:bold">{e(p['payer'])}</div><div>{rng.randrange(1, 99)} Canal Street</div>
-<h3>{'Wire Transfer Advice' if p['method'] == 'WIRE' else 'Transfer Advice'}</h3>
+<h3>{'Wire Transfer Advice' if p['method'] == 'WIRE' else 'SEPA Transfer Advice'}</h3>
 <p>From: {e(p['payer'])}<br>Transaction ID: {e(p['reference'])}<br>
 Value Date: {fmt_date(p['payment_date'], ds)}<br>Currency: {p['currency']}</p>
 <table class=l><thead><tr><th align=left>Invoice</th><th align=left>Date</th><th class=m>Amount</th>
