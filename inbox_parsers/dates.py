@@ -40,7 +40,7 @@ _MONTH_DAY_YEAR = re.compile(r"^" + _MONTH_WORD + r"[-\s.]+(\d{1,2})(?:st|nd|rd|
 _COMPACT = re.compile(r"^(20\d{2})(\d{2})(\d{2})$")
 
 _WEEKDAY = re.compile(
-    r"(?i)^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\.?,?\s+(?=\d|[a-z]{3})"
+    r"(?i)^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?,?\s+(?=\d|[a-z]{3})"
     r"|^(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|mo|di|mi|do|fr|sa|so)\.?,?\s+(?=\d)"
     r"|^(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche),?\s+(?=\d)"
 )

@@ -5,6 +5,7 @@ pytest_plugins = [
     "tests.fixtures.order_emails",
     "tests.fixtures.wild_order_emails",
     "tests.fixtures.remittances",
+    "tests.fixtures.wild_remittances",
     "tests.fixtures.sandbox",
     "tests.fixtures.sandbox_portals",
     "tests.fixtures.postgres",

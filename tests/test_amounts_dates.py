@@ -102,7 +102,8 @@ def test_dates_found_in_free_text():
 
 @pytest.mark.parametrize("text, expected", [
     ("Thursday, November 12, 2026", "2026-11-12"), ("Fri 04.12.2026", "2026-12-04"),
-    ("Donnerstag, 12.11.2026", "2026-11-12"), ("Mar 5, 2026", "2026-03-05"), ("20261224", "2026-12-24"),
+    ("Donnerstag, 12.11.2026", "2026-11-12"), ("Wednesday, November 11, 2026", "2026-11-11"),
+    ("Saturday 5 December 2026", "2026-12-05"), ("Mar 5, 2026", "2026-03-05"), ("20261224", "2026-12-24"),
 ])
 def test_dates_with_a_weekday_before_them_or_in_edi_form(text, expected):
     assert iso(text) == expected

@@ -61,8 +61,16 @@ def test_each_format_exactly(fmt):
     assert _wrong(cases) == {}
 
 
-def test_pdf_purchase_orders_printed_by_chromium_exactly():
-    cases = corpus(6, seed=77, formats=["pdf"])
+def test_borderless_pdf_tables_do_not_get_worse(browser):
+    """Known weakness: a PDF item table without ruling lines whose cells wrap is read from
+    word positions alone. This floor keeps what works; raise it when the reader improves."""
+    cases = corpus(10, seed=78, formats=["pdf_borderless"], browser=browser)
+    exact = 10 - len(_wrong(cases))
+    assert exact >= 3, f"{exact}/10 borderless PDF orders exact"
+
+
+def test_pdf_purchase_orders_printed_by_chromium_exactly(browser):
+    cases = corpus(6, seed=77, formats=["pdf"], browser=browser)
     assert all(b"application/pdf" in case.raw for case in cases)
     assert _wrong(cases) == {}
 
@@ -203,3 +211,15 @@ def test_the_customer_in_an_html_letterhead_and_under_a_purchase_order_heading()
     text = "PURCHASE ORDER\n\nBLUE RIDGE HARDWARE CO.\n\nPO: 4711\n\nItem\tQty\tUnit Price\nNW-4410\t24\t18.75\n"
     [order] = orders_from_text(text)
     assert order["customer"]["name"] == "BLUE RIDGE HARDWARE CO."
+
+
+@pytest.mark.parametrize("boilerplate", [
+    "Orders not confirmed within 5 days may be cancelled.",
+    "Please cancel the order if you cannot deliver by the date above.",
+    "Please send the tracking number once shipped.",
+    "We reserve the right to cancel this PO for late delivery.",
+])
+def test_terms_about_cancelling_or_shipping_leave_an_order_an_order(boilerplate):
+    body = f"Please process our order.\n\nPO Number: 4711\n\nItem\tQty\tUnit Price\nNW-4410\t24\t18.75\n\n{boilerplate}\n"
+    result = parse_email(_mail(body))
+    assert result["status"] == "order", result["reason"]

@@ -41,6 +41,7 @@ CONFIDENCE = {
     "remittance_reference_normalized": 0.95,
     "remittance_reference_suffix": 0.9,
     "remittance_reference_transposed": 0.8,
+    "remittance_reference_embedded": 0.85,
     "memo_reference": 0.85,
     "single_open_item_amount": 0.8,
     "subset_sum": 0.75,
@@ -50,6 +51,7 @@ RULE_OF_LEVEL = {
     "normalized": "remittance_reference_normalized",
     "suffix": "remittance_reference_suffix",
     "transposed": "remittance_reference_transposed",
+    "embedded": "remittance_reference_embedded",
 }
 # The reason an exception is filed under when a payment has several problems: the one a
 # supervisor must look at first.
@@ -162,7 +164,10 @@ class _Matcher:
         first_line = 0   # position of the payment's first line among all remittance lines
         for index, payment in enumerate(payments):
             plan = _Plan(self, index, payment)
-            if payment.lines:
+            if plan.total <= 0 and not self._nets_to_zero(payment):
+                # No money came in: nothing to apply, whatever the memo or remittance says.
+                plan.issue("unmatched", f"payment amount {money(plan.total)} is not a positive credit; nothing to apply")
+            elif payment.lines:
                 count = len(payment.lines)
                 self._by_remittance(plan, [line_candidates.get(first_line + k) for k in range(count)])
                 first_line += count
@@ -179,6 +184,29 @@ class _Matcher:
                 fully += 1
         return MatchResult(applications, exceptions, len(payments), received, fully, partially)
 
+    @staticmethod
+    def _nets_to_zero(payment: Payment) -> bool:
+        """True for a zero payment whose remittance nets invoices against credit memos exactly."""
+        if not payment.lines or to_cents(payment.total) != 0:
+            return False
+        paid = [to_cents(line.paid) for line in payment.lines]
+        return sum(paid) == 0 and any(p > 0 for p in paid)
+
+    def _embedded_references(self, line_refs: list, found: dict) -> dict:
+        """Candidates for remittance lines whose reference is a text around the invoice number
+        ("Inv#10006 PO 4500123"): the one token in it that names an open item (level ``embedded``,
+        applied only when the amount agrees). Two tokens naming items is no answer at all."""
+        texts = {position: reference for position, reference in enumerate(line_refs)
+                 if position not in found and isinstance(reference, str) and len(reference.split()) > 1}
+        tokens = [(position, token) for position, text in texts.items() for token in memo_references(text)]
+        if not tokens:
+            return {}
+        hits = find_candidates([token for _, token in tokens], self._index, transposed=False)
+        per_line: dict[int, list] = {}
+        for index, candidates in hits.items():
+            per_line.setdefault(tokens[index][0], []).append(candidates)
+        return {position: Candidates("embedded", hit[0].rows) for position, hit in per_line.items() if len(hit) == 1}
+
     def _read_references(self, payments: list[Payment]) -> tuple[dict, dict]:
         """Candidates for every remittance line (by position among all lines, in file order) and
         for the memo tokens of payments without remittance (by payment), in two batch lookups."""
@@ -191,6 +219,7 @@ class _Matcher:
             return {}, {}
         self._index = self._index or ItemIndex(self.items["invoice"])
         line_candidates = find_candidates(line_refs, self._index, transposed=True) if line_refs else {}
+        line_candidates.update(self._embedded_references(line_refs, line_candidates))
         memo_candidates: dict[int, list[tuple[str, Candidates]]] = {}
         found = find_candidates([token for _, token in memo_refs], self._index, transposed=False) if memo_refs else {}
         for position, candidates in sorted(found.items()):
@@ -240,7 +269,8 @@ class _Matcher:
             plan.issue("ambiguous", f"{line.invoice} is not an open invoice; with two digits swapped it may be "
                        f"any of {self._names(rows)}", self._invoices(rows))
             return None
-        needs_amount = found.level == "transposed"   # "only when unique and the amount agrees"
+        # "only when unique and the amount agrees"; so too a number picked out of a longer text.
+        needs_amount = found.level in ("transposed", "embedded")
         if needs_amount:
             agreeing = [row for row in rows if self._amount_agrees(plan, row, line)]
             if not agreeing:
@@ -425,8 +455,8 @@ class _Matcher:
         elif len(still_open) == 1:
             row = still_open[0]
             gap = open_sum - plan.total
-            verdict = self.settings.policy.judge(self.customer[row], self.amount[row], gap, item_date(self.items, row),
-                                                 plan.payment.payment_date)
+            verdict = self.settings.policy.judge_unclaimed(self.customer[row], self.amount[row], gap,
+                                                           item_date(self.items, row), plan.payment.payment_date)
             if verdict is None:
                 plan.apply(row, plan.total, "memo_reference", confidence, discount=gap, closes_by=gap)
             else:
@@ -457,8 +487,8 @@ class _Matcher:
             return True
         if len(rows) == 1 and 0 < open_sum - plan.total:
             row = rows[0]
-            return self.settings.policy.judge(self.customer[row], self.amount[row], open_sum - plan.total,
-                                              item_date(self.items, row), plan.payment.payment_date) is None
+            return self.settings.policy.judge_unclaimed(self.customer[row], self.amount[row], open_sum - plan.total,
+                                                        item_date(self.items, row), plan.payment.payment_date) is None
         return False
 
     def _identify(self, plan: _Plan) -> tuple[str | None, str]:

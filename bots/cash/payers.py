@@ -112,6 +112,8 @@ class PayerDirectory:
             # "ACME PAYMENT" names Acme; "ACME HOLDINGS PAYMENT" does not.
             if customers and (following is None or following in _MEMO_WORDS
                               or any(ch.isdigit() for ch in following)):
+                if length == 1 and (sharing := self._sharing_one_word(words[0])):
+                    return PayerMatch("ambiguous", sharing, 100.0)
                 return PayerMatch("identified", (customers[0],), 100.0) if len(customers) == 1 else \
                     PayerMatch("ambiguous", tuple(customers), 100.0)
         name_words = []
@@ -132,6 +134,9 @@ class PayerDirectory:
     def _identify(self, name: str) -> PayerMatch:
         if not name:
             return UNKNOWN
+        sharing = self._sharing_one_word(name)
+        if sharing:
+            return PayerMatch("ambiguous", sharing, 100.0)
         pool = self._pool(name)
         choices = list(pool)
         scored: dict[str, float] = {}
@@ -153,6 +158,15 @@ class PayerDirectory:
         if close:
             return PayerMatch("ambiguous", tuple(close), best)
         return PayerMatch("unknown", (), best)
+
+    def _sharing_one_word(self, name: str) -> tuple[str, ...]:
+        """For a one-word payer name ("Acme Corp" is "acme" once the legal form is gone): every
+        customer with that word in its name, when there are several ("Acme Corporation Ltd",
+        "Acme Industries"). One word cannot tell them apart, however exactly it fits one."""
+        if " " in name:
+            return ()
+        customers = sorted({customer_id for full in self._by_word.get(name, ()) for customer_id in self._by_name[full]})
+        return tuple(customers) if len(customers) > 1 else ()
 
     def _pool(self, name: str) -> set[str]:
         """Customer names worth scoring: those sharing a word (or, for a misspelt or truncated

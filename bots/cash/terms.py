@@ -61,6 +61,21 @@ class DiscountPolicy:
         which = f"the customer's terms {own}" if own is not None else "the standard terms " + ", ".join(map(str, options))
         return f"{reasons[0]} ({which})"
 
+    def judge_unclaimed(self, customer_id: str, gross_cents: int, gap_cents: int,
+                        invoice_date: date | None, payment_date: date | None) -> str | None:
+        """Like ``judge``, for a gap nobody called a discount (a bank memo, no remittance): it is
+        taken as the discount only when it is one of the terms' discounts to the cent (give or
+        take one for rounding). A smaller, odd gap is a short payment, not a discount."""
+        own = self.per_customer.get(customer_id)
+        options = (own,) if own is not None else self.standard
+        for terms in options:
+            exact = int((Decimal(abs(gross_cents)) * terms.rate).to_integral_value())
+            if abs(gap_cents - exact) <= 1 and self._against(terms, gross_cents, gap_cents, invoice_date,
+                                                             payment_date) is None:
+                return None
+        verdict = self.judge(customer_id, gross_cents, gap_cents, invoice_date, payment_date)
+        return verdict or f"{gap_cents / 100:.2f} short is not the discount of any terms"
+
     def _against(self, terms: Terms, gross_cents: int, discount_cents: int, invoice_date, payment_date) -> str | None:
         allowed = int((Decimal(abs(gross_cents)) * terms.rate).to_integral_value()) + 1   # a cent for rounding
         if discount_cents > allowed:

@@ -75,17 +75,27 @@ _QUOTE_REQUEST = re.compile(
 
 # "Please cancel PO 4711": the lines it lists are to be taken off, not ordered.
 _CANCELLATION = re.compile(
-    r"(?i)\b(?:please\s+cancel|cancel(?:l?ation)?\s+(?:of\s+)?(?:our\s+|the\s+|this\s+)?(?:purchase\s+order|p\.?o\.?|order)\b"
+    r"(?i)\b(?:please\s+cancel\s+(?:our|the|this|purchase|p\.?o\.?|order)|cancel(?:l?ation)?\s+(?:of\s+)?(?:our\s+|the\s+|this\s+)?(?:purchase\s+order|p\.?o\.?|order)\b"
     r"|(?:purchase\s+order|p\.?o\.?|order)\s*(?:#|no\.?|number)?\s*:?\s*[\w-]*\d[\w-]*\s*(?:-|–|:)?\s*(?:is\s+)?cancel(?:l?ed|l?ation)?\b"
     r"|\bcancel\s+(?:po|order)\b|stornierung|stornieren\s+sie|bitte\s+stornieren|annulation\s+de\s+(?:la\s+)?commande|anulaci[oó]n\s+del?\s+pedido)"
 )
 _REPLACEMENT = re.compile(r"(?i)\b(?:replac\w*|instead|revised|new\s+(?:purchase\s+)?order|re-?issu\w*|ersetzt)\b")
 # Shipment and goods-receipt notices quote the PO and its lines, but ask for nothing.
 _SHIPPING_NOTICE = re.compile(
-    r"(?i)\b(?:ship(?:ment|ping)\s+(?:notification|notice|confirmation)|advance[d]?\s+ship(?:ping|ment)?\s+notice|goods\s+receipt"
-    r"|(?:has|have)\s+been\s+(?:received|delivered|shipped|dispatched)|your\s+shipment|proof\s+of\s+delivery|tracking\s+(?:number|no|#)"
+    r"(?i)\b(?:ship(?:ment|ping)\s+(?:notification|notice)|advance[d]?\s+ship(?:ping|ment)?\s+notice|goods\s+receipt"
+    r"|(?:has|have)\s+been\s+(?:received|delivered|shipped|dispatched)|proof\s+of\s+delivery"
     r"|wareneingang|lieferavis|versandbest[äa]tigung|avis\s+d'exp[ée]dition)\b"
 )
+# Terms printed on an order ("orders not confirmed within 5 days may be cancelled") are conditions, not requests.
+_CONDITION = re.compile(r"(?i)\b(?:if|unless|may|will|reserves?|otherwise|subject\s+to|in\s+case|can)\b")
+
+
+def _cancels(text: str) -> bool:
+    """True when a sentence of ``text`` asks to cancel an order outright."""
+    for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+        if _CANCELLATION.search(sentence) and not _CONDITION.search(sentence):
+            return True
+    return False
 
 
 def text_reason(top_text: str, lines_found: bool = False) -> str | None:
@@ -93,7 +103,7 @@ def text_reason(top_text: str, lines_found: bool = False) -> str | None:
     "quote request", "cancellation", "shipping notice"), or None. With ``lines_found``
     (the text holds order lines) only a query about a numbered invoice overrules them,
     never a passing "the invoice?"."""
-    if _CANCELLATION.search(top_text) and not _REPLACEMENT.search(top_text):
+    if _cancels(top_text) and not _REPLACEMENT.search(top_text):
         return "cancellation"
     if _SHIPPING_NOTICE.search(top_text) and not ORDER_INTENT.search(top_text):
         return "shipping notice"

@@ -13,9 +13,10 @@ from datetime import date
 from decimal import Decimal
 
 from inbox_parsers.amounts import decimal_comma_in, money, parse_amount
-from inbox_parsers.dates import day_first_in, iso
+from inbox_parsers.dates import day_first_in, find_dates, iso
 from inbox_parsers.purchase_orders.companies import title_company
-from inbox_parsers.purchase_orders.labels import Header, complete_year, is_label_line, po_occurrences, read_header
+from inbox_parsers.purchase_orders.labels import (Header, complete_year, find_currency, is_label_line, po_occurrences,
+                                                  read_header)
 from inbox_parsers.purchase_orders.raw import RawLine
 from inbox_parsers.purchase_orders.text import order_lines
 
@@ -41,7 +42,11 @@ def orders_from_lines(lines: list[str], source: str, hints: Hints | None = None,
     if not raw:
         return []
     whole = read_header(_outside_tables(lines, tables))
-    day_first = day_first_in(whole.date_texts + hints.date_texts, whole.currency or hints.currency, hints.country)
+    # Day/month order from every date and the currency anywhere in the document, the
+    # order lines included ("22/11/2026" in a row settles "11/12/2026" in the next).
+    all_dates = [d for line in lines for d in find_dates(line)]
+    currency = whole.currency or find_currency(lines) or hints.currency
+    day_first = day_first_in(all_dates + hints.date_texts, currency, hints.country)
 
     sections = _po_sections(lines, tables)
     if len(sections) >= 2:

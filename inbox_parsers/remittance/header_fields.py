@@ -36,7 +36,7 @@ _COMPANY_SUFFIX = re.compile(r"(?i)\b(inc|llc|ltd|limited|corp|corporation|co|co
                              r"partners|stores|markets|foods|supply|supplies)\b\.?")
 _LEGAL_FORM = re.compile(r"(?i)(inc|llc|ltd|limited|corp|corporation|co|company|gmbh|ag|s\.?a|sas|sarl|b\.?v|"
                          r"n\.?v|plc|lp|llp|pty|kg|oy|ab|as|s\.?p\.?a|srl)\.?,?")
-_DOTTED_ABBREVIATION = re.compile(r"(?i)(inc|co|corp|ltd|bros|mfg|intl|assn|(?:[a-z]\.)+[a-z])\.")
+_DOTTED_ABBREVIATION = re.compile(r"(?i)(inc|co|corp|bros|mfg|intl|assn|(?:[a-z]\.)+[a-z])\.")
 _TITLE = {norm(w) for w in TITLE_WORDS}
 _TITLE_PREFIX = re.compile(r"(?i)^\s*(?:remittance|payment)\s+(?:advice|notification|notice)\s*(?:from|of|for)?"
                            r"\s*[-–—|:]?\s*")
@@ -92,6 +92,10 @@ def read_header_fields(lines: list[Line], used: set[int], decimal_comma, first_p
         if found:
             best = max(found, key=lambda c: (c.score, -c.line_index))
             result.values[name] = best.value
+    if "payment_reference" not in result.values:
+        number = _cheque_number(free)
+        if number:
+            result.values["payment_reference"] = number
     if "payer" not in result.values:
         values = {c.raw.strip() for c in result.candidates}
         result.values["payer"] = _payer_from_sentence(free) or _letterhead(free, payee_lines, values,
@@ -101,6 +105,22 @@ def read_header_fields(lines: list[Line], used: set[int], decimal_comma, first_p
         text = text.replace(result.values["payer"], " ")  # "Atlas Wire & Cable Inc." names no method
     result.values.setdefault("payment_method", method_in(text))
     return result
+
+
+def _cheque_number(free: list[Line]) -> str | None:
+    """The number printed alone in the top right corner of a cheque (above "Pay to the order of")."""
+    right_edge = max((line.phrases[-1].x1 for line in free if line.phrases), default=0)
+    for position, line in enumerate(free):
+        if not re.search(r"(?i)\bpay\s+to\s+the\s+order\s+of\b", line.text):
+            continue
+        for above in reversed(free[max(0, position - 6):position]):
+            if above.page != line.page:
+                break
+            for phrase in above.phrases:
+                m = re.fullmatch(r"(?:(?i:no)\.?\s*|#\s*)?(\d{3,12})", phrase.text.strip())
+                if m and phrase.x0 > right_edge / 2:
+                    return m[1]
+    return None
 
 
 def method_in(text: str, first_mentioned: bool = False) -> str | None:
@@ -172,6 +192,13 @@ def _labels_in(phrase: Phrase):
                 yield field_name, words[i:j], i, j
                 i = j - 1
                 break
+            if j - i > 1 and re.match(r"#\w", words[j - 1].text):
+                # "CHECK #012345": the "#" ends the label, the rest of the word is the value
+                key = norm(" ".join(w.text for w in words[i:j - 1])) + "#"
+                if FIELD_INDEX.get(key) and (i == 0 or key in SENTENCE_LABELS):
+                    yield FIELD_INDEX[key], words[i:j - 1], i, j - 1
+                    i = j - 2
+                    break
         i += 1
 
 
@@ -227,6 +254,11 @@ def _value_line_indexes(free, position, line, phrase, end) -> set[int]:
 
 def _read_value(field_name: str, raw: str, decimal_comma):
     text = raw.strip().lstrip(":#.-–").strip()
+    # a bilingual label: "Payment ref. / Zahlungsreferenz: E2E8807", "Date / Datum: 09.11.2026"
+    text = re.sub(r"^[/|]\s*[^\s:/|][^:/|]{0,40}:\s*", "", text)
+    second = re.match(r"^([^:/|]{1,40}):\s*", text)
+    if second and FIELD_INDEX.get(norm(second[1])) == field_name:
+        text = text[second.end():]
     text = re.sub(r"^(?i:no\.?|number|nr\.?|#)\s*[:#]?\s*", "", text) if field_name == "payment_reference" else text
     if not text:
         return None
@@ -317,7 +349,7 @@ def amounts_in(tokens: list[str], decimal_comma) -> list[tuple[int, object]]:
 def _payer_from_sentence(free: list[Line]) -> str | None:
     for line in free:
         m = re.search(r"(?i)\b(?:remittance|payment)(?: advice)? from\s+(.+?)\s*$", line.text)
-        if m and _COMPANY_SUFFIX.search(m[1]):
+        if m and (_COMPANY_SUFFIX.search(m[1]) or _title_case_name(m[1])):
             name = _with_wrapped_suffix(m[1].strip(" ,"), line.phrases[0], line, free)
             if name.endswith("."):
                 # The sentence's full stop: "... from Kessler GmbH." is "Kessler GmbH"; an
@@ -331,6 +363,13 @@ def _payer_from_sentence(free: list[Line]) -> str | None:
         if m and re.search(r"[A-Za-z]{2}", m[1]) and m[1].strip().lower() not in ("we", "i", "you", "they"):
             return m[1].strip(" ,")
     return None
+
+
+def _title_case_name(text: str) -> bool:
+    """"Tri-County Building Materials": a name of capitalised words, not a phrase ("our customer")."""
+    words = text.strip(" .,").split()
+    return 0 < len(words) <= 8 and all(w[0].isupper() or not w[0].isalpha() for w in words) and any(
+        w[0].isalpha() for w in words)
 
 
 def _letterhead(free: list[Line], payee_lines: set[int], values: set[str], page_height: float) -> str | None:

@@ -84,9 +84,13 @@ def read_tables(lines: list[Line], verticals_by_page: dict, decimal_comma, colum
             else:
                 continue
         band = _ruled_band(lines, i - 1, header, (horizontals_by_page or {}).get(line.page, ()), decimal_comma)
+        if len(band) == 1:
+            band = _centred_band(lines, i - 1, header, decimal_comma, tables.used)
+            if band[0] is not line:
+                fragments = [(l, h) for l, h in fragments if l is not band[0]]
         if len(band) > 1:
-            # A ruled row whose cells wrap over several text lines: read it as one row.
-            i += len(band) - 1
+            # A row whose cells wrap over several text lines: read it as one row.
+            i += len([l for l in band if l.index > line.index])
             line = Line(line.page, [w for l in band for w in l.words], [p for l in band for p in l.phrases],
                         line.index)
             cells = _band_cells(band, header, decimal_comma)
@@ -135,6 +139,31 @@ def _ruled_band(lines: list[Line], i: int, header: HeaderRow, horizontals, decim
     return band
 
 
+def _centred_band(lines: list[Line], i: int, header: HeaderRow, decimal_comma, used=()) -> list[Line]:
+    """An unruled row whose invoice cell wrapped: the pieces just above and below its amounts.
+
+    Layout engines centre a row's other cells beside a cell that wraps ("INV-" over
+    "82060"), so the amounts' line has no invoice and the pieces touch it above and below.
+    """
+    line = lines[i]
+    cells = assign_cells(line, header, decimal_comma)
+    if cells.get("invoice") or not _has_money(line, decimal_comma):
+        return [line]
+
+    def piece(other: Line) -> bool:
+        gap = max(other.top - line.bottom, line.top - other.bottom)
+        return (other.page == line.page and other.index not in used and gap < 0.5 * line.height
+                and not _has_money(other, decimal_comma)
+                and bool(assign_cells(other, header, decimal_comma).get("invoice")))
+
+    band = [line]
+    if i > 0 and piece(lines[i - 1]):
+        band.insert(0, lines[i - 1])
+    if i + 1 < len(lines) and piece(lines[i + 1]):
+        band.append(lines[i + 1])
+    return band if len(band) > 1 else [line]
+
+
 def _band_cells(band: list[Line], header: HeaderRow, decimal_comma) -> dict[str, list[str]]:
     """Each phrase of a grid row to the ruled cell it lies in; wrapped pieces joined top to bottom."""
     cells: dict[str, list[str]] = {}
@@ -168,6 +197,8 @@ def _attach_fragment(line: Line, header: HeaderRow, tables: Tables, decimal_comm
     middle = (line.top + line.bottom) / 2
     near = [r for r in tables.rows if r.kind == "item" and r.header is header and r.line.page == line.page
             and abs((r.line.top + r.line.bottom) / 2 - middle) <= 1.3 * line.height]
+    if _attach_across_page(line, header, tables, decimal_comma):
+        return True
     if not near:
         return False
     row = min(near, key=lambda r: abs((r.line.top + r.line.bottom) / 2 - middle))
@@ -191,6 +222,36 @@ def _attach_fragment(line: Line, header: HeaderRow, tables: Tables, decimal_comm
             first, second = (phrase.text, current) if above else (current, phrase.text)
             row.cells[column.role] = [_glue(first, second).strip()]
             joined = True
+    return joined
+
+
+def _attach_across_page(line: Line, header: HeaderRow, tables: Tables, decimal_comma) -> bool:
+    """The end of a cell that a page break cut ("24-" "Aug-" at the foot, "2026" on the next page).
+
+    Joined to the previous page's last row only where that row's cell is left unfinished:
+    a date that reads as one only with the piece, an invoice number ending in "-" or "/".
+    """
+    earlier = [r for r in tables.rows if r.line.page == line.page - 1]  # the header repeats on each page
+    later_on_page = [r for r in tables.rows if r.line.page == line.page and r.line.top < line.top]
+    if not earlier or later_on_page or earlier[-1].kind != "item":
+        return False
+    row = earlier[-1]
+    joined = False
+    for phrase in line.phrases:
+        column = max(header.columns, key=lambda c: min(c.x1, phrase.x1) - max(c.x0, phrase.x0))
+        if min(column.x1, phrase.x1) - max(column.x0, phrase.x0) <= 0:
+            return False
+        current = " ".join(row.cells.get(column.role, []))
+        glued = _glue(current, phrase.text).strip()
+        if column.role == "invoice_date" and current and kind_of(current, decimal_comma) != "date" \
+                and kind_of(glued, decimal_comma) == "date":
+            row.cells[column.role] = [glued]
+            joined = True
+        elif column.role == "invoice" and current.endswith(("-", "/")):
+            row.cells[column.role] = [glued]
+            joined = True
+        else:
+            return False
     return joined
 
 
@@ -234,9 +295,11 @@ def _fit_money_columns(header: HeaderRow, lines: list[Line], start: int, decimal
 
 def _rows_follow(lines: list[Line], start: int, header: HeaderRow, decimal_comma) -> bool:
     """A real header has invoice lines (or a brought-forward row) right under it."""
-    for line in lines[start:start + 4]:
-        kind = row_kind(line, assign_cells(line, header, decimal_comma), decimal_comma)
-        if kind in ("item", "forward"):
+    for i in range(start, min(start + 4, len(lines))):
+        band = _centred_band(lines, i, header, decimal_comma)
+        cells = _band_cells(band, header, decimal_comma) if len(band) > 1 else assign_cells(
+            lines[i], header, decimal_comma)
+        if row_kind(lines[i], cells, decimal_comma) in ("item", "forward"):
             return True
     return False
 
@@ -362,7 +425,12 @@ def _cost(phrase: Phrase, kind: str, column: Column, height: float) -> float:
         # Money is right-aligned under its label, text left-aligned: a weak tie-breaker.
         edge = abs(phrase.x1 - column.x1) if kind == "money" else abs(phrase.x0 - column.x0)
         geometry += 0.05 * edge / height
+    if column.role == "invoice_date" and kind == "text" and _DATE_PIECE.match(phrase.text):
+        return geometry + 1.0  # "24-" or "Aug-": a date cut by a wrap or a page break
     return geometry + _type_penalty(kind, column.role)
+
+
+_DATE_PIECE = re.compile(r"^(?:\d{1,4}[-/.]|\d{1,2}[-/.](?:\d{1,2}|[A-Za-z]{3,9})[-/.]|[A-Za-z]{3,9}[-/.])$")
 
 
 def _type_penalty(kind: str, role: str) -> float:

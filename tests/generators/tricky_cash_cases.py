@@ -108,6 +108,7 @@ class World:
         self.used_numbers: set[int] = set()
         self.used_amounts: set[Decimal] = set()
         self.next_ref = 1
+        self.six_digits = False
 
     # customers and items
     def customer(self, name: str | None = None) -> str:
@@ -123,6 +124,13 @@ class World:
 
     def number(self) -> int:
         """A fresh invoice number far (in digits) from all others: no transposition or prefix overlap."""
+        if self.six_digits:
+            # Thousands of items: six digits, never inside a five-digit number of the noise.
+            while True:
+                n = self.rng.randint(100000, 999999)
+                if n not in self.used_numbers:
+                    self.used_numbers.add(n)
+                    return n
         while True:
             n = self.rng.randint(10000, 99999)
             if all(not _near(n, m) for m in self.used_numbers):
@@ -540,7 +548,8 @@ def case_over_under(rng):
         e.require(row["invoice"], row["open_amount"])
         e.reasons, e.unapplied = {"overpayment"}, money(extra)
         return Case("overpayment", True, w.rows, [p], {p["payment_reference"]: e})
-    short = w.amount(5, 800)
+    # 5-40 % short: never a discount of the standard terms, never more than the invoice.
+    short = (Decimal(row["open_amount"]) * Decimal(rng.randint(5, 40)) / 100).quantize(CENT)
     paid = Decimal(row["open_amount"]) - short
     if rng.random() < 0.5:
         p = w.payment(w.customers[cid], paid, memo=memo_for([row["invoice"]], rng))
@@ -549,6 +558,28 @@ def case_over_under(rng):
     e.allowed[row["invoice"]] = paid
     e.reasons = {"underpayment"}
     return Case("underpayment_no_reason", False, w.rows, [p], {p["payment_reference"]: e})
+
+
+def case_memo_short_in_discount_period(rng):
+    """No remittance, the memo names the invoice, paid within the discount period. Short by
+    exactly the 2 % discount: a discount taken (clear). Short by some other sum below it: an
+    underpayment nobody explained, not a discount."""
+    w = World(rng)
+    cid = w.customer()
+    row = w.item(cid, amount=w.amount(2000, 20000), days_old=rng.randint(2, 8))
+    w.noise(cid)
+    gross = Decimal(row["open_amount"])
+    discount = (gross * Decimal("0.02")).quantize(CENT, rounding=ROUND_HALF_UP)
+    e = Expect()
+    if rng.random() < 0.5:
+        p = w.payment(w.customers[cid], gross - discount, memo=memo_for([row["invoice"]], rng))
+        e.require(row["invoice"], gross - discount, discount=discount)
+        return Case("memo_short_by_the_discount", True, w.rows, [p], {p["payment_reference"]: e})
+    short = (gross * Decimal(rng.choice(["0.003", "0.0045", "0.007", "0.013", "0.017"]))).quantize(CENT)
+    p = w.payment(w.customers[cid], gross - short, memo=memo_for([row["invoice"]], rng))
+    e.allowed[row["invoice"]] = gross - short
+    e.reasons = {"underpayment"}
+    return Case("memo_short_not_a_discount", False, w.rows, [p], {p["payment_reference"]: e})
 
 
 def case_currency(rng):
@@ -637,9 +668,10 @@ def case_zero_negative(rng):
 def case_huge(rng):
     w = World(rng)
     cid = w.customer()
+    w.noise()
+    w.six_digits = True
     for _ in range(rng.randint(2000, 3000)):
         w.item(cid)
-    w.noise()
     rows = [r for r in w.rows if r["customer_id"] == cid]
     by_ref, by_memo = rng.sample(rows, 2)
     twin_amount = w.amount()
@@ -655,10 +687,102 @@ def case_huge(rng):
                 {p1["payment_reference"]: e1, p2["payment_reference"]: e2, p3["payment_reference"]: e3})
 
 
+def case_twins_in_sequence(rng):
+    """Two open items of one amount; the first payment names one, the second (amount only) must
+    then take the other: an invoice applied earlier is no longer open."""
+    w = World(rng)
+    cid = w.customer()
+    amount = w.amount()
+    a, b = w.item(cid, amount), w.item(cid, amount)
+    w.noise(cid)
+    first = w.payment(w.customers[cid], amount, lines=[w.line(a)])
+    second = w.payment(w.customers[cid], amount, memo="PAYMENT")
+    e1, e2 = Expect(), Expect()
+    e1.require(a["invoice"], amount)
+    customer_rows = [r for r in w.rows if r["customer_id"] == cid and r is not a]
+    if len(_subsets_summing(customer_rows, amount)) != 1:
+        e2.reasons = set()
+        return Case("twins_in_sequence_combination", False, w.rows, [first, second],
+                    {first["payment_reference"]: e1, second["payment_reference"]: e2})
+    e2.require(b["invoice"], amount)
+    return Case("twins_in_sequence", True, w.rows, [first, second],
+                {first["payment_reference"]: e1, second["payment_reference"]: e2})
+
+
+def case_partial_then_rest(rng):
+    """A deduction first; weeks later the payer pays the rest of the same invoice."""
+    w = World(rng)
+    cid = w.customer()
+    row = w.item(cid)
+    w.noise(cid)
+    deduction = (Decimal(row["open_amount"]) * Decimal(rng.randint(5, 30)) / 100).quantize(CENT)
+    first_line = w.line(row, deduction=deduction)
+    first = w.payment(w.customers[cid], first_line["paid"], lines=[first_line])
+    rest_line = {**w.line(row), "gross": money(deduction), "paid": money(deduction)}
+    second = w.payment(w.customers[cid], deduction, lines=[rest_line], day=PAY_DAY + timedelta(days=9))
+    e1, e2 = Expect(), Expect()
+    e1.require(row["invoice"], first_line["paid"], deduction=deduction)
+    e2.require(row["invoice"], deduction)
+    return Case("deduction_then_rest_paid", True, w.rows, [first, second],
+                {first["payment_reference"]: e1, second["payment_reference"]: e2})
+
+
+def case_two_legal_entities(rng):
+    """"Pinecrest Grocers LLC" and "Pinecrest Grocers Inc." are two customers; a payer that only
+    says "PINECREST GROCERS" cannot be told apart by name."""
+    w = World(rng)
+    stem = rng.choice(STEMS)
+    w.used_stems.add(stem)
+    trade = rng.choice(TRADES)
+    first = w.customer(f"{stem} {trade} LLC")
+    second = w.customer(f"{stem} {trade} Inc.")
+    amount = w.amount()
+    w.item(first, amount)
+    w.item(second, amount)
+    w.noise(first)
+    p = w.payment(rng.choice([f"{stem} {trade}".upper(), f"{stem} {trade}"]), amount, memo="PAYMENT")
+    return Case("payer_two_legal_entities", False, w.rows, [p], {p["payment_reference"]: Expect(reasons=set())})
+
+
+def case_transposed_hits_other_customer(rng):
+    """The payer transposes two digits of its invoice, and the result is another customer's
+    invoice (of another amount): never that one."""
+    w = World(rng)
+    cid = w.customer()
+    other = w.customer()
+    row = w.item(cid)
+    n = digits(row["invoice"])
+    printed = transpose(n, rng)
+    stranger = w.item(other, invoice=w.style(int(printed)))
+    w.noise(cid)
+    p = w.payment(w.customers[cid], row["open_amount"], lines=[w.line(row, printed=stranger["invoice"])])
+    e = Expect(reasons=set())
+    e.allowed[row["invoice"]] = Decimal(row["open_amount"])   # reading it as its own invoice is fair
+    return Case("transposed_is_other_customers_invoice", False, w.rows, [p], {p["payment_reference"]: e})
+
+
+def case_same_number_two_customers(rng):
+    """Two company codes, one numbering: both customers have an invoice 10006 open. The payer's
+    name says which."""
+    w = World(rng)
+    cid = w.customer()
+    other = w.customer()
+    n = w.number()
+    mine = w.item(cid, invoice=str(n))
+    w.item(other, invoice=str(n))
+    w.noise(cid)
+    p = w.payment(w.customers[cid], mine["open_amount"], lines=[w.line(mine)])
+    e = Expect()
+    e.require(mine["invoice"], mine["open_amount"])
+    return Case("same_number_two_customers", True, w.rows, [p], {p["payment_reference"]: e})
+
+
 KINDS = [case_exact, case_mangled, case_transposed, case_similar_two, case_discount, case_deduction,
          case_credit_memo, case_lines_vs_total, case_memo_refs, case_rf, case_amount_only,
          case_payer_two_customers, case_unknown_payer, case_lump, case_over_under, case_currency,
-         case_already_paid, case_unknown_invoice, case_cross_customer, case_no_payer_exact, case_zero_negative]
+         case_already_paid, case_unknown_invoice, case_cross_customer, case_no_payer_exact, case_zero_negative,
+         case_twins_in_sequence, case_partial_then_rest, case_two_legal_entities,
+         case_transposed_hits_other_customer, case_same_number_two_customers, case_memo_short_in_discount_period]
 
 
 def make_cases(seed: int = 7, per_kind: int = 20) -> list[Case]:
@@ -792,7 +916,9 @@ def _camt_debit(version):
 
 def write_bai2(payments: list[dict], rng: random.Random) -> str:
     """A BAI2 file: one account per currency, amounts in cents, long texts in 88 continuations."""
-    records = ["01,BANKID,OURCO,261120,0600,1,80,,2/", "02,OURCO,BANKID,1,261120,0600,,2/"]
+    # The as-of date of the group is the day the money was booked.
+    day = date.fromisoformat(payments[0]["payment_date"]).strftime("%y%m%d")
+    records = [f"01,BANKID,OURCO,{day},0600,1,80,,2/", f"02,OURCO,BANKID,1,{day},0600,,2/"]
     by_currency: dict[str, list] = {}
     for p in payments:
         by_currency.setdefault(p["currency"], []).append(p)

@@ -41,7 +41,7 @@ COMPANIES = [
     ("Ferraris Ricambi S.r.l.", "ferrarisricambi.it", "EU"), ("Maison Dufresne SARL", "dufresne.fr", "EU"),
     ("Kowalski Instal Sp. z o.o.", "kowalski-instal.pl", "EU"), ("Holmberg Verkstad AB", "holmberg.se", "EU"),
     ("Thornbury Catering Ltd", "thornbury.co.uk", "UK"), ("Ashdown Estates plc", "ashdown-estates.co.uk", "UK"),
-    ("Kestrel Marine Ltd", "kestrelmarine.com", "UK"),
+    ("Kestrel Marine Ltd", "kestrelmarine.co.uk", "UK"),
 ]
 FIRST = ["Dana", "Marcus", "Priya", "Tom", "Elena", "Jorge", "Karin", "Li", "Sam", "Aisha", "Bernd", "Chloé", "Rob"]
 LAST = ["Whitfield", "Okafor", "Schmidt", "Nguyen", "Rossi", "Kowalczyk", "Baker", "Lindqvist", "Moreau", "Patel"]
@@ -495,7 +495,8 @@ def fmt_oracle_text(rng):
     body = (f"PURCHASE ORDER\n\n{o.company}\n\nOrder: {o.po_number}    Revision: 0    Created: "
             f"{o.order_date:%d-%b-%Y}".upper() + f"\nBuyer: {o.buyer}\nShip To: {o.ship_to}\n\n"
             + "\n".join(lines) + f"\n\n{'':>80}Total: {o.total:,.2f}\n\n"
-            "This purchase order is subject to the terms and conditions at our website.\n")
+            "This purchase order is subject to the terms and conditions at our website. Orders not acknowledged\n"
+            "within 48 hours may be cancelled. Please email the tracking number once the goods have shipped.\n")
     msg = _message(o.email, o.buyer, f"Standard Purchase Order {o.po_number}, 0", rng)
     msg.set_content(body)
     return msg, [o]
@@ -548,7 +549,7 @@ def fmt_reply_chain(rng):
     old.email, old.company, old.buyer, old.domain = o.email, o.company, o.buyer, o.domain
     cols = _columns(o, rng, "simple")
     top = (f"{_greeting(rng)}\n\nHere is next week's order.\n\n" + "\n".join(_header_block(o, rng)) + "\n\n"
-           + _text_table(_rows(o, cols), rng) + f"\n\nThanks,\n{o.buyer}\n")
+           + _text_table(_rows(o, cols), rng) + f"\n\nThanks,\n{_signature(o)}")
     old_text = ("\n".join(_header_block(old, rng)) + "\n\n" + _text_table(_rows(old, _columns(old, rng, "simple")), rng))
     when = f"On {old.order_date:%a, %b %d, %Y} at 9:14 AM {o.buyer} <{o.email}> wrote:"
     quoted = "\n".join("> " + x if x else ">" for x in old_text.splitlines())
@@ -563,7 +564,7 @@ def fmt_outlook_reply(rng):
     old = new_order(rng, o.region)
     cols = _columns(o, rng, "simple")
     top = (f"{_greeting(rng)}\n\nPlease also process the following:\n\n" + "\n".join(_header_block(o, rng)) + "\n\n"
-           + _text_table(_rows(o, cols), rng) + f"\n\nRegards,\n{o.buyer}\n")
+           + _text_table(_rows(o, cols), rng) + f"\n\nRegards,\n{_signature(o)}")
     conf = (f"-----Original Message-----\nFrom: Order Desk <orders@{OUR_DOMAIN}>\nSent: "
             f"{old.order_date:%A, %B %d, %Y} 3:12 PM\nTo: {o.buyer} <{o.email}>\nSubject: Order confirmation "
             f"{old.po_number}\n\nThank you for your order {old.po_number}. We confirm:\n\n"
@@ -629,9 +630,8 @@ def _csv_text(o: Order, rng, delim: str, title=False, totals=False, header_field
     if header_fields:
         # one row per line, the order's fields repeated (EDI gateways, ERP exports)
         rq = rng.choice(["Requested Delivery Date", "Req Date", "Delivery Date"])
-        rows = [["PO Number", "Order Date", rq] + rows[0]] + [
-            [o.po_number, _date(o, o.order_date, rng), _date(o, o.requested, rng) if o.requested else ""] + r
-            for r in rows[1:]]
+        ordered, requested = _date(o, o.order_date, rng), _date(o, o.requested, rng) if o.requested else ""
+        rows = [["PO Number", "Order Date", rq] + rows[0]] + [[o.po_number, ordered, requested] + r for r in rows[1:]]
     for r in rows:
         w.writerow(r)
     if totals:
@@ -713,12 +713,14 @@ def fmt_xlsx(rng):
     return msg, [o]
 
 
-def _po_html_document(o: Order, rng) -> str:
+def _po_html_document(o: Order, rng, ruled: bool = True) -> str:
     cols = _columns(o, rng, "procurement" if rng.random() < 0.5 else "full")
     rows = _rows(o, cols) + _total_rows(o, rng, len(cols))
     head = "".join(f"<div>{html.escape(x)}</div>" for x in _header_block(o, rng))
+    # Some producers rule every cell, others print borderless columns.
+    border = "1px solid #888" if ruled else "none"
     return (f"<html><head><style>body{{font-family:Arial;font-size:11px}} table{{border-collapse:collapse;width:100%}}"
-            f" td,th{{border:1px solid #888;padding:3px}}</style></head><body>"
+            f" td,th{{border:{border};padding:3px;text-align:left}}</style></head><body>"
             f"<table style='border:none'><tr><td style='border:none'><h1>{html.escape(o.company)}</h1>"
             f"<div>{html.escape(o.ship_to)}</div></td><td style='border:none;text-align:right'><h2>PURCHASE ORDER</h2>"
             f"{head}</td></tr></table><br>{_html_table(rows, rng)}<p>Please confirm receipt of this order."
@@ -737,6 +739,14 @@ def fmt_pdf(rng):
     msg = _message(o.email, o.buyer, _subject(o, rng), rng)
     msg.set_content(f"{_greeting(rng)}\n\nPlease see the attached purchase order.\n\n{_signature(o)}")
     return msg, [o], [(_po_html_document(o, rng), f"PO_{o.po_number}.pdf")]
+
+
+def fmt_pdf_borderless(rng):
+    """A PDF PO whose item table has no ruling lines: columns only by position, cells wrapped."""
+    o = new_order(rng)
+    msg = _message(o.email, o.buyer, _subject(o, rng), rng)
+    msg.set_content(f"{_greeting(rng)}\n\nPlease see the attached purchase order.\n\n{_signature(o)}")
+    return msg, [o], [(_po_html_document(o, rng, ruled=False), f"PO_{o.po_number}.pdf")]
 
 
 def fmt_two_csv(rng):
@@ -858,7 +868,7 @@ def fmt_gmail_html_reply(rng):
     head = "<br>".join(html.escape(x) for x in _header_block(o, rng))
     old_head = "<br>".join(html.escape(x) for x in _header_block(old, rng))
     html_body = (f'<div dir="ltr">{_greeting(rng)}<div><br></div><div>{head}</div><br>'
-                 f'{_html_table(_rows(o, _columns(o, rng, "full")), rng)}<br>Thanks,<br>{html.escape(o.buyer)}</div><br>'
+                 f'{_html_table(_rows(o, _columns(o, rng, "full")), rng)}<br>Thanks,<br>{html.escape(o.buyer)}<br>{html.escape(o.company)}</div><br>'
                  f'<div class="gmail_quote"><div dir="ltr" class="gmail_attr">On {old.order_date:%a, %b %d, %Y} at 9:14 AM '
                  f'{html.escape(o.buyer)} &lt;<a href="mailto:{o.email}">{o.email}</a>&gt; wrote:<br></div>'
                  f'<blockquote class="gmail_quote" style="margin:0px 0px 0px 0.8ex;border-left:1px solid rgb(204,204,204);'
@@ -947,6 +957,12 @@ def fmt_not_cancellation(rng):
     return msg, []
 
 
+# Formats the parser does not yet read reliably: measured by bench/bench_wild_order_emails.py
+# and guarded by a floor in tests/test_email_wild.py, outside the 99% corpus.
+WEAK_FORMATS = {
+    "pdf_borderless": fmt_pdf_borderless,
+}
+
 FORMATS = {
     "plain_kv": fmt_plain_kv,
     "outlook_html": fmt_outlook_html,
@@ -984,7 +1000,7 @@ FORMATS = {
 
 def make_case(fmt: str, rng) -> Case:
     """One email of format ``fmt``; PDF attachments are left in ``pdf_html`` for ``render_pdfs``."""
-    made = FORMATS[fmt](rng)
+    made = (FORMATS.get(fmt) or WEAK_FORMATS[fmt])(rng)
     msg, orders = made[0], made[1]
     pdfs = made[2] if len(made) > 2 else []
     case = Case(fmt, b"", truth_of(orders), message=msg, pdf_html=pdfs, companies=[o.company for o in orders])
@@ -993,15 +1009,21 @@ def make_case(fmt: str, rng) -> Case:
     return case
 
 
-def render_pdfs(cases: list[Case]) -> None:
-    """Print each pending PO page to PDF with headless Chromium (one browser for all) and attach it."""
+def render_pdfs(cases: list[Case], browser=None) -> None:
+    """Print each pending PO page to PDF with headless Chromium (one browser for all) and attach it.
+
+    :param browser: a running Playwright Browser (the tests' session browser: one process
+        runs one sync Playwright at a time); None starts one.
+    """
     pending = [c for c in cases if c.pdf_html]
     if not pending:
         return
+    from contextlib import nullcontext
+
     from bots.browser import open_browser
 
-    with open_browser() as browser:
-        page = browser.new_page()
+    with (nullcontext(browser) if browser else open_browser()) as printer:
+        page = printer.new_page()
         for case in pending:
             for document, filename in case.pdf_html:
                 page.set_content(document)
@@ -1012,10 +1034,10 @@ def render_pdfs(cases: list[Case]) -> None:
         page.close()
 
 
-def corpus(n: int, seed: int = 20261125, formats=None) -> list[Case]:
+def corpus(n: int, seed: int = 20261125, formats=None, browser=None) -> list[Case]:
     """``n`` emails cycling through ``formats`` (all by default), PDFs rendered, each with its truth."""
     rng = random.Random(seed)
     names = list(formats or FORMATS)
     cases = [make_case(names[i % len(names)], rng) for i in range(n)]
-    render_pdfs(cases)
+    render_pdfs(cases, browser)
     return cases

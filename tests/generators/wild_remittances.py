@@ -676,8 +676,8 @@ def _html_coupa(rng, p) -> tuple[str, dict]:
                              f"<p><b>Paid by</b> {e(p['payer'])}</p>"])
     method = {"ACH": "ACH", "WIRE": "Wire transfer", "SEPA": "Bank transfer"}[p["method"]]
     doc = f"""<!doctype html><html><head><meta charset="utf-8"><style>
-body {{ font-family: {rng.choice(['Arial', 'DejaVu Serif', 'Liberation Sans'])}; font-size: {rng.choice([9, 10])}pt; }}
-table {{ border-collapse: collapse; width: 100%; }} th, td {{ padding: 2pt 4pt; border-bottom: 1px solid #ccc; }}
+body {{ font-family: {rng.choice(['Arial', 'DejaVu Serif', 'Liberation Sans'])}; font-size: {rng.choice([8, 9])}pt; }}
+table {{ border-collapse: collapse; width: 100%; }} th, td {{ padding: 2pt 7pt; border-bottom: 1px solid #ccc; }}
 th {{ text-align: left; background: #f0f0f0; }} .m {{ text-align: right; }}
 </style></head><body>
 <h2>Payment Remittance</h2>{payer_html}
