@@ -582,6 +582,35 @@ def case_memo_short_in_discount_period(rng):
     return Case("memo_short_not_a_discount", False, w.rows, [p], {p["payment_reference"]: e})
 
 
+def case_duplicate_line(rng):
+    """The payer lists one invoice twice on the same advice and pays both lines: the invoice is
+    paid once, the rest is for a person."""
+    w = World(rng)
+    cid = w.customer()
+    row = w.item(cid)
+    w.noise(cid)
+    line = w.line(row)
+    p = w.payment(w.customers[cid], Decimal(line["paid"]) * 2, lines=[line, dict(line)])
+    e = Expect(reasons=set())
+    e.allowed[row["invoice"]] = Decimal(row["open_amount"])
+    return Case("same_invoice_twice_on_one_advice", False, w.rows, [p], {p["payment_reference"]: e})
+
+
+def case_line_pays_more(rng):
+    """A line pays more than its invoice has open (lines add up to the total): the invoice is
+    applied in full, the excess stays unapplied, with an exception."""
+    w = World(rng)
+    cid = w.customer()
+    row = w.item(cid)
+    w.noise(cid)
+    extra = w.amount(5, 300)
+    line = w.line(row, gross=Decimal(row["open_amount"]) + extra)
+    p = w.payment(w.customers[cid], line["paid"], lines=[line])
+    e = Expect(reasons={"overpayment"}, unapplied=money(extra))
+    e.require(row["invoice"], row["open_amount"])
+    return Case("line_pays_more_than_open", True, w.rows, [p], {p["payment_reference"]: e})
+
+
 def case_currency(rng):
     w = World(rng)
     cid = w.customer()
@@ -782,7 +811,8 @@ KINDS = [case_exact, case_mangled, case_transposed, case_similar_two, case_disco
          case_payer_two_customers, case_unknown_payer, case_lump, case_over_under, case_currency,
          case_already_paid, case_unknown_invoice, case_cross_customer, case_no_payer_exact, case_zero_negative,
          case_twins_in_sequence, case_partial_then_rest, case_two_legal_entities,
-         case_transposed_hits_other_customer, case_same_number_two_customers, case_memo_short_in_discount_period]
+         case_transposed_hits_other_customer, case_same_number_two_customers, case_memo_short_in_discount_period,
+         case_duplicate_line, case_line_pays_more]
 
 
 def make_cases(seed: int = 7, per_kind: int = 20) -> list[Case]:
@@ -843,6 +873,8 @@ def judge(case: Case, output: dict) -> Verdict:
                 verdict.bad_reason.append((ref, expect.reasons, [x["reason"] for x in found]))
             elif expect.candidates and not any(expect.candidates <= set(x.get("candidates") or []) for x in found):
                 verdict.bad_candidates.append((ref, expect.candidates, [x.get("candidates") for x in found]))
+            elif expect.unapplied and not any(x.get("unapplied") == expect.unapplied for x in found):
+                verdict.bad_reason.append((ref, f"unapplied {expect.unapplied}", [x.get("unapplied") for x in found]))
     return verdict
 
 
