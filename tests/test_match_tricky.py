@@ -90,3 +90,20 @@ def test_zero_payment_applies_nothing(tmp_path):
     output = _run(case, tmp_path)
     assert output["applications"] == []
     assert len(output["exceptions"]) == 1
+
+
+def test_through_the_command_line(tmp_path):
+    """A sample of the corpus through ``o2c match --json`` itself, as other programs call it."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    o2c = Path(sys.executable).with_name("o2c")
+    for number, case in enumerate(make_cases(5, per_kind=1)[::4]):
+        items, payments = case.write(tmp_path / str(number))
+        done = subprocess.run([str(o2c), "match", "--open-items", str(items), "--payments", str(payments), "--json"],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        verdict = judge(case, json.loads(done.stdout))
+        assert (case.kind, verdict.wrong, verdict.missed) == (case.kind, [], [])

@@ -39,9 +39,9 @@ def test_wild_corpus_parses_exactly(wild_remittance_corpus):
 
 
 @pytest.mark.parametrize("layout", WILD_LAYOUTS)
-def test_each_wild_layout_exact(layout, tmp_path):
+def test_each_wild_layout_exact(layout, tmp_path, browser):
     """Three documents of every layout, field by field, and no warnings (their lines add up)."""
-    corpus = write_wild_corpus(tmp_path, 3, seed=9100, layouts=[layout])
+    corpus = write_wild_corpus(tmp_path, 3, seed=9100, layouts=[layout], browser=browser)
     for path, truth, _ in corpus:
         got = _parsed(path)
         for name in FIELDS:

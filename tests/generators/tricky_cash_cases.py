@@ -963,6 +963,8 @@ def write_bai2(payments: list[dict], rng: random.Random) -> str:
             text = f"ORIG CO NAME:{p['payer']} ENTRY DESCR:PAYMENT {p['memo']}".strip()
             if code == "195":
                 text = f"B/O {p['payer']} OBI {p['memo']}".strip()
+            elif code == "301":
+                text = f"{p['payer']} {p['memo']}".strip()   # no labels at all
             record = f"16,{code},{cents},Z,{p['payment_reference']},{p['payment_reference']},"
             # Long texts go on in 88 records, cut after a space (the space kept) as banks do.
             pieces, line = [], record

@@ -741,8 +741,14 @@ def write_wild(path, seed: int, layout: str, page=None) -> dict:
     return truth
 
 
-def write_wild_corpus(folder, per_layout: int, seed: int = 0, layouts=None) -> list:
-    """[(path, truth, layout)]: ``per_layout`` documents of every layout (HTML ones via Chromium)."""
+def write_wild_corpus(folder, per_layout: int, seed: int = 0, layouts=None, browser=None) -> list:
+    """[(path, truth, layout)]: ``per_layout`` documents of every layout (HTML ones via Chromium).
+
+    :param browser: a running Playwright Browser to print with (the tests' session browser:
+        one process may run only one sync Playwright at a time); None starts one.
+    """
+    from contextlib import nullcontext
+
     from bots.browser import open_browser
 
     folder = Path(folder)
@@ -754,10 +760,11 @@ def write_wild_corpus(folder, per_layout: int, seed: int = 0, layouts=None) -> l
             corpus.append((path, write_wild(path, seed + i, layout), layout))
     html_layouts = [name for name in layouts if name in _HTML]
     if html_layouts:
-        with open_browser() as browser:
-            page = browser.new_page()
+        with (nullcontext(browser) if browser else open_browser()) as printer:
+            page = printer.new_page()
             for layout in html_layouts:
                 for i in range(per_layout):
                     path = folder / f"{layout}_{seed + i}.pdf"
                     corpus.append((path, write_wild(path, seed + i, layout, page), layout))
+            page.close()
     return corpus
