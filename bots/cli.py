@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "bots.commands.sandbox",
     "bots.commands.demo",
     "bots.commands.erp",
+    "bots.commands.schedule",
 ]
 
 

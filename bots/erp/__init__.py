@@ -3,6 +3,7 @@
 - ``screens.py``: ``ErpClient``, the ERP's screens as clerk actions (from selectors/erp/).
 - ``customers.py``: which ERP customer an order is from, read through the customer search pop-up.
 - ``order_entry.py``: the bot (``o2c run erp-order-entry``): check, key, save, read back, complete.
+- ``runner.py``: how an ERP bot runs: a browser session per round, one item at a time, stop when the ERP fails.
 """
 
 from bots.erp.order_entry import (

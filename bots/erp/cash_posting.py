@@ -35,15 +35,15 @@ evidence. Busy past ``busy_attempts``, a screen not as expected -> application e
 ``stop_after_failures`` application failures in a row -> the run stops.
 """
 
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from bots.bot_settings import check_account, check_at_least_one, evidence_folder, own_section, system_account
+from bots.erp.runner import ErpBot, run_erp_bot
 from bots.erp.screens import ErpClient, ErpDown, retrying
 from bots.errors import ApplicationException, BusinessException
-from bots.intake.common import check_keys, crash_point
-from bots.logs import get_logger
+from bots.intake.common import crash_point
 
 BOT_NAME = "erp-cash-posting"
 ITEM_KIND = "payment"
@@ -54,8 +54,6 @@ DEFAULT_REASON_CODES = {
     "pricing": "PR", "price": "PR", "shortage": "SH", "short": "SH", "damage": "DM", "damaged": "DM",
     "promotion": "PM", "promo": "PM", "trade spend": "PM", "freight": "FR", "shipping": "FR", "tax": "TX",
 }
-
-log = get_logger(__name__)
 
 
 # -- settings ------------------------------------------------------------------------
@@ -84,13 +82,8 @@ class CashPostingSettings:
     default_reason: str = "OT"
 
     def __post_init__(self):
-        if not self.url or not str(self.url).startswith(("http://", "https://")):
-            raise ValueError(f"erp-cash-posting needs the ERP's address: set erp.url (now {self.url!r})")
-        if not self.user:
-            raise ValueError("erp-cash-posting needs a user: set erp.user")
-        for name in ("busy_attempts", "limit", "stop_after_failures"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"erp-cash-posting {name} must be 1 or more, not {getattr(self, name)}")
+        check_account(BOT_NAME, "erp", self.url, self.user)
+        check_at_least_one(BOT_NAME, self, ("busy_attempts", "limit", "stop_after_failures"))
         if not isinstance(self.reason_codes, dict):
             raise ValueError("erp-cash-posting reason_codes maps a deduction's reason to an ERP reason code, "
                              f"e.g. {{shortage: SH}}, not {self.reason_codes!r}")
@@ -117,14 +110,10 @@ class CashPostingSettings:
 
 def load_cash_posting_settings(settings, *, need_password: bool = True) -> CashPostingSettings:
     """Build the bot's settings from ``load_settings()``; the password comes from ``secret("erp_password")``."""
-    from bots.config import secret
-
-    own = settings.bot(BOT_NAME)
-    check_keys(own, _SETTING_KEYS, f"bots.{BOT_NAME}")
+    own = own_section(settings, BOT_NAME, _SETTING_KEYS)
     return CashPostingSettings(
-        url=settings.erp_url, user=settings.erp_user,
-        password=secret(own.get("password_secret", "erp_password")) if need_password else None,
-        evidence_dir=Path(own.get("evidence_dir") or settings.home / "evidence"),
+        **system_account(settings, own, "erp", need_password=need_password),
+        evidence_dir=evidence_folder(settings, own),
         item_kind=own.get("item_kind", ITEM_KIND),
         limit=int(own.get("limit", 50)),
         poll_seconds=float(own.get("poll_seconds", 60)),
@@ -310,78 +299,12 @@ def run_cash_posting(settings: CashPostingSettings, *, once: bool, limit: int | 
 
     :param browser: a Playwright Browser to use (tests share one); default: start Chromium.
     """
-    from playwright.sync_api import Error as PlaywrightError
-
-    from bots.runs import bot_run
-    from bots.workqueue import WorkQueue
-
-    queue = queue or WorkQueue.open()
-    totals: dict[str, int] = {}
-    while True:
-        with bot_run(queue, BOT_NAME) as run:
-            try:
-                try:
-                    _one_round(queue, run, settings, limit or settings.limit, headless, browser)
-                except PlaywrightError as error:  # the browser itself failed (log-on page not as expected...)
-                    raise ApplicationException("erp_browser", f"the ERP at {settings.url} failed: "
-                                               f"{str(error).splitlines()[0]}") from error
-            except ApplicationException as error:
-                run.count("erp_down")
-                log.error("cash posting stopped: the ERP cannot be used now", error=error.message)
-                if once:
-                    raise
-            finally:
-                for name, value in run.counts.items():
-                    totals[name] = totals.get(name, 0) + value
-        if once:
-            return totals
-        time.sleep(settings.poll_seconds)
+    return run_erp_bot(CASH_POSTING_BOT, settings, once=once, limit=limit, headless=headless, queue=queue,
+                       browser=browser)
 
 
-def _one_round(queue, run, settings: CashPostingSettings, limit: int, headless: bool, browser=None) -> None:
-    """One browser session: log on, then claim and post one payment at a time until ``limit`` or none left."""
-    from bots.browser import open_browser
-    from bots.runs import worker_name
-
-    if browser is None:
-        with open_browser(headless=headless) as started:
-            _one_round(queue, run, settings, limit, headless, started)
-        return
-    worker = worker_name(BOT_NAME)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        erp = ErpClient(context.new_page(), settings.url, settings.user, settings.password,
-                        timeout_seconds=settings.timeout_seconds)
-        erp.log_in()  # the ERP down: stop before claiming anything
-        posting = CashPosting(erp, settings, run)
-        failures_in_a_row = 0
-        for _ in range(limit):
-            claimed = queue.claim(worker, kinds=[settings.item_kind], limit=1)
-            if not claimed:
-                break
-            busy_before = erp.busy_answers
-            outcome = _post_one(queue, worker, run, posting, claimed[0])
-            run.count("erp_busy", erp.busy_answers - busy_before)
-            failures_in_a_row = failures_in_a_row + 1 if outcome is not None else 0
-            if isinstance(outcome, ErpDown):
-                raise ErpDown(outcome.message)
-            if failures_in_a_row >= settings.stop_after_failures:
-                raise ApplicationException("erp_failing", f"{failures_in_a_row} payments in a row failed on the ERP "
-                                           f"(last: {outcome.message}); stopping until the next run")
-    finally:
-        context.close()
-
-
-def _post_one(queue, worker: str, run, posting: CashPosting, item) -> ApplicationException | None:
-    """Post one item inside ``queue.processing``; return the application failure, if there was one."""
-    failure = None
-    with queue.processing(item, worker, run=run) as work:
-        try:
-            posting.post(work)
-        except ApplicationException as error:
-            failure = error
-            raise
-    return failure
+CASH_POSTING_BOT = ErpBot(name=BOT_NAME, activity="cash posting", items="payments",
+                          handler=lambda erp, settings, run: CashPosting(erp, settings, run).post)
 
 
 # -- helpers ---------------------------------------------------------------------------

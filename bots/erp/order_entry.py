@@ -24,22 +24,20 @@ application failures in a row -> the run stops, leaving the other items for late
 """
 
 import re
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from bots.bot_settings import check_account, check_at_least_one, evidence_folder, own_section, system_account
 from bots.erp.customers import resolve_customer
+from bots.erp.runner import ErpBot, run_erp_bot
 from bots.erp.screens import ErpClient, ErpDown, retrying
 from bots.errors import ApplicationException, BusinessException
-from bots.intake.common import check_keys, crash_point
-from bots.logs import get_logger
+from bots.intake.common import crash_point
 
 BOT_NAME = "erp-order-entry"
 ITEM_KIND = "order"
 PRICE_POLICIES = ("flag", "customer", "erp")
-
-log = get_logger(__name__)
 
 
 # -- settings ------------------------------------------------------------------------
@@ -71,16 +69,8 @@ class OrderEntrySettings:
     portal_customers: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        if not self.url or not str(self.url).startswith(("http://", "https://")):
-            raise ValueError(f"erp-order-entry needs the ERP's address: set erp.url (now {self.url!r})")
-        if not self.user:
-            raise ValueError("erp-order-entry needs a user: set erp.user")
-        if self.busy_attempts < 1:
-            raise ValueError(f"erp-order-entry busy_attempts must be 1 or more, not {self.busy_attempts}")
-        if self.limit < 1:
-            raise ValueError(f"erp-order-entry limit must be 1 or more, not {self.limit}")
-        if self.stop_after_failures < 1:
-            raise ValueError(f"erp-order-entry stop_after_failures must be 1 or more, not {self.stop_after_failures}")
+        check_account(BOT_NAME, "erp", self.url, self.user)
+        check_at_least_one(BOT_NAME, self, ("busy_attempts", "limit", "stop_after_failures"))
         if self.price_policy not in PRICE_POLICIES:
             raise ValueError(f"erp-order-entry price_policy must be one of {', '.join(PRICE_POLICIES)}, "
                              f"not {self.price_policy!r}")
@@ -98,14 +88,10 @@ class OrderEntrySettings:
 
 def load_order_entry_settings(settings, *, need_password: bool = True) -> OrderEntrySettings:
     """Build the bot's settings from ``load_settings()``; the password comes from ``secret("erp_password")``."""
-    from bots.config import secret
-
-    own = settings.bot(BOT_NAME)
-    check_keys(own, _SETTING_KEYS, f"bots.{BOT_NAME}")
+    own = own_section(settings, BOT_NAME, _SETTING_KEYS)
     return OrderEntrySettings(
-        url=settings.erp_url, user=settings.erp_user,
-        password=secret(own.get("password_secret", "erp_password")) if need_password else None,
-        evidence_dir=Path(own.get("evidence_dir") or settings.home / "evidence"),
+        **system_account(settings, own, "erp", need_password=need_password),
+        evidence_dir=evidence_folder(settings, own),
         item_kind=own.get("item_kind", ITEM_KIND),
         limit=int(own.get("limit", 50)),
         poll_seconds=float(own.get("poll_seconds", 60)),
@@ -301,78 +287,12 @@ def run_order_entry(settings: OrderEntrySettings, *, once: bool, limit: int | No
 
     :param browser: a Playwright Browser to use (tests share one); default: start Chromium.
     """
-    from playwright.sync_api import Error as PlaywrightError
-
-    from bots.runs import bot_run
-    from bots.workqueue import WorkQueue
-
-    queue = queue or WorkQueue.open()
-    totals: dict[str, int] = {}
-    while True:
-        with bot_run(queue, BOT_NAME) as run:
-            try:
-                try:
-                    _one_round(queue, run, settings, limit or settings.limit, headless, browser)
-                except PlaywrightError as error:  # the browser itself failed (log-on page not as expected...)
-                    raise ApplicationException("erp_browser", f"the ERP at {settings.url} failed: "
-                                               f"{str(error).splitlines()[0]}") from error
-            except ApplicationException as error:
-                run.count("erp_down")
-                log.error("order entry stopped: the ERP cannot be used now", error=error.message)
-                if once:
-                    raise
-            finally:
-                for name, value in run.counts.items():
-                    totals[name] = totals.get(name, 0) + value
-        if once:
-            return totals
-        time.sleep(settings.poll_seconds)
+    return run_erp_bot(ORDER_ENTRY_BOT, settings, once=once, limit=limit, headless=headless, queue=queue,
+                       browser=browser)
 
 
-def _one_round(queue, run, settings: OrderEntrySettings, limit: int, headless: bool, browser=None) -> None:
-    """One browser session: log on, then claim and key one order at a time until ``limit`` or none left."""
-    from bots.browser import open_browser
-    from bots.runs import worker_name
-
-    if browser is None:
-        with open_browser(headless=headless) as started:
-            _one_round(queue, run, settings, limit, headless, started)
-        return
-    worker = worker_name(BOT_NAME)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        erp = ErpClient(context.new_page(), settings.url, settings.user, settings.password,
-                        timeout_seconds=settings.timeout_seconds)
-        erp.log_in()  # the ERP down: stop before claiming anything
-        entry = OrderEntry(erp, settings, run)
-        failures_in_a_row = 0
-        for _ in range(limit):
-            claimed = queue.claim(worker, kinds=[settings.item_kind], limit=1)
-            if not claimed:
-                break
-            busy_before = erp.busy_answers
-            outcome = _key_one(queue, worker, run, entry, claimed[0])
-            run.count("erp_busy", erp.busy_answers - busy_before)
-            failures_in_a_row = failures_in_a_row + 1 if outcome is not None else 0
-            if isinstance(outcome, ErpDown):
-                raise ErpDown(outcome.message)
-            if failures_in_a_row >= settings.stop_after_failures:
-                raise ApplicationException("erp_failing", f"{failures_in_a_row} orders in a row failed on the ERP "
-                                           f"(last: {outcome.message}); stopping until the next run")
-    finally:
-        context.close()
-
-
-def _key_one(queue, worker: str, run, entry: OrderEntry, item) -> ApplicationException | None:
-    """Key one item inside ``queue.processing``; return the application failure, if there was one."""
-    failure = None
-    with queue.processing(item, worker, run=run) as work:
-        try:
-            entry.enter(work)
-        except ApplicationException as error:
-            failure = error
-            raise
-    return failure
+ORDER_ENTRY_BOT = ErpBot(name=BOT_NAME, activity="order entry", items="orders",
+                         handler=lambda erp, settings, run: OrderEntry(erp, settings, run).enter)
 
 
 # -- helpers ---------------------------------------------------------------------------

@@ -31,9 +31,10 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urljoin
 
+from bots.bot_settings import check_account, check_at_least_one, evidence_folder, own_section, system_account
 from bots.errors import ApplicationException, InputError
 from bots.intake.common import (
-    PlannedItem, check_keys, commit, crash_point, finish_routing, order_problem, read_known_skus, store_evidence,
+    PlannedItem, commit, crash_point, finish_routing, order_problem, read_known_skus, store_evidence,
 )
 from bots.logs import get_logger
 
@@ -65,12 +66,8 @@ class PortalIntakeSettings:
     formats: tuple = ("csv", "pdf")
 
     def __post_init__(self):
-        if not self.url or not str(self.url).startswith(("http://", "https://")):
-            raise ValueError(f"portal-intake needs the portal's address: set portal.url (now {self.url!r})")
-        if not self.user:
-            raise ValueError("portal-intake needs a user: set portal.user")
-        if self.busy_attempts < 1:
-            raise ValueError(f"portal-intake busy_attempts must be 1 or more, not {self.busy_attempts}")
+        check_account(BOT_NAME, "portal", self.url, self.user)
+        check_at_least_one(BOT_NAME, self, ("busy_attempts",))
         unknown = set(self.formats) - {"csv", "pdf"}
         if unknown or not self.formats:
             raise ValueError(f"portal-intake formats must be a list of csv and pdf, not {list(self.formats)}")
@@ -78,14 +75,10 @@ class PortalIntakeSettings:
 
 def load_portal_intake_settings(settings, *, need_password: bool = True) -> PortalIntakeSettings:
     """Build the bot's settings from ``load_settings()``; the password comes from ``secret("portal_password")``."""
-    from bots.config import secret
-
-    own = settings.bot(BOT_NAME)
-    check_keys(own, _SETTING_KEYS, f"bots.{BOT_NAME}")
+    own = own_section(settings, BOT_NAME, _SETTING_KEYS)
     return PortalIntakeSettings(
-        url=settings.portal_url, user=settings.portal_user,
-        password=secret(own.get("password_secret", "portal_password")) if need_password else None,
-        evidence_dir=Path(own.get("evidence_dir") or settings.home / "evidence"),
+        **system_account(settings, own, "portal", need_password=need_password),
+        evidence_dir=evidence_folder(settings, own),
         portal_name=own.get("portal_name", "portal"),
         item_kind=own.get("item_kind", ITEM_KIND),
         poll_seconds=float(own.get("poll_seconds", 300)),

@@ -14,6 +14,8 @@ import io
 import statistics
 
 from bots.errors import InputError
+from inbox_parsers.purchase_orders.pdf_rows import merge_wrapped_rows
+from inbox_parsers.purchase_orders.tables import split_cells, split_header_cells
 
 
 def pdf_lines(data: bytes, name: str = "") -> list[str]:
@@ -94,21 +96,32 @@ def _page_lines(words: list[dict], char_width: float) -> list[str]:
             rows[-1].append(word)
         else:
             rows.append([word])
-    lines, previous_bottom = [], None
     for row in rows:
         row.sort(key=lambda w: w["x0"])
+
+    def cells_of(row):
+        return [cell.text for cell in split_header_cells(split_cells(_layout(row, char_width))[0])]
+
+    rows = merge_wrapped_rows(rows, char_width, cells_of)
+    lines, previous_bottom = [], None
+    for row in rows:
         top = min(w["top"] for w in row)
         if previous_bottom is not None and top - previous_bottom > 1.2 * (row[0]["bottom"] - row[0]["top"]):
             lines.append("")  # a wide vertical gap separates blocks
         previous_bottom = max(w["bottom"] for w in row)
-        text, last_x1 = "", None
-        for word in row:
-            column = int(round(word["x0"] / char_width))
-            if last_x1 is not None:
-                gap = word["x0"] - last_x1
-                least = len(text) + (2 if gap > 1.5 * char_width else 1)
-                column = max(column, least) if gap > 1.5 * char_width else least
-            text = text.ljust(column) + word["text"]
-            last_x1 = word["x1"]
-        lines.append(text)
+        lines.append(_layout(row, char_width))
     return lines
+
+
+def _layout(row: list[dict], char_width: float) -> str:
+    """One line of words, left to right, each at the character column its x position gives."""
+    text, last_x1 = "", None
+    for word in row:
+        column = int(round(word["x0"] / char_width))
+        if last_x1 is not None:
+            gap = word["x0"] - last_x1
+            least = len(text) + (2 if gap > 1.5 * char_width else 1)
+            column = max(column, least) if gap > 1.5 * char_width else least
+        text = text.ljust(column) + word["text"]
+        last_x1 = word["x1"]
+    return text

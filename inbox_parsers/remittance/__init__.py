@@ -21,6 +21,7 @@ Tables are found by structure, never by payer; ``templates`` holds optional per-
 settings for the few payers that need them.
 """
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -82,7 +83,7 @@ def parse_pages(pages: list[PageWords], settings: ParseSettings | None = None) -
         line.index = index
 
     words = [w.text for page in pages for w in page.words]
-    date_texts = [d for line in lines for d in find_dates(line.text)]
+    date_texts = _plausible_dates([d for line in lines for d in find_dates(line.text)])
     decimal_comma = decimal_comma_in(w for w in words if parse_date(w) is None)
     verticals = {page.number: page.verticals for page in pages}
     horizontals = {page.number: page.horizontals for page in pages}
@@ -155,6 +156,18 @@ def _table_total(tables: Tables, decimal_comma) -> Decimal | None:
         if amounts:
             return amounts[-1][1]
     return None
+
+
+def _plausible_dates(texts: list[str]) -> list[str]:
+    """The dates that may vote on day/month order.
+
+    Where the document prints four-digit years, a short "12-13-55" is something else (a UK
+    sort code, a part number) and must not decide the order of the real dates.
+    """
+    short = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}$")
+    if any(not short.match(t) and re.search(r"\d{4}", t) for t in texts):
+        return [t for t in texts if not short.match(t)]
+    return texts
 
 
 def _iso(text, day_first) -> str | None:

@@ -24,6 +24,7 @@ SENTENCE_LABELS = {norm(w) for w in [
     "initiated on", "on", "dated", "reference", "ref", "trace number", "check number", "check no",
     "payment reference", "will be credited on", "value date", "payment number", "eft number", "trace no",
     "cheque number", "cheque no", "remittance number", "transaction reference", "by", "via", "paid via",
+    "trace",
 ]}
 _IGNORED = {norm(w) for w in [
     "customer no", "customer number", "customer id", "customer account", "customer account no",
@@ -188,7 +189,7 @@ def _labels_in(phrase: Phrase):
                 yield "payee", words[i:j], i, j
                 return
             field_name = FIELD_INDEX.get(key)
-            if field_name and (i == 0 or key in SENTENCE_LABELS):
+            if field_name and (i == 0 or key in SENTENCE_LABELS or _after_a_value(words, i)):
                 yield field_name, words[i:j], i, j
                 i = j - 1
                 break
@@ -200,6 +201,12 @@ def _labels_in(phrase: Phrase):
                     i = j - 2
                     break
         i += 1
+
+
+def _after_a_value(words, i: int) -> bool:
+    """A capitalised label right after another field's value in one phrase
+    ("Payment No. 88123   Date 11/09/2026", printed closer than a column gap)."""
+    return any(ch.isdigit() for ch in words[i - 1].text) and words[i].text[:1].isupper()
 
 
 def _values_after(free: list[Line], position: int, line: Line, p: int, phrase: Phrase, end: int):

@@ -79,6 +79,7 @@ FIELD_LABELS = {
         "pmt #", "pmt number", "ach reference", "ach ref", "wire ref no", "wire reference number",
         "check/eft no", "check/eft number", "eft/check no", "eft/check number", "check/eft #", "remittance ref",
         "payment ref no", "payment ref #", "eft trace number", "trace id", "bank reference", "uetr",
+        "document no", "document number", "payment document no", "payment document number",
     ],
     "payment_date": [
         "payment date", "date paid", "paid on", "value date", "check date", "cheque date", "settlement date",

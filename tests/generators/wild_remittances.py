@@ -498,7 +498,7 @@ def _bacs(path, rng, p):
     s.text(40, "BACS Remittance Advice", size=15, font="Helvetica-Bold")
     s.down(30)
     payer_label = rng.choice(["Paid by:", "Remitter:", "Customer name:"])
-    fields = [(payer_label, p["payer"]), ("Payment Number:", p["reference"]),
+    fields = [(payer_label, p["payer"]), (rng.choice(["Payment Number:", "Payment No.", "EFT Trace:"]), p["reference"]),
               ("Payment date:", fmt_date(p["payment_date"], rng.choice(["uk", "ukl"]))),
               ("Sort code:", f"{rng.randrange(10, 99)}-{rng.randrange(10, 99)}-{rng.randrange(10, 99)}")]
     for label, value in fields:
@@ -592,7 +592,8 @@ def _portal(path, rng, p):
                            f"You have received a payment from {p['payer']}."])
     s.text(40, sentence)
     s.down(22)
-    fields = [(rng.choice(["Transaction ID", "Remittance ID", "Payment Number"]), p["reference"]),
+    fields = [(rng.choice(["Transaction ID", "Remittance ID", "Payment Number", "Payment No.", "Document no.",
+                           "EFT Trace"]), p["reference"]),
               ("Payment date", fmt_date(p["payment_date"], ds)), ("Payment method", words[p["method"]]),
               ("Amount", f"{fmt_money(p['total'])} {p['currency']}")]
     for label, value in fields:
