@@ -7,6 +7,9 @@ This module gives them the same plumbing and the same field quirks:
 - ``create_sandbox_app(system, options, ...)``: a Flask app with login (session cookie,
   idle timeout), a CSRF token checked on every POST, the "System busy, try again" fault on
   POSTs, slow screens, the maintenance-window page and theme switching.
+- ``create_seeded_app(system, options, schema, seed, ...)``: the same, for a system with its
+  own seeded database: creates it first, sends ``/`` to the home screen and adds
+  ``POST /sandbox/reset`` (``reset_database``: back to the seed's initial state).
 - ``prepare_database`` / ``db()``: the system's SQLite file, created and seeded
   deterministically from the seed (again on ``reset``), one connection per request.
 - ``serve_in_thread(app)`` / ``free_port()``: run an app on a loopback port in the
@@ -17,11 +20,11 @@ Usage, in a system's ``app.py``::
     from sandbox.common import SandboxOptions, create_sandbox_app, prepare_database, db
 
     def create_app(options: SandboxOptions):
-        prepare_database(options.db_path("portal"), SCHEMA, seed_portal, options)
-        app = create_sandbox_app("portal", options, import_name=__name__,
-                                 title="Customer Portal", users={"buyer": "buyer123"},
-                                 home_endpoint="home", layout="layout.html")
-        @app.route("/")
+        app = create_seeded_app("portal", options, SCHEMA, seed_portal, import_name=__name__,
+                                title="Customer Portal", users={"buyer": "buyer123"},
+                                home_endpoint="home", layout="portal/layout.html",
+                                reset_message="The portal was reset to its initial state.")
+        @app.route("/home")
         def home(): ...
         return app
 
@@ -82,6 +85,8 @@ __all__ = [
     "SandboxOptions",
     "default_data_dir",
     "create_sandbox_app",
+    "create_seeded_app",
+    "reset_database",
     "no_fault",
     "set_maintenance",
     "prepare_database",
@@ -264,6 +269,52 @@ def create_sandbox_app(
                                message="This screen cannot be used that way."), 405
 
     return app
+
+
+def create_seeded_app(
+    system: str,
+    options: SandboxOptions,
+    schema_sql: str,
+    seed: Callable[[sqlite3.Connection, SandboxOptions], None],
+    *,
+    reset_message: str,
+    **app_arguments,
+) -> Flask:
+    """``create_sandbox_app`` for a system with its own seeded database (``options.db_path(system)``).
+
+    Creates and seeds the database first unless it exists (``prepare_database``), sends ``/``
+    to the home screen, and adds ``POST /sandbox/reset`` (endpoint ``sandbox_reset``), which
+    puts the database back to its initial state, says ``reset_message`` and goes home.
+
+    :param app_arguments: the keyword arguments of ``create_sandbox_app`` (``import_name``,
+        ``title``, ``users``, ``home_endpoint``, ``layout``...).
+    """
+    prepare_database(options.db_path(system), schema_sql, seed, options)
+    app = create_sandbox_app(system, options, **app_arguments)
+    home = app_arguments["home_endpoint"]
+
+    @app.route("/", endpoint="index")
+    def index():
+        return redirect(url_for(home))
+
+    @app.route("/sandbox/reset", methods=["POST"], endpoint="sandbox_reset")
+    @no_fault
+    def sandbox_reset():
+        reset_database(system, schema_sql, seed, options)
+        flash(reset_message, "info")
+        return redirect(url_for(home))
+
+    return app
+
+
+def reset_database(
+    system: str,
+    schema_sql: str,
+    seed: Callable[[sqlite3.Connection, SandboxOptions], None],
+    options: SandboxOptions,
+) -> None:
+    """Re-create the database of ``system`` from the seed, dropping what was done since."""
+    prepare_database(options.db_path(system), schema_sql, seed, options.with_(reset=True))
 
 
 def no_fault(view: Callable) -> Callable:

@@ -32,6 +32,8 @@ _PATTERNS = [
     ("description", r"[\w# ]{1,20}/\s*(?:description|desc|descr|bezeichnung)"),
     ("quantity", r"(?:order(?:ed)?\s+|req(?:uested)?\s+|ord\s+)?(?:qty|qnty|quantity|quantities|menge|anzahl|quantité|quantite|cantidad|pcs|pieces|count)(?:\s*(?:ordered|ord|req|requested))?(?:\s*(?:ea|pcs|units|cs|cases))?"),
     ("quantity", r"(?:units(?:\s+ordered)?|ordered|order\s+units|cases|cartons|ctns|boxes|packs|pallets|(?:no|number)\s+of\s+(?:units|cases|pieces))"),
+    # A discount column (rate or amount) is no part of the unit price or the line amount.
+    ("discount", r"(?:cash\s+|trade\s+|line\s+)?(?:disc|discount|rabatt|remise|descuento|sconto)(?:\s*(?:%|pct|percent|rate|amount|amt|value))?"),
     ("amount", r"(?:line\s+|net\s+|total\s+|extended\s+|ext\s+)?(?:amount|total|extended|ext|value|betrag|gesamt|montant|importe|sum|subtotal)(?:\s*(?:price|amount|value|cost|net))?(?:\s*(?:usd|eur|gbp|cad|chf|aud|\$|€|£))?"),
     ("amount", r"(?:gesamtpreis|gesamtbetrag|positionswert|montant(?:\s+ht)?|total\s+ht|importe(?:\s+total)?|prix\s+total|precio\s+total)"),
     ("unit_price", r"list\s+price|(?:prix|precio|preis)\s*(?:unitaire|unitario|unit|pro\s+st[üu]ck|je\s+einheit|ht)|st[üu]ckpreis|\$\s*/\s*(?:unit|ea|each|pc)|(?:net\s+)?(?:unit\s+|net\s+|agreed\s+|contract\s+)?(?:price|cost|rate|preis|einzelpreis|prix|precio|each|unit\s*\$|per\s*unit)(?:\s*(?:each|ea|per\s*unit|/\s*unit|/\s*ea|/\s*(?:stk|st[üu]ck|pc|pcs|piece)|unit|net))?(?:\s*(?:usd|eur|gbp|cad|chf|aud|\$|€|£))?"),
@@ -60,7 +62,7 @@ def column_role(text: str) -> str | None:
     """The field a table header cell names (``sku`` for ours, ``item`` for an item number
     that does not say whose, ``buyer_sku``, ``description``,
     ``quantity``, ``unit_price``, ``amount``, ``uom``, ``line``, ``po_number``,
-    ``line_date``, ``ship_to``), or None when the cell is not a known header."""
+    ``line_date``, ``ship_to``, ``tax``, ``discount``), or None when the cell is not a known header."""
     s = normalize_header(text)
     if not s or len(s) > 40:
         return None

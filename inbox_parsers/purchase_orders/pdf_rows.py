@@ -18,8 +18,9 @@ one cell (rows printed at one spacing, nothing wrapped), the lines are left as t
 """
 
 import re
+import statistics
 
-from inbox_parsers.purchase_orders.columns import is_header_row
+from inbox_parsers.purchase_orders.columns import column_role, is_header_row
 from inbox_parsers.purchase_orders.tables import Cell, split_header_cells
 
 _FIGURE = re.compile(r"^[(\-]?[$€£]?\d[\d.,']*\)?$")
@@ -34,13 +35,15 @@ def merge_wrapped_rows(rows: list[list[dict]], char_width: float, cells_of) -> l
     out: list[list[dict]] = []
     index = 0
     while index < len(rows):
-        if _has_figure(rows[index]) or not is_header_row(cells_of(rows[index])):
-            out.append(rows[index])
-            index += 1
-            continue
         unit = _line_spacing(rows[max(index - 2, 0):])
-        start, end = _header_block(rows, index, unit)
-        columns = _header_columns(rows[start:end], char_width)
+        if _has_figure(rows[index]):
+            columns = None
+        elif is_header_row(cells_of(rows[index])):
+            start, end = _header_block(rows, index, unit)
+            columns = _header_columns(rows[start:end], char_width)
+        else:  # labels stacked so that no line of them reads as a header alone
+            start, end = index, _header_block(rows, index, unit)[1]
+            columns = _header_columns(rows[start:end], char_width) if end - start > 1 else None
         if not columns:
             out.append(rows[index])
             index += 1
@@ -87,21 +90,63 @@ def _phrases(lines: list[list[dict]], char_width: float) -> list[dict]:
 
 def _header_columns(lines: list[list[dict]], char_width: float) -> list[dict] | None:
     """The header's column labels with their x spans: phrases of the stacked lines that
-    overlap horizontally are one label ("Buyer Part" over "Number"), and a label made of
-    several known names run together ("Qty Price/Unit") is cut into them."""
-    columns = []
+    overlap horizontally are one label ("Buyer Part" over "Number"), and labels printed on
+    one line close together ("Customer Item  Item #", "Qty Price/Unit") are told apart by
+    the gaps between their words and by the known column names they make."""
+    gaps = [b["x0"] - a["x1"] for line in lines for a, b in zip(line, line[1:]) if b["x0"] - a["x1"] >= 1]
+    space = min(gaps, default=char_width)  # the words of one label are a space apart
+    labels: list[list[dict]] = []
     for cell in _stacks(_phrases(lines, char_width)):
         words = [w for p in sorted(cell, key=lambda p: (p["line"], p["x0"])) for w in p["words"]]
-        text, starts = "", []
-        for word in words:
-            text += " " if text else ""
-            starts.append(len(text))
-            text += word["text"]
-        for name in split_header_cells([Cell(text, 0, len(text))]):
-            own = [w for w, at in zip(words, starts) if name.start <= at < name.end]
-            columns.append({"text": name.text, "x0": min(w["x0"] for w in own), "x1": max(w["x1"] for w in own)})
+        one_line = len({p["line"] for p in cell}) == 1
+        for chunk in _cut_at_wide_gaps(words, space) if one_line else [words]:
+            labels += _names(chunk)
+    labels = _join_unknown(labels)
+    columns = [{"text": " ".join(w["text"] for w in label), "x0": min(w["x0"] for w in label),
+                "x1": max(w["x1"] for w in label)} for label in labels]
     columns.sort(key=lambda c: c["x0"])
     return columns if is_header_row([c["text"] for c in columns]) else None
+
+
+def _cut_at_wide_gaps(words: list[dict], space: float) -> list[list[dict]]:
+    """Words of one line cut wherever they are clearly more than a space apart."""
+    chunks = [[words[0]]]
+    for before, word in zip(words, words[1:]):
+        if word["x0"] - before["x1"] > 1.3 * space:
+            chunks.append([])
+        chunks[-1].append(word)
+    return chunks
+
+
+def _names(words: list[dict]) -> list[list[dict]]:
+    """Words cut into the known column names they are made of (``split_header_cells``)."""
+    text, starts = "", []
+    for word in words:
+        text += " " if text else ""
+        starts.append(len(text))
+        text += word["text"]
+    return [[w for w, at in zip(words, starts) if name.start <= at < name.end]
+            for name in split_header_cells([Cell(text, 0, len(text))])]
+
+
+def _join_unknown(labels: list[list[dict]]) -> list[list[dict]]:
+    """A piece that names no column joins its neighbour where together they name one
+    ("Unit Price" + "(USD)", "Customer" + "Material")."""
+    def role(words):
+        return column_role(" ".join(w["text"] for w in words))
+
+    labels = list(labels)
+    k = 0
+    while k < len(labels):
+        if not role(labels[k]):
+            if k > 0 and role(labels[k - 1] + labels[k]):
+                labels[k - 1:k + 1] = [labels[k - 1] + labels[k]]
+                continue
+            if k + 1 < len(labels) and role(labels[k] + labels[k + 1]):
+                labels[k:k + 2] = [labels[k] + labels[k + 1]]
+                continue
+        k += 1
+    return labels
 
 
 def _stacks(phrases: list[dict]) -> list[list[dict]]:

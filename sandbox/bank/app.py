@@ -22,7 +22,7 @@ from types import SimpleNamespace
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 
 from sandbox.bank.statements import bai2, camt053, default_accounts
-from sandbox.common import SandboxOptions, create_sandbox_app, db, no_fault, prepare_database
+from sandbox.common import SandboxOptions, create_seeded_app, db, reset_database
 
 SYSTEM = "bank"
 TITLE = "Sandbox Bank Online"
@@ -85,14 +85,14 @@ def seed_bank(conn: sqlite3.Connection, options: SandboxOptions) -> None:
 
 def reset_bank(options: SandboxOptions) -> None:
     """Re-create the bank database from the seed, dropping what was done since."""
-    prepare_database(options.db_path(SYSTEM), SCHEMA, seed_bank, options.with_(reset=True))
+    reset_database(SYSTEM, SCHEMA, seed_bank, options)
 
 
 def create_app(options: SandboxOptions):
     """Build the bank portal's Flask app (creating and seeding its database when needed)."""
-    prepare_database(options.db_path(SYSTEM), SCHEMA, seed_bank, options)
-    app = create_sandbox_app(SYSTEM, options, import_name=__name__, title=TITLE, users=USERS,
-                             home_endpoint="payments", layout="bank/layout.html")
+    app = create_seeded_app(SYSTEM, options, SCHEMA, seed_bank, import_name=__name__, title=TITLE, users=USERS,
+                            home_endpoint="payments", layout="bank/layout.html",
+                            reset_message="The bank portal was reset to its initial state.")
     codes = _CodeBook(options)
     app.extensions["bank_codes"] = codes
 
@@ -103,10 +103,6 @@ def create_app(options: SandboxOptions):
             target = request.full_path if request.method == "GET" else None
             return redirect(url_for("otp", next=target))
         return None
-
-    @app.route("/")
-    def index():
-        return redirect(url_for("payments"))
 
     @app.route("/otp", methods=["GET", "POST"])
     def otp():
@@ -191,13 +187,6 @@ def create_app(options: SandboxOptions):
         else:
             body, name, mime = bai2(default_accounts(), entries, created=created), f"bai2_{day}.txt", "text/plain"
         return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-    @app.route("/sandbox/reset", methods=["POST"])
-    @no_fault
-    def sandbox_reset():
-        reset_bank(options)
-        flash("The bank portal was reset to its initial state.", "info")
-        return redirect(url_for("payments"))
 
     return app
 

@@ -20,7 +20,7 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from inbox_parsers.amounts import money, parse_amount
 from inbox_parsers.dates import parse_date
 
-from sandbox.common import SandboxOptions, create_sandbox_app, db, no_fault, prepare_database
+from sandbox.common import SandboxOptions, create_seeded_app, db, reset_database
 from sandbox.erp import documents
 from sandbox.erp.documents import DocumentError, DuplicatePO, OrderDraft, OrderLine, ReceiptLine
 from sandbox.erp.schema import CURRENCIES, REASON_CODES, SCHEMA
@@ -48,14 +48,14 @@ REVERSAL_REASONS = {"01": "Reversal in current period", "02": "Wrong customer", 
 
 def reset_erp(options: SandboxOptions) -> None:
     """Put the ERP database back to its initial state for the seed."""
-    prepare_database(options.db_path("erp"), SCHEMA, seed_erp, options.with_(reset=True))
+    reset_database("erp", SCHEMA, seed_erp, options)
 
 
 def create_app(options: SandboxOptions):
     """Build the ERP app, creating and seeding ``erp.sqlite`` first if needed (or on reset)."""
-    prepare_database(options.db_path("erp"), SCHEMA, seed_erp, options)
-    app = create_sandbox_app("erp", options, import_name=__name__, title=TITLE, users=USERS,
-                             home_endpoint="start", layout="layout.html")
+    app = create_seeded_app("erp", options, SCHEMA, seed_erp, import_name=__name__, title=TITLE, users=USERS,
+                            home_endpoint="start", layout="layout.html",
+                            reset_message="The ERP was reset to its initial state.")
     app.jinja_env.globals.update(transactions=TRANSACTIONS, money=money)
     app.jinja_env.filters["todate"] = date.fromisoformat
 
@@ -64,23 +64,12 @@ def create_app(options: SandboxOptions):
 
     # -- start screen and transaction codes -------------------------------------------
 
-    @app.route("/")
-    def root():
-        return redirect(url_for("start"))
-
     @app.route("/start")
     def start():
         groups: dict[str, list] = {}
         for code, (endpoint, title, group) in TRANSACTIONS.items():
             groups.setdefault(group, []).append((code, endpoint, title))
         return render_template("start.html", groups=groups)
-
-    @app.route("/sandbox/reset", methods=["POST"])
-    @no_fault
-    def sandbox_reset():
-        reset_erp(options)
-        flash("The ERP was reset to its initial state.", "info")
-        return redirect(url_for("start"))
 
     @app.route("/go")
     def go():

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 
-from sandbox.common import SandboxOptions, create_sandbox_app, db, no_fault, prepare_database
+from sandbox.common import SandboxOptions, create_seeded_app, db, reset_database
 from sandbox.documents.purchase_order import po_csv, po_pdf
 from sandbox.world import Order, OrderLine
 
@@ -78,18 +78,14 @@ def seed_portal(conn: sqlite3.Connection, options: SandboxOptions) -> None:
 
 def reset_portal(options: SandboxOptions) -> None:
     """Re-create the portal database from the seed, dropping what was done since."""
-    prepare_database(options.db_path(SYSTEM), SCHEMA, seed_portal, options.with_(reset=True))
+    reset_database(SYSTEM, SCHEMA, seed_portal, options)
 
 
 def create_app(options: SandboxOptions):
     """Build the portal's Flask app (creating and seeding its database when needed)."""
-    prepare_database(options.db_path(SYSTEM), SCHEMA, seed_portal, options)
-    app = create_sandbox_app(SYSTEM, options, import_name=__name__, title=TITLE, users=USERS,
-                             home_endpoint="inbox", layout="portal/layout.html")
-
-    @app.route("/")
-    def index():
-        return redirect(url_for("inbox"))
+    app = create_seeded_app(SYSTEM, options, SCHEMA, seed_portal, import_name=__name__, title=TITLE, users=USERS,
+                            home_endpoint="inbox", layout="portal/layout.html",
+                            reset_message="The portal was reset to its initial state.")
 
     @app.route("/orders")
     def inbox():
@@ -139,13 +135,6 @@ def create_app(options: SandboxOptions):
             db().commit()
             flash(f"Purchase order {po_number} acknowledged.", "info")
         return redirect(url_for("order_detail", po_number=po_number))
-
-    @app.route("/sandbox/reset", methods=["POST"])
-    @no_fault
-    def sandbox_reset():
-        reset_portal(options)
-        flash("The portal was reset to its initial state.", "info")
-        return redirect(url_for("inbox"))
 
     return app
 

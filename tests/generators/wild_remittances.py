@@ -199,7 +199,7 @@ class Sheet:
 
 
 def draw_table(sheet: Sheet, columns: list, rows: list, *, bottom=80, row_height=None, ruled=False,
-               subtotal=None, forward=None, on_new_page=None, bold_header=True):
+               subtotal=None, forward=None, on_new_page=None, bold_header=True, repeat_header=True):
     """Draw ``rows`` under ``columns`` [(title, x, align)], paginating with a repeated header.
 
     ``subtotal(rows_on_page)`` / ``forward(running)`` return the label cells of a page subtotal
@@ -242,7 +242,8 @@ def draw_table(sheet: Sheet, columns: list, rows: list, *, bottom=80, row_height
             sheet.new_page()
             if on_new_page:
                 on_new_page()
-            header()
+            if repeat_header:
+                header()
             if forward:
                 for text, x, align in forward(running, "brought"):
                     sheet.text(x, text, align=align)
@@ -569,8 +570,10 @@ def _multipage(path, rng, p):
         word = "Carried forward" if which == "carried" else "Brought forward"
         return [(word, 220, "left"), (fmt_money(running, comma), 545, "right")]
 
-    draw_table(s, cols, rows, subtotal=subtotal if rng.random() < 0.7 else None, forward=forward,
-               on_new_page=page_header, bottom=70)
+    repeat = rng.random() < 0.7
+    draw_table(s, cols, rows, subtotal=subtotal if rng.random() < 0.7 else None,
+               forward=forward if not repeat or rng.random() < 0.7 else None,
+               on_new_page=page_header, bottom=70, repeat_header=repeat)
     s.down(6)
     s.text(220, rng.choice(["Total Payment", "Payment total", "Net Amount"]), font="Helvetica-Bold")
     s.text(545, fmt_money(p["total"], comma), align="right", font="Helvetica-Bold")
