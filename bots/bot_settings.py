@@ -1,12 +1,12 @@
 """What the settings of the browser bots share: their own section, the account they log on with, the checks.
 
-Each bot keeps its own settings dataclass (``OrderEntrySettings``, ``CashPostingSettings``,
-``PortalIntakeSettings``) and its loader; these helpers are the parts that read and check
-the same way for all of them::
+Each bot keeps its own settings dataclass (``PortalIntakeSettings``, and the ERP bots'
+``OrderEntrySettings`` and ``CashPostingSettings`` through ``bots.erp.runner.ErpBotSettings``)
+and its loader; these helpers are the parts that read and check the same way for all of them::
 
-    own = own_section(settings, "erp-order-entry", {"limit", ...})
-    OrderEntrySettings(**system_account(settings, own, "erp", need_password=True),
-                       evidence_dir=evidence_folder(settings, own), ...)
+    own = own_section(settings, "portal-intake", {"portal_name", ...})
+    PortalIntakeSettings(**system_account(settings, own, "portal", need_password=True),
+                         evidence_dir=evidence_folder(settings, own), ...)
 
 and in the dataclass's ``__post_init__``: ``check_account(...)`` and ``check_at_least_one(...)``.
 """

@@ -54,7 +54,7 @@ def test_every_format_is_in_the_wild_corpus(wild_order_email_corpus):
     assert min(counts.values()) >= 12
 
 
-@pytest.mark.parametrize("fmt", [name for name in FORMATS if name != "pdf"])
+@pytest.mark.parametrize("fmt", [name for name in FORMATS if not name.startswith("pdf")])  # PDFs need the browser
 def test_each_format_exactly(fmt):
     rng = random.Random(f"wild-{fmt}")
     cases = [make_case(fmt, rng) for _ in range(6)]
@@ -62,11 +62,12 @@ def test_each_format_exactly(fmt):
 
 
 def test_borderless_pdf_tables_do_not_get_worse(browser):
-    """Known weakness: a PDF item table without ruling lines whose cells wrap is read from
-    word positions alone. This floor keeps what works; raise it when the reader improves."""
+    """A PDF item table without ruling lines, its cells wrapped over several lines, is read
+    from word positions (inbox_parsers/purchase_orders/pdf_rows.py). Was 3/10 before that
+    reader; one case of slack for another Chromium's line breaks."""
     cases = corpus(10, seed=78, formats=["pdf_borderless"], browser=browser)
     exact = 10 - len(_wrong(cases))
-    assert exact >= 3, f"{exact}/10 borderless PDF orders exact"
+    assert exact >= 9, f"{exact}/10 borderless PDF orders exact"
 
 
 def test_pdf_purchase_orders_printed_by_chromium_exactly(browser):

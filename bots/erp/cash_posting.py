@@ -37,11 +37,10 @@ evidence. Busy past ``busy_attempts``, a screen not as expected -> application e
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from typing import ClassVar
 
-from bots.bot_settings import check_account, check_at_least_one, evidence_folder, own_section, system_account
-from bots.erp.runner import ErpBot, run_erp_bot
-from bots.erp.screens import ErpClient, ErpDown, retrying
+from bots.bot_settings import own_section
+from bots.erp.runner import ERP_BOT_KEYS, ErpBot, ErpBotSettings, ErpItemHandler, erp_bot_settings, run_erp_bot
 from bots.errors import ApplicationException, BusinessException
 from bots.intake.common import crash_point
 
@@ -60,30 +59,23 @@ DEFAULT_REASON_CODES = {
 
 
 @dataclass
-class CashPostingSettings:
+class CashPostingSettings(ErpBotSettings):
     """The bot's settings: the ``erp:`` section plus ``bots.erp-cash-posting``, checked on load.
+
+    The shared ones (address, user, limit, busy retries...) are those of ``ErpBotSettings``.
 
     :param reason_codes: a deduction's reason (words or a code, lower case) -> ERP reason code.
     :param default_reason: the ERP reason code for a deduction whose reason is unknown.
     """
 
-    url: str
-    user: str
-    password: str | None
-    evidence_dir: Path
+    bot_name: ClassVar[str] = BOT_NAME
+
     item_kind: str = ITEM_KIND
-    limit: int = 50
-    poll_seconds: float = 60.0
-    busy_attempts: int = 5
-    busy_wait_seconds: float = 1.0
-    timeout_seconds: float = 15.0
-    stop_after_failures: int = 3
     reason_codes: dict = field(default_factory=lambda: dict(DEFAULT_REASON_CODES))
     default_reason: str = "OT"
 
     def __post_init__(self):
-        check_account(BOT_NAME, "erp", self.url, self.user)
-        check_at_least_one(BOT_NAME, self, ("busy_attempts", "limit", "stop_after_failures"))
+        super().__post_init__()
         if not isinstance(self.reason_codes, dict):
             raise ValueError("erp-cash-posting reason_codes maps a deduction's reason to an ERP reason code, "
                              f"e.g. {{shortage: SH}}, not {self.reason_codes!r}")
@@ -112,22 +104,13 @@ def load_cash_posting_settings(settings, *, need_password: bool = True) -> CashP
     """Build the bot's settings from ``load_settings()``; the password comes from ``secret("erp_password")``."""
     own = own_section(settings, BOT_NAME, _SETTING_KEYS)
     return CashPostingSettings(
-        **system_account(settings, own, "erp", need_password=need_password),
-        evidence_dir=evidence_folder(settings, own),
-        item_kind=own.get("item_kind", ITEM_KIND),
-        limit=int(own.get("limit", 50)),
-        poll_seconds=float(own.get("poll_seconds", 60)),
-        busy_attempts=int(own.get("busy_attempts", 5)),
-        busy_wait_seconds=float(own.get("busy_wait_seconds", 1)),
-        timeout_seconds=float(own.get("timeout_seconds", 15)),
-        stop_after_failures=int(own.get("stop_after_failures", 3)),
+        **erp_bot_settings(settings, own, ITEM_KIND, need_password=need_password),
         reason_codes={**DEFAULT_REASON_CODES, **(own.get("reason_codes") or {})},
         default_reason=str(own.get("default_reason", "OT")),
     )
 
 
-_SETTING_KEYS = {"password_secret", "evidence_dir", "item_kind", "limit", "poll_seconds", "busy_attempts",
-                 "busy_wait_seconds", "timeout_seconds", "stop_after_failures", "reason_codes", "default_reason"}
+_SETTING_KEYS = ERP_BOT_KEYS | {"reason_codes", "default_reason"}
 
 
 # -- one payment -----------------------------------------------------------------------
@@ -161,31 +144,13 @@ class PlannedReceipt:
         return sum((line.amount for line in self.lines), Decimal("0"))
 
 
-class CashPosting:
+class CashPosting(ErpItemHandler):
     """Posts one queued payment's applications in the ERP, exactly once."""
-
-    def __init__(self, erp: ErpClient, settings: CashPostingSettings, run=None):
-        self.erp = erp
-        self.settings = settings
-        self.run = run
 
     def post(self, work) -> str:
         """Post the payment of ``work`` (a ``Work`` from ``queue.processing``); record the result and audit."""
-        from playwright.sync_api import Error as PlaywrightError
-
         reference = str((work.payload.get("payment") or {}).get("payment_reference") or work.id)
-        try:
-            return self._post(work)
-        except (BusinessException, ApplicationException) as error:
-            if not isinstance(error, ErpDown):  # a maintenance page is no evidence about the payment
-                shot = self.erp.screenshot(self.settings.evidence_dir, f"erp-cash-{reference}-{error.code}")
-                error.evidence.setdefault("screenshot", shot)
-            raise
-        except PlaywrightError as error:
-            # A screen not as expected (an element never came): the system's fault, retried later.
-            shot = self.erp.screenshot(self.settings.evidence_dir, f"erp-cash-{reference}-screen")
-            raise ApplicationException("erp_screen", f"payment {reference}: the ERP screen was not as expected: "
-                                       f"{str(error).splitlines()[0]}", {"screenshot": shot}) from error
+        return self._with_evidence(lambda: self._post(work), f"erp-cash-{reference}", f"payment {reference}")
 
     def _post(self, work) -> str:
         receipt = plan_receipt(work.payload, self.settings)
@@ -236,13 +201,6 @@ class CashPosting:
             self.erp.apply_to_invoice(line.invoice, _typed(line.amount), _typed(line.discount),
                                       _typed(line.deduction), line.reason_code)
         return self.erp.post_receipt()
-
-    def _retrying(self, step):
-        return retrying(step, attempts=self.settings.busy_attempts, wait_seconds=self.settings.busy_wait_seconds)
-
-    def _count(self, name: str) -> None:
-        if self.run is not None:
-            self.run.count(name)
 
 
 def plan_receipt(payload: dict, settings: CashPostingSettings) -> PlannedReceipt:

@@ -26,13 +26,13 @@ application failures in a row -> the run stops, leaving the other items for late
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from typing import ClassVar
 
-from bots.bot_settings import check_account, check_at_least_one, evidence_folder, own_section, system_account
+from bots.bot_settings import own_section
 from bots.erp.customers import resolve_customer
-from bots.erp.runner import ErpBot, run_erp_bot
-from bots.erp.screens import ErpClient, ErpDown, retrying
-from bots.errors import ApplicationException, BusinessException
+from bots.erp.runner import ERP_BOT_KEYS, ErpBot, ErpBotSettings, ErpItemHandler, erp_bot_settings, run_erp_bot
+from bots.erp.screens import ErpClient
+from bots.errors import BusinessException
 from bots.intake.common import crash_point
 
 BOT_NAME = "erp-order-entry"
@@ -44,8 +44,10 @@ PRICE_POLICIES = ("flag", "customer", "erp")
 
 
 @dataclass
-class OrderEntrySettings:
+class OrderEntrySettings(ErpBotSettings):
     """The bot's settings: the ``erp:`` section plus ``bots.erp-order-entry``, checked on load.
+
+    The shared ones (address, user, limit, busy retries...) are those of ``ErpBotSettings``.
 
     :param price_tolerance: largest accepted difference between the customer's and the
         ERP's unit price: an amount ("0.01") or a percentage ("2%").
@@ -53,24 +55,15 @@ class OrderEntrySettings:
         ``customer`` (key the customer's price), ``erp`` (key the ERP's price).
     """
 
-    url: str
-    user: str
-    password: str | None
-    evidence_dir: Path
+    bot_name: ClassVar[str] = BOT_NAME
+
     item_kind: str = ITEM_KIND
-    limit: int = 50
-    poll_seconds: float = 60.0
-    busy_attempts: int = 5
-    busy_wait_seconds: float = 1.0
-    timeout_seconds: float = 15.0
     price_tolerance: str = "0.01"
     price_policy: str = "flag"
-    stop_after_failures: int = 3
     portal_customers: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        check_account(BOT_NAME, "erp", self.url, self.user)
-        check_at_least_one(BOT_NAME, self, ("busy_attempts", "limit", "stop_after_failures"))
+        super().__post_init__()
         if self.price_policy not in PRICE_POLICIES:
             raise ValueError(f"erp-order-entry price_policy must be one of {', '.join(PRICE_POLICIES)}, "
                              f"not {self.price_policy!r}")
@@ -90,24 +83,14 @@ def load_order_entry_settings(settings, *, need_password: bool = True) -> OrderE
     """Build the bot's settings from ``load_settings()``; the password comes from ``secret("erp_password")``."""
     own = own_section(settings, BOT_NAME, _SETTING_KEYS)
     return OrderEntrySettings(
-        **system_account(settings, own, "erp", need_password=need_password),
-        evidence_dir=evidence_folder(settings, own),
-        item_kind=own.get("item_kind", ITEM_KIND),
-        limit=int(own.get("limit", 50)),
-        poll_seconds=float(own.get("poll_seconds", 60)),
-        busy_attempts=int(own.get("busy_attempts", 5)),
-        busy_wait_seconds=float(own.get("busy_wait_seconds", 1)),
-        timeout_seconds=float(own.get("timeout_seconds", 15)),
+        **erp_bot_settings(settings, own, ITEM_KIND, need_password=need_password),
         price_tolerance=str(own.get("price_tolerance", "0.01")),
         price_policy=str(own.get("price_policy", "flag")),
-        stop_after_failures=int(own.get("stop_after_failures", 3)),
         portal_customers=own.get("portal_customers") or {},
     )
 
 
-_SETTING_KEYS = {"password_secret", "evidence_dir", "item_kind", "limit", "poll_seconds", "busy_attempts",
-                 "busy_wait_seconds", "timeout_seconds", "price_tolerance", "price_policy", "stop_after_failures",
-                 "portal_customers"}
+_SETTING_KEYS = ERP_BOT_KEYS | {"price_tolerance", "price_policy", "portal_customers"}
 
 
 # -- one order -------------------------------------------------------------------------
@@ -122,33 +105,18 @@ class PlannedLine:
     price: Decimal | None
 
 
-class OrderEntry:
+class OrderEntry(ErpItemHandler):
     """Keys one queued order into the ERP, exactly once."""
 
     def __init__(self, erp: ErpClient, settings: OrderEntrySettings, run=None):
-        self.erp = erp
-        self.settings = settings
-        self.run = run
+        super().__init__(erp, settings, run)
         self._customers: dict[str, str] = {}  # order customer -> ERP number, within one run
 
     def enter(self, work) -> str:
         """Key the order of ``work`` (a ``Work`` from ``queue.processing``); record the result and audit."""
-        from playwright.sync_api import Error as PlaywrightError
-
         order = order_of(work.payload)
         po = str(order.get("po_number") or "").strip()
-        try:
-            return self._enter(work, order, po)
-        except (BusinessException, ApplicationException) as error:
-            if not isinstance(error, ErpDown):  # a maintenance page is no evidence about the order
-                shot = self.erp.screenshot(self.settings.evidence_dir, f"erp-{po or work.id}-{error.code}")
-                error.evidence.setdefault("screenshot", shot)
-            raise
-        except PlaywrightError as error:
-            # A screen not as expected (an element never came): the system's fault, retried later.
-            shot = self.erp.screenshot(self.settings.evidence_dir, f"erp-{po or work.id}-screen")
-            raise ApplicationException("erp_screen", f"PO {po}: the ERP screen was not as expected: "
-                                       f"{str(error).splitlines()[0]}", {"screenshot": shot}) from error
+        return self._with_evidence(lambda: self._enter(work, order, po), f"erp-{po or work.id}", f"PO {po}")
 
     def _enter(self, work, order: dict, po: str) -> str:
         if not po:
@@ -260,13 +228,6 @@ class OrderEntry:
         if not lines:
             raise BusinessException("no_lines", "the order has no lines")
         return lines
-
-    def _retrying(self, step):
-        return retrying(step, attempts=self.settings.busy_attempts, wait_seconds=self.settings.busy_wait_seconds)
-
-    def _count(self, name: str) -> None:
-        if self.run is not None:
-            self.run.count(name)
 
 
 def order_of(payload: dict) -> dict:

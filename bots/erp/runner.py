@@ -14,20 +14,73 @@ down stops the round before anything is claimed), then claim one item of
 ``queue.processing``. The round counts the ERP's busy answers, and stops on a
 maintenance page or after ``settings.stop_after_failures`` application failures in a row.
 
-The settings object is the bot's own dataclass; the runner reads ``url``, ``user``,
-``password``, ``item_kind``, ``limit``, ``poll_seconds``, ``timeout_seconds`` and
-``stop_after_failures`` from it.
+What else the two bots share lives here too:
+
+- ``ErpBotSettings``: the settings every ERP bot has (address, user, limit, busy retries...),
+  which the runner reads; each bot's own settings dataclass extends it, and its loader
+  reads those fields with ``erp_bot_settings``.
+- ``ErpItemHandler``: the base of the classes that do one item (``OrderEntry``,
+  ``CashPosting``): busy retries, run counts, a screenshot as evidence of a failure.
 """
 
 import time
 from dataclasses import dataclass
-from typing import Callable
+from pathlib import Path
+from typing import Callable, ClassVar
 
-from bots.erp.screens import ErpClient, ErpDown
-from bots.errors import ApplicationException
+from bots.bot_settings import check_account, check_at_least_one, evidence_folder, system_account
+from bots.erp.screens import ErpClient, ErpDown, retrying
+from bots.errors import ApplicationException, BusinessException
 from bots.logs import get_logger
 
 log = get_logger(__name__)
+
+
+# The keys of ``bots.<name>`` that every ERP bot reads (the fields of ``ErpBotSettings``).
+ERP_BOT_KEYS = {"password_secret", "evidence_dir", "item_kind", "limit", "poll_seconds", "busy_attempts",
+                "busy_wait_seconds", "timeout_seconds", "stop_after_failures"}
+
+
+@dataclass
+class ErpBotSettings:
+    """The settings every ERP bot has: the ``erp:`` section plus its ``bots.<name>``, checked on load.
+
+    A bot's own settings dataclass extends it, sets ``bot_name`` (named in the messages) and
+    its ``item_kind``, and adds its own fields and checks.
+    """
+
+    bot_name: ClassVar[str] = "erp-bot"
+
+    url: str
+    user: str
+    password: str | None
+    evidence_dir: Path
+    item_kind: str = ""
+    limit: int = 50
+    poll_seconds: float = 60.0
+    busy_attempts: int = 5
+    busy_wait_seconds: float = 1.0
+    timeout_seconds: float = 15.0
+    stop_after_failures: int = 3
+
+    def __post_init__(self):
+        check_account(self.bot_name, "erp", self.url, self.user)
+        check_at_least_one(self.bot_name, self, ("busy_attempts", "limit", "stop_after_failures"))
+
+
+def erp_bot_settings(settings, own: dict, item_kind: str, *, need_password: bool) -> dict:
+    """The fields of ``ErpBotSettings`` from ``load_settings()`` and the bot's ``own`` section, as keywords."""
+    return {
+        **system_account(settings, own, "erp", need_password=need_password),
+        "evidence_dir": evidence_folder(settings, own),
+        "item_kind": own.get("item_kind", item_kind),
+        "limit": int(own.get("limit", 50)),
+        "poll_seconds": float(own.get("poll_seconds", 60)),
+        "busy_attempts": int(own.get("busy_attempts", 5)),
+        "busy_wait_seconds": float(own.get("busy_wait_seconds", 1)),
+        "timeout_seconds": float(own.get("timeout_seconds", 15)),
+        "stop_after_failures": int(own.get("stop_after_failures", 3)),
+    }
 
 
 @dataclass(frozen=True)
@@ -46,6 +99,45 @@ class ErpBot:
     activity: str
     items: str
     handler: Callable
+
+
+class ErpItemHandler:
+    """What the classes that do one item in the ERP share: the client, the settings, the run's counts."""
+
+    def __init__(self, erp: ErpClient, settings, run=None):
+        self.erp = erp
+        self.settings = settings
+        self.run = run
+
+    def _with_evidence(self, action: Callable[[], str], shot_name: str, subject: str) -> str:
+        """Return ``action()``; when it fails, keep a screenshot of the ERP as the failure's evidence.
+
+        The screenshot is ``<shot_name>-<code>`` in ``settings.evidence_dir``. A screen not
+        as expected (a Playwright error) becomes ApplicationException ``erp_screen``, whose
+        message starts with ``subject`` (e.g. "PO 4711").
+        """
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            return action()
+        except (BusinessException, ApplicationException) as error:
+            if not isinstance(error, ErpDown):  # a maintenance page is no evidence about the item
+                shot = self.erp.screenshot(self.settings.evidence_dir, f"{shot_name}-{error.code}")
+                error.evidence.setdefault("screenshot", shot)
+            raise
+        except PlaywrightError as error:
+            # A screen not as expected (an element never came): the system's fault, retried later.
+            shot = self.erp.screenshot(self.settings.evidence_dir, f"{shot_name}-screen")
+            raise ApplicationException("erp_screen", f"{subject}: the ERP screen was not as expected: "
+                                       f"{str(error).splitlines()[0]}", {"screenshot": shot}) from error
+
+    def _retrying(self, step):
+        """Run ``step`` again (with backoff) while the ERP answers busy or the session expired."""
+        return retrying(step, attempts=self.settings.busy_attempts, wait_seconds=self.settings.busy_wait_seconds)
+
+    def _count(self, name: str) -> None:
+        if self.run is not None:
+            self.run.count(name)
 
 
 def run_erp_bot(bot: ErpBot, settings, *, once: bool, limit: int | None = None, headless: bool = True,

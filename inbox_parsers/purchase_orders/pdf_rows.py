@@ -3,22 +3,22 @@
 Such a table has only its text to show where rows and columns are. A cell that wraps
 (a description on two lines, "MFR-" over "95948", "192" over "CS") prints its lines closer
 together than the rows are to each other, and the cells that do not wrap are centred
-beside it. So, below a recognised header row:
+beside it. So, as the remittance reader does (``remittance.header_rows``, ``rows``):
 
-- the header's own lines (labels stacked on two or three lines, no figures) are one band;
-- after it, lines closer together than the row spacing form one band per table row;
-- in a band, the phrases of its lines that overlap horizontally are one cell, read top to
-  bottom (a code cut at its hyphen is joined back without a space).
+- the header row is recognised from the column vocabulary (``columns.column_role``), its
+  labels stacked on up to three lines joined where they overlap horizontally, and labels
+  printed close together told apart by the gaps between their words;
+- below it, lines closer together than the row spacing are one band: one table row;
+- each word of a band goes to the column whose label it lies under (a phrase under two
+  labels is cut between its words), and a cell's lines are read top to bottom, a code cut
+  at its hyphen joined back without a space.
 
-Each band becomes one pseudo text line of cell-words, laid out like any other line, so the
-table reader (``tables``) sees one line per row and one header line. This is the approach
-of the remittance reader (``remittance.header_rows`` stacks labels the same way), on
-pdfplumber's word dicts. Where merging would put two figures from different lines into
-one cell (rows printed at one spacing, nothing wrapped), the lines are left as they are.
+Header and rows come out as tab-separated lines, like ruled grids (``pdf_text``), so the
+table reader places cells by index. Where a band holds figures stacked in two columns or
+more (rows printed at one spacing), its lines are rows of their own.
 """
 
 import re
-import statistics
 
 from inbox_parsers.purchase_orders.columns import column_role, is_header_row
 from inbox_parsers.purchase_orders.tables import Cell, split_header_cells
@@ -40,10 +40,11 @@ def merge_wrapped_rows(rows: list[list[dict]], char_width: float, cells_of) -> l
             columns = None
         elif is_header_row(cells_of(rows[index])):
             start, end = _header_block(rows, index, unit)
-            columns = _header_columns(rows[start:end], char_width)
+            start, end, columns = _best_header(rows, start, end, index, char_width)
         else:  # labels stacked so that no line of them reads as a header alone
             start, end = index, _header_block(rows, index, unit)[1]
-            columns = _header_columns(rows[start:end], char_width) if end - start > 1 else None
+            start, end, columns = _best_header(rows, start, end, index, char_width)
+            columns = columns if end - start > 1 else None
         if not columns:
             out.append(rows[index])
             index += 1
@@ -99,13 +100,27 @@ def _header_columns(lines: list[list[dict]], char_width: float) -> list[dict] | 
     for cell in _stacks(_phrases(lines, char_width)):
         words = [w for p in sorted(cell, key=lambda p: (p["line"], p["x0"])) for w in p["words"]]
         one_line = len({p["line"] for p in cell}) == 1
-        for chunk in _cut_at_wide_gaps(words, space) if one_line else [words]:
-            labels += _names(chunk)
-    labels = _join_unknown(labels)
+        labels += _join_unknown([name for chunk in (_cut_at_wide_gaps(words, space) if one_line else [words])
+                                 for name in _names(chunk)])
     columns = [{"text": " ".join(w["text"] for w in label), "x0": min(w["x0"] for w in label),
                 "x1": max(w["x1"] for w in label)} for label in labels]
     columns.sort(key=lambda c: c["x0"])
     return columns if is_header_row([c["text"] for c in columns]) else None
+
+
+def _best_header(rows, start: int, end: int, index: int, char_width: float):
+    """(start, end, columns) of the header: an edge line of the block is left out where the
+    labels name more known columns without it (the first row's text printed close under
+    the header is no label)."""
+    def known(columns):
+        return sum(bool(column_role(c["text"])) for c in columns) if columns else -1
+
+    columns = _header_columns(rows[start:end], char_width)
+    while end - 1 > index and known(fewer := _header_columns(rows[start:end - 1], char_width)) > known(columns):
+        end, columns = end - 1, fewer
+    while start < index and known(fewer := _header_columns(rows[start + 1:end], char_width)) > known(columns):
+        start, columns = start + 1, fewer
+    return start, end, columns
 
 
 def _cut_at_wide_gaps(words: list[dict], space: float) -> list[list[dict]]:
@@ -165,7 +180,8 @@ def _stacks(phrases: list[dict]) -> list[list[dict]]:
 
 
 def _row_cells(lines: list[list[dict]], columns: list[dict], char_width: float) -> list[str] | None:
-    """The text of each column for a band of lines, or None where the band is not one row.
+    """The text of each column for a band of lines, or None where the band is not one row
+    (figures stacked in two columns or more).
 
     A phrase goes to the column whose label it lies under; a phrase under two labels
     ("174 $301.65" printed one space apart) is cut between its words."""
@@ -182,16 +198,17 @@ def _row_cells(lines: list[list[dict]], columns: list[dict], char_width: float) 
         if column is None:
             column = _nearest(phrase, columns)
         pieces.setdefault(column, []).append((phrase["line"], piece[0]["x0"], piece))
-    cells = []
+    cells, stacked = [], 0
     for column in range(len(columns)):
         found = sorted(pieces.get(column, []), key=lambda p: (p[0], p[1]))
-        if len({line for line, _, words in found if any(_FIGURE.match(w["text"]) for w in words)}) > 1:
-            return None  # figures on two lines of one column: two rows, not a wrapped cell
+        stacked += len({line for line, _, words in found if any(_FIGURE.match(w["text"]) for w in words)}) > 1
         text = ""
         for word in (w for _, _, words in found for w in words):
             text += word["text"] if not text or text.endswith("-") else " " + word["text"]
         cells.append(text)
-    return cells
+    # One wrapped figure ("2" over "500") is a cell; figures over figures in several columns
+    # are rows printed one under the other.
+    return cells if stacked < 2 else None
 
 
 def _under(word: dict, columns: list[dict]) -> int | None:
@@ -228,8 +245,10 @@ def _has_figure(words: list[dict]) -> bool:
 
 
 def _close(upper: list[dict], lower: list[dict], unit: float) -> bool:
-    """Lines of one cell follow at the page's least line spacing; rows are further apart."""
-    return lower[0]["top"] - upper[0]["top"] < 1.3 * unit
+    """Lines of one cell follow at the table's least line spacing (half of it where a cell
+    beside them is centred between two), or at most single-spaced; rows are further apart."""
+    pitch = lower[0]["top"] - upper[0]["top"]
+    return pitch < max(1.3 * unit, 1.2 * (upper[0]["bottom"] - upper[0]["top"]))
 
 
 def _header_block(rows: list[list[dict]], index: int, unit: float) -> tuple[int, int]:

@@ -7,7 +7,8 @@ wide gaps become two or more spaces for the table and label readers.
 Tables drawn with ruling lines are read as grids instead (pdfplumber ``find_tables``,
 lines strategy): their narrow columns wrap cells over several text lines ("Supplier
 Part" over "#", "AC-30-" over "988"), which laid-out text cannot put back together. Each
-grid row becomes one tab-separated line, a wrapped cell joined into one.
+grid row becomes one tab-separated line, a wrapped cell joined into one. Item tables
+without rulings are rebuilt the same way from word positions (``pdf_rows``).
 """
 
 import io
