@@ -252,10 +252,7 @@ def run_cash_posting(settings: CashPostingSettings, *, once: bool, limit: int | 
                      queue=None, browser=None) -> dict:
     """Run the bot: post up to ``limit`` waiting payments once (``once``), or every ``poll_seconds``.
 
-    Returns the counts of the runs. With ``once``, an ERP that is down raises an
-    ApplicationException (the items stay queued); when polling it is logged and retried.
-
-    :param browser: a Playwright Browser to use (tests share one); default: start Chromium.
+    Returns the counts of the runs; see ``run_erp_bot`` for the rest (an ERP that is down, ``browser``).
     """
     return run_erp_bot(CASH_POSTING_BOT, settings, once=once, limit=limit, headless=headless, queue=queue,
                        browser=browser)

@@ -243,10 +243,7 @@ def run_order_entry(settings: OrderEntrySettings, *, once: bool, limit: int | No
                     queue=None, browser=None) -> dict:
     """Run the bot: key up to ``limit`` waiting orders once (``once``), or every ``poll_seconds``.
 
-    Returns the counts of the runs. With ``once``, an ERP that is down raises an
-    ApplicationException (the items stay queued); when polling it is logged and retried.
-
-    :param browser: a Playwright Browser to use (tests share one); default: start Chromium.
+    Returns the counts of the runs; see ``run_erp_bot`` for the rest (an ERP that is down, ``browser``).
     """
     return run_erp_bot(ORDER_ENTRY_BOT, settings, once=once, limit=limit, headless=headless, queue=queue,
                        browser=browser)
