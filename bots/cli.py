@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "bots.commands.demo",
     "bots.commands.erp",
     "bots.commands.schedule",
+    "bots.commands.cash_application",
 ]
 
 

@@ -15,7 +15,6 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from rich.console import Console
@@ -196,7 +195,7 @@ def read_remittances(demo: Demo) -> str:
 
 def download_open_items(demo: Demo) -> str:
     """Export the open items from the ERP's FBL5N screen, in headless Chromium."""
-    from bots.demo.erp_open_items import download_open_items as download
+    from bots.erp.open_items import download_open_items as download
 
     user, password = _bot_account(demo.sandbox, "erp")
     demo.open_items_csv = download(demo.sandbox.url("erp"), user, password, demo.folder / "open_items_from_erp.csv")
@@ -211,6 +210,7 @@ def download_open_items(demo: Demo) -> str:
 def apply_cash(demo: Demo) -> str:
     """Match payments to the ERP's open items: the bank statement with the parsed remittances,
     and, beside it, payments.json (remittance as sent) and the BAI2 file alone."""
+    from bots.bank.cash_application import attach_remittances
     from bots.cash import DiscountPolicy, MatchSettings, load_open_items, load_payments, load_terms, match_payments
 
     settings = MatchSettings(policy=load_terms(demo.world / "terms.csv", DiscountPolicy()))
@@ -222,7 +222,7 @@ def apply_cash(demo: Demo) -> str:
     if not first_match:
         shutil.copyfile(demo.open_items_csv, demo.matched_open_items_csv)
     demo.bank_payments = load_payments(demo.world / STATEMENT)
-    demo.remittance_files = _attach_remittances(demo.bank_payments, demo.remittances)
+    demo.remittance_files = attach_remittances(demo.bank_payments, demo.remittances)
     demo.cash_feeds = {PIPELINE: demo.bank_payments, AS_SENT: load_payments(demo.world / PAYMENTS_JSON),
                        BANK_ONLY: load_payments(demo.world / BAI2)}
     for source, payments in demo.cash_feeds.items():
@@ -238,39 +238,16 @@ def apply_cash(demo: Demo) -> str:
 
 def queue_payments(demo: Demo) -> str:
     """One work item per payment: ready for the ERP's cash-receipt bot, or in the exception queue."""
-    from bots.intake.common import PlannedItem, commit
+    from bots.bank.cash_application import open_amounts, plan_payment_items
+    from bots.intake.common import commit
     from bots.runs import bot_run
 
-    output = demo.cash[PIPELINE]
-    # Each application carries the open amount the matcher saw (less what earlier payments
-    # applied), so the cash-posting bot can tell when the ERP's open item has changed since.
-    open_now = {row[1]: Decimal(row[6]) for row in _open_items(demo.matched_open_items_csv)}
-    applications: dict[str, list] = {}
-    for application in output["applications"]:
-        invoice = application["invoice"]
-        seen = open_now.get(invoice)
-        if seen is not None:
-            application = {**application, "open_amount": f"{seen:.2f}"}
-            open_now[invoice] = seen - Decimal(application["amount"]) - Decimal(application["discount"])
-        applications.setdefault(application["payment_reference"], []).append(application)
-    exceptions = {e["payment_reference"]: e for e in output["exceptions"]}
-    statement = demo.world / STATEMENT
-    planned = []
-    for payment in demo.bank_payments:
-        reference = payment.payment_reference
-        exception = exceptions.get(reference)
-        evidence = {"file": str(statement.resolve())}
-        if reference in demo.remittance_files:
-            evidence["remittance"] = str((demo.world / "remittances" / demo.remittance_files[reference]).resolve())
-        planned.append(PlannedItem(
-            kind="payment", key=f"payment:{payment.currency}:{reference}",
-            payload={"payment": {"payment_reference": reference, "payer": payment.payer,
-                                 "payment_date": payment.payment_date.isoformat() if payment.payment_date else None,
-                                 "currency": payment.currency, "total": f"{payment.total:.2f}", "memo": payment.memo},
-                     "applications": applications.get(reference, []), "exception": exception},
-            source_ref=f"{statement.name}#{reference}", evidence=evidence,
-            exception=(exception["reason"], exception.get("explanation") or exception["detail"]) if exception else None,
-        ))
+    # The cash-application bot's own items, from the statement the demo matched.
+    planned = plan_payment_items(
+        demo.bank_payments, demo.cash[PIPELINE], open_amounts(demo.matched_open_items_csv), bank="demo",
+        statement=demo.world / STATEMENT,
+        remittance_files={reference: demo.world / "remittances" / name
+                          for reference, name in demo.remittance_files.items()})
     with bot_run(demo.queue, "demo-cash-application") as run:
         results = commit(demo.queue, run, planned)
     created = sum(1 for _, was_created in results if was_created)
@@ -423,62 +400,6 @@ def _log_to_file(path: Path):
     handle = open(path, "a", encoding="utf-8")
     configure_logging("INFO", "json", stream=handle)
     return handle
-
-
-def _attach_remittances(payments: list, remittances: dict) -> dict[str, str]:
-    """Give each bank payment the lines of its remittance advice, as a clerk pairs them.
-
-    An advice goes with the payment that has its payment reference; an advice whose
-    reference is missing or matches none goes with the one payment of the same currency
-    and total from the same payer, and with none when two payments fit (a payer who
-    sends the same amount twice). :return: payment reference -> the advice's file name.
-    """
-    records = {name: record for name, record in remittances.items() if isinstance(record, dict)}
-    by_reference = {_reference(payment.payment_reference): payment for payment in payments}
-    joined: dict[str, str] = {}
-    unpaired = []
-    for name, record in sorted(records.items()):
-        payment = by_reference.get(_reference(record.get("payment_reference") or ""))
-        if payment is not None and payment.payment_reference not in joined and not payment.lines:
-            joined[payment.payment_reference] = name
-        else:
-            unpaired.append(name)
-    for name in unpaired:
-        record = records[name]
-        fits = [payment for payment in payments if payment.payment_reference not in joined and not payment.lines
-                and payment.currency == record.get("currency") and f"{payment.total:.2f}" == record.get("total")
-                and _same_payer(payment.payer or payment.memo, record.get("payer"))]
-        if len(fits) == 1:
-            joined[fits[0].payment_reference] = name
-    for payment in payments:
-        if payment.payment_reference in joined:
-            payment.lines = [_remittance_line(line) for line in records[joined[payment.payment_reference]]["lines"]]
-    return joined
-
-
-def _remittance_line(line: dict):
-    """Contract 1's line as the matcher's ``RemittanceLine``."""
-    from bots.cash import RemittanceLine
-
-    return RemittanceLine(
-        invoice=line["invoice"], paid=Decimal(line["paid"]),
-        gross=Decimal(line["gross"]) if line.get("gross") else None,
-        discount=Decimal(line.get("discount") or "0"), deduction=Decimal(line.get("deduction") or "0"),
-        invoice_date=date.fromisoformat(line["invoice_date"]) if line.get("invoice_date") else None,
-    )
-
-
-def _same_payer(bank_name: str | None, printed: str | None) -> bool:
-    """True when the bank's payer and the advice's payer are one name (capitals, legal form aside)."""
-    from rapidfuzz import fuzz
-
-    if not bank_name or not printed:
-        return False
-    return fuzz.token_set_ratio(bank_name.casefold(), printed.casefold()) >= 90
-
-
-def _reference(text: str) -> str:
-    return "".join(ch for ch in str(text).upper() if ch.isalnum())
 
 
 def _demo_posted_cash(demo: Demo) -> bool:
