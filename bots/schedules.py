@@ -37,8 +37,10 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
 
 import schedule
@@ -170,11 +172,14 @@ def known_bots() -> list[str]:
     return sorted(command.name for command in run_app.registered_commands if command.name)
 
 
-def load_schedule(path: str | Path | None = None, bots: list[str] | None = None) -> Plan:
-    """Read and check a schedule file into a ``Plan``; next runs are computed from now.
+def load_schedule(path: str | Path | None = None, bots: list[str] | None = None,
+                  now: datetime.datetime | None = None) -> Plan:
+    """Read and check a schedule file into a ``Plan``; next runs are computed from ``now``.
 
     :param path: the YAML file (default config/schedules.yaml).
     :param bots: the bot names allowed (default: the bots ``o2c run`` knows).
+    :param now: the local time (naive) the first next runs count from (default: the machine's clock);
+        ``o2c schedule --list --now`` and the tests set it.
     :raises ScheduleFileError: naming the line and the fix, for any mistake in the file.
     """
     import yaml
@@ -190,7 +195,29 @@ def load_schedule(path: str | Path | None = None, bots: list[str] | None = None)
         problem = getattr(error, "problem", None) or str(error)
         raise ScheduleFileError(f"{path.name}{where}: not valid YAML ({problem})", path) from None
     checker = _Checker(path, bots)
-    return checker.plan(root)
+    with _schedule_clock(now):
+        return checker.plan(root)
+
+
+@contextmanager
+def _schedule_clock(now: datetime.datetime | None):
+    """Let ``schedule`` compute next runs from ``now``: it reads ``datetime.datetime.now()`` itself."""
+    if now is None:
+        yield
+        return
+    moment = now.replace(tzinfo=None)
+
+    class _Fixed(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return moment if tz is None else moment.astimezone(tz)
+
+    real = schedule.datetime
+    schedule.datetime = SimpleNamespace(datetime=_Fixed, timedelta=datetime.timedelta, time=datetime.time)
+    try:
+        yield
+    finally:
+        schedule.datetime = real
 
 
 @dataclass

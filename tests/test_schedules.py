@@ -345,21 +345,45 @@ def o2c(*args):
     return subprocess.run([str(ROOT / ".venv" / "bin" / "o2c"), *args], capture_output=True, text=True, timeout=120)
 
 
+def listed(path: Path, now: str) -> list[tuple[str, str]]:
+    done = o2c("schedule", "--file", str(path), "--list", "--json", "--now", now)
+    assert done.returncode == 0, done.stderr
+    listing = json.loads(done.stdout)
+    assert listing["file"] == str(path)
+    return listing["jobs"]
+
+
 def test_schedule_list_json(tmp_path):
     path = write(tmp_path, "schedule:\n  - every day at 06:30: erp-cash-posting\n  - every 5 minutes: email-intake\n")
-    done = o2c("schedule", "--file", str(path), "--list", "--json")
-    assert done.returncode == 0, done.stderr
-    listed = json.loads(done.stdout)
-    assert listed["file"] == str(path)
-    assert [job["bot"] for job in listed["jobs"]][0] == "email-intake"  # soonest first
-    cash = listed["jobs"][1]
+    jobs = listed(path, "2026-11-25T13:20")  # Wednesday afternoon: the 5-minute job is soonest
+    assert [(job["bot"], job["next_run"]) for job in jobs] == [
+        ("email-intake", "2026-11-25T13:25:00"), ("erp-cash-posting", "2026-11-26T06:30:00")]
+    cash = jobs[1]
     assert cash["schedule"] == "every day at 06:30" and cash["line"] == 2 and cash["timeout_seconds"] == 1800
-    assert cash["next_run"].endswith("T06:30:00")
+    # At 06:27 the cash posting at 06:30 comes first (the order the issue saw fail on the wall clock).
+    assert [(job["bot"], job["next_run"]) for job in listed(path, "2026-11-25T06:27")] == [
+        ("erp-cash-posting", "2026-11-25T06:30:00"), ("email-intake", "2026-11-25T06:32:00")]
+
+
+def test_schedule_list_now_must_be_a_local_time(tmp_path):
+    path = write(tmp_path, "schedule:\n  - every 5 minutes: email-intake\n")
+    done = o2c("schedule", "--file", str(path), "--list", "--json", "--now", "monday 7am")
+    assert done.returncode == 2
+    assert json.loads(done.stdout) == {
+        "error": "--now 'monday 7am' is not a local time; use YYYY-MM-DDTHH:MM, e.g. 2026-11-30T07:00", "file": None}
+
+
+def test_load_schedule_counts_from_the_now_it_is_given(tmp_path):
+    path = write(tmp_path, "schedule:\n  - every weekday at 06:30: erp-cash-posting\n")
+    plan = load_schedule(path, bots=BOTS, now=datetime.datetime(2026, 11, 27, 18, 0))  # Friday evening
+    assert [job.next_run for job in plan.jobs] == [datetime.datetime(2026, 11, 30, 6, 30)]
 
 
 def test_schedule_list_table_and_bad_file(tmp_path):
-    done = o2c("schedule", "--list", "--file", str(write(tmp_path, "schedule:\n  - every 5 minutes: email-intake\n")))
+    done = o2c("schedule", "--list", "--now", "2026-11-25T13:20",
+               "--file", str(write(tmp_path, "schedule:\n  - every 5 minutes: email-intake\n")))
     assert done.returncode == 0 and "email-intake" in done.stdout and "every 5 minutes" in done.stdout
+    assert "2026-11-25 13:25:00" in done.stdout
     bad = write(tmp_path, "schedule:\n  - every day at 25:00: erp-cash-posting\n")
     done = o2c("schedule", "--file", str(bad), "--json")
     assert done.returncode == 2

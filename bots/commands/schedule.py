@@ -1,5 +1,6 @@
 """``o2c schedule``: run the bots on the schedule in config/schedules.yaml (or list it)."""
 
+import datetime
 from pathlib import Path
 
 import typer
@@ -12,6 +13,8 @@ def schedule_command(
     file: Path = typer.Option(None, "--file", "-f", help="The schedule file (default: config/schedules.yaml)."),
     list_jobs: bool = typer.Option(False, "--list", help="Print the jobs and their next run, then exit."),
     as_json: bool = typer.Option(False, "--json", help="With --list: print one JSON object instead of a table."),
+    now: str = typer.Option(None, "--now", help="With --list: the next runs as of this local time "
+                                                "(YYYY-MM-DDTHH:MM), e.g. to check Monday's runs; default now."),
 ) -> None:
     """Run the bots on their schedule until Ctrl-C or SIGTERM (each run is `o2c run BOT --once`).
 
@@ -21,8 +24,9 @@ def schedule_command(
     from bots.errors import InputError
     from bots.schedules import ScheduleFileError, describe, load_schedule, run_scheduler
 
+    as_of = _local_time(now, as_json) if now is not None else None
     try:
-        plan = load_schedule(file)
+        plan = load_schedule(file, now=as_of)
     except ScheduleFileError as error:
         fail_input(InputError(error.message, str(error.file) if error.file else None), as_json)
     if list_jobs:
@@ -36,6 +40,19 @@ def schedule_command(
                         right={"Line"})
         return
     run_scheduler(plan)
+
+
+def _local_time(text: str, as_json: bool) -> datetime.datetime:
+    """``--now`` as a naive local datetime, or exit 2 naming the format."""
+    from bots.commands.output import fail_input
+    from bots.errors import InputError
+
+    try:
+        moment = datetime.datetime.fromisoformat(text.strip())
+    except ValueError:
+        fail_input(InputError(f"--now {text!r} is not a local time; use YYYY-MM-DDTHH:MM, e.g. 2026-11-30T07:00"),
+                   as_json)
+    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _minutes(seconds: int) -> str:
