@@ -88,6 +88,12 @@ class LeaseLost(QueueError):
     """The worker no longer holds the item: its lease ran out and another worker took it."""
 
 
+class ItemChanged(QueueError):
+    """Someone changed the item since the person acting last saw it (its version moved on).
+
+    The message says who did what, so the second of two people acting at once knows."""
+
+
 @dataclass(frozen=True)
 class Event:
     """One entry of an item's history."""
@@ -125,6 +131,8 @@ class Item:
     evidence: dict = field(default_factory=dict)
     traceback: str | None = None
     history: tuple[Event, ...] = ()
+    version: int = 1  # one higher after every change; supervisors' actions check it
+    assigned_to: str | None = None  # the person an exception is given to
 
     def to_dict(self, *, history: bool = True, traceback: bool = True) -> dict:
         """The item as plain JSON-ready data (datetimes as ISO strings)."""
@@ -347,6 +355,42 @@ class WorkQueue:
             row.updated_at = now
             return _snapshot(row)
 
+    def extend_leases(self, workers: list[str], lease_seconds: int | None = None) -> int:
+        """Extend every lease the ``workers`` hold by ``lease_seconds`` from now (a fleet
+        worker's heartbeat); return how many items that was. One statement, so a worker
+        with many slots heartbeats in one round trip; the item's version is left alone."""
+        from sqlalchemy import update
+
+        now = self.clock.now()
+        statement = (update(WorkItem)
+                     .where(WorkItem.state == State.IN_PROGRESS.value, WorkItem.lease_owner.in_(list(workers)))
+                     .values(lease_expires_at=now + timedelta(seconds=lease_seconds or self.lease_seconds)))
+        with self.engine.begin() as connection:
+            return connection.execute(statement).rowcount
+
+    def release(self, item_id: int, worker: str, note: str = "worker stopping") -> Item:
+        """Give a claimed item back untouched: new again at once, the claim not counted as an attempt.
+
+        :raises LeaseLost: the worker no longer holds the item.
+        """
+        now = self.clock.now()
+        with self._sessions.begin() as session:
+            row = self._held(session, item_id, worker)
+            row.state = State.NEW.value
+            row.attempts = max(0, row.attempts - 1)
+            row.lease_owner = None
+            row.lease_expires_at = None
+            row.updated_at = now
+            _record(session, row, now, worker, "released", State.IN_PROGRESS.value, row.state, note=note)
+            return _snapshot(row)
+
+    def held_by(self, workers: list[str]) -> list[Item]:
+        """The items the ``workers`` hold now (in progress under their lease), oldest first."""
+        query = (select(WorkItem).where(WorkItem.state == State.IN_PROGRESS.value,
+                                        WorkItem.lease_owner.in_(list(workers))).order_by(WorkItem.id))
+        with self._read() as session:
+            return [_snapshot(row) for row in session.scalars(query)]
+
     def complete(self, item_id: int, worker: str, result: dict | None = None,
                  audit: list[dict] | None = None) -> Item:
         """Mark the item done with the bot's ``result``.
@@ -459,38 +503,63 @@ class WorkQueue:
 
     # --- the supervisor's actions ---
 
-    def retry(self, item_id: int, by: str, note: str | None = None) -> Item:
+    # Each takes, optionally: ``expected_version`` (the version the person saw; another one
+    # raises ItemChanged naming who acted meanwhile), ``audit`` (an audit entry written in the
+    # same transaction), and for retry ``payload`` (corrected data the bots take up) and
+    # ``action`` (the history's word for it, e.g. "correct").
+
+    def retry(self, item_id: int, by: str, note: str | None = None, **checks) -> Item:
         """Send an item in the exception queue back to the bots, with a fresh set of attempts."""
-        return self._decide(item_id, by, note, "retry", State.RETRIED)
+        return self._decide(item_id, by, note, checks.pop("action", "retry"), State.RETRIED, **checks)
 
-    def resolve(self, item_id: int, by: str, note: str) -> Item:
+    def resolve(self, item_id: int, by: str, note: str, **checks) -> Item:
         """Close an item in the exception queue as handled by hand; ``note`` says how."""
-        return self._decide(item_id, by, note, "resolve", State.RESOLVED)
+        return self._decide(item_id, by, note, "resolve", State.RESOLVED, **checks)
 
-    def dismiss(self, item_id: int, by: str, note: str) -> Item:
+    def dismiss(self, item_id: int, by: str, note: str, **checks) -> Item:
         """Close an item in the exception queue as needing nothing; ``note`` says why."""
-        return self._decide(item_id, by, note, "dismiss", State.DISMISSED)
+        return self._decide(item_id, by, note, "dismiss", State.DISMISSED, **checks)
 
-    def _decide(self, item_id: int, by: str, note: str | None, action: str, to: State) -> Item:
-        if action != "retry" and not (note and note.strip()):
+    def assign(self, item_id: int, to: str | None, by: str, *, expected_version: int | None = None) -> Item:
+        """Give an item in the exception queue to the person ``to`` (None: to nobody)."""
+        now = self.clock.now()
+        with self._sessions.begin() as session:
+            row = self._row(session, item_id, lock=True)
+            _check_version(session, row, expected_version)
+            if row.state != State.EXCEPTION.value:
+                raise IllegalTransition(f"cannot assign item {item_id}: it is {row.state}, not in the exception queue")
+            before, row.assigned_to, row.updated_at = row.assigned_to, (to or None), now
+            _record(session, row, now, by, "assign", row.state, row.state, detail={"from": before, "to": to or None})
+            return _snapshot(row)
+
+    def _decide(self, item_id: int, by: str, note: str | None, action: str, to: State, *,
+                expected_version: int | None = None, payload: dict | None = None, audit: dict | None = None) -> Item:
+        if to is not State.RETRIED and not (note and note.strip()):
             raise QueueError(f"{action} needs a note saying what was done (--note)")
         if not by:
             raise QueueError(f"{action} needs the name of the person doing it")
         now = self.clock.now()
         with self._sessions.begin() as session:
-            row = self._row(session, item_id)
+            row = self._row(session, item_id, lock=True)
+            _check_version(session, row, expected_version)
             if row.state != State.EXCEPTION.value:
                 raise IllegalTransition(
-                    f"cannot {action} item {item_id}: it is {row.state}, and only items in the exception queue can be {_past(action)}"
+                    f"cannot {action} item {item_id}: it is {row.state}, and only items in the exception queue can be {_past(to)}"
                 )
             row.state = to.value
             row.updated_at = now
             if to is State.RETRIED:
                 row.attempts = 0
                 row.not_before = None
-            _record(session, row, now, by, action, State.EXCEPTION.value, to.value, note=note)
+            detail = None
+            if payload is not None:
+                detail = {"payload_before": row.payload}
+                row.payload = payload
+            _record(session, row, now, by, action, State.EXCEPTION.value, to.value, note=note, detail=detail)
+            if audit:
+                session.add(_audit_row(audit, now, item_id=item_id, bot=by))
             item = _snapshot(row, with_history=True)
-        log.info(f"item {_past(action)}", item_id=item_id, by=by)
+        log.info(f"item {_past(to)}", item_id=item_id, by=by, action=action)
         return item
 
     # --- looking ---
@@ -540,13 +609,18 @@ class WorkQueue:
 
     # --- helpers ---
 
+    def reading(self):
+        """A read-only ORM session (a context manager) for queries of reports and the console;
+        on SQLite it takes no write lock, so bots keep working meanwhile."""
+        return self._read()
+
     @contextmanager
     def _read(self):
         with self._sessions(bind=self._reader) as session:
             yield session
 
-    def _row(self, session: Session, item_id: int) -> WorkItem:
-        row = session.get(WorkItem, item_id)
+    def _row(self, session: Session, item_id: int, lock: bool = False) -> WorkItem:
+        row = session.get(WorkItem, item_id, with_for_update=lock)
         if row is None:
             raise ItemNotFound(f"no work item {item_id}")
         return row
@@ -601,8 +675,18 @@ def _snapshot(row: WorkItem, with_history: bool = False) -> Item:
         lease_expires_at=row.lease_expires_at, not_before=row.not_before, created_at=row.created_at,
         updated_at=row.updated_at, exception_type=row.exception_type, exception_code=row.exception_code,
         exception_message=row.exception_message, evidence=dict(row.evidence or {}), traceback=row.traceback,
-        history=history,
+        history=history, version=row.version or 1, assigned_to=row.assigned_to,
     )
+
+
+def _check_version(session, row: WorkItem, expected: int | None) -> None:
+    """Raise ItemChanged, naming the last person or bot who acted, when ``row`` moved past ``expected``."""
+    if expected is None or int(expected) == (row.version or 1):
+        return
+    last = session.scalar(select(ItemEvent).where(ItemEvent.item_id == row.id).order_by(ItemEvent.id.desc()).limit(1))
+    who = f"{last.actor} ({last.action}, {last.at:%Y-%m-%d %H:%M} UTC)" if last else "someone"
+    raise ItemChanged(f"item {row.id} was changed by {who} since you opened it; it is now {row.state}. "
+                      "Nothing was done: look at it again before acting.")
 
 
 def _new_row(entry: dict, now: datetime) -> WorkItem:
@@ -662,5 +746,8 @@ def _state(value: str) -> str:
         raise QueueError(f"unknown state {value!r}; states are {', '.join(s.value for s in State)}") from None
 
 
-def _past(action: str) -> str:
+def _past(action) -> str:
+    """The past participle of an action or its target state ("retry" and State.RETRIED -> "retried")."""
+    if isinstance(action, State):
+        return action.value
     return {"retry": "retried", "resolve": "resolved", "dismiss": "dismissed"}[action]

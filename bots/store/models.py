@@ -144,3 +144,94 @@ def _refuse_bulk_audit_change(state):
     # Bulk update()/delete() statements bypass the per-object hooks above.
     if (state.is_update or state.is_delete) and state.bind_mapper is not None and state.bind_mapper.class_ is AuditEntry:
         raise AuditLogIsAppendOnly("the audit log is append-only: update and delete are refused")
+
+
+# --- console and web sign-in (issue 11; migration 0002_console) -------------------------
+# Two columns on work items: ``version`` (bumped on every change, so a supervisor acting on
+# a page that is out of date is told who got there first) and ``assigned_to`` (the person
+# an exception is given to). Users of the web apps and their sign-in throttling live in
+# their own tables; ``realm`` keeps apps apart (console staff, customer contacts...).
+
+from sqlalchemy import Boolean, UniqueConstraint  # noqa: E402
+
+WorkItem.version = mapped_column(Integer, nullable=False, default=1, server_default="1")
+WorkItem.assigned_to = mapped_column(String(200), nullable=True)
+Index("ix_work_items_state_updated", WorkItem.state, WorkItem.updated_at)
+Index("ix_work_items_assigned_to", WorkItem.assigned_to)
+
+
+@event.listens_for(WorkItem, "before_update")
+def _bump_item_version(mapper, connection, target):
+    # Every change a flush writes makes the item one version newer.
+    target.version = (target.version or 1) + 1
+
+
+class WebUser(Base):
+    """A person who signs in to one of the web apps (``realm``), with a role and an argon2 hash."""
+
+    __tablename__ = "web_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    realm: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("realm", "name", name="uq_web_users_realm_name"),)
+
+
+class SignInFailures(Base):
+    """Failed sign-ins of one user name or one address in a realm, to slow the next try down."""
+
+    __tablename__ = "web_sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    realm: Mapped[str] = mapped_column(String(40))
+    scope: Mapped[str] = mapped_column(String(10))  # "user" or "address"
+    subject: Mapped[str] = mapped_column(String(255))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("realm", "scope", "subject", name="uq_web_sign_in_failures_subject"),)
+
+
+# --- fleet of workers (issue 16; migration 0003_fleet) -----------------------------------
+# ``fleet_workers``: one row per `o2c worker` process, written when it starts and on every
+# heartbeat, so `o2c workers` and `o2c status` can show who is alive and on what item.
+# ``bot_locks``: at most one holder per bot across machines; a lock whose holder stopped
+# heartbeating (it died) expires at ``expires_at`` and can be taken by the next one.
+
+
+class FleetWorker(Base):
+    """One worker process of the fleet: where it runs, its bots, its slots' items, its last heartbeat."""
+
+    __tablename__ = "fleet_workers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)  # host:pid:start, unique per process
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    bots: Mapped[list] = mapped_column(Json)
+    concurrency: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str] = mapped_column(String(20))  # running, stopping, stopped
+    current_items: Mapped[list] = mapped_column(Json)  # [{"slot", "bot", "item_id"}]
+    metrics_port: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_heartbeat: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BotLock(Base):
+    """Who runs ``bot`` now, until when: a lock shared by every machine of the fleet."""
+
+    __tablename__ = "bot_locks"
+
+    bot: Mapped[str] = mapped_column(String(80), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

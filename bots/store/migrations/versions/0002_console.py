@@ -5,8 +5,8 @@ Revises: 0001
 Create Date: 2026-12-03
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0002"
 down_revision = "0001"
@@ -15,8 +15,43 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("work_items") as batch:
+        batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+        batch.add_column(sa.Column("assigned_to", sa.String(200), nullable=True))
+    op.create_index("ix_work_items_state_updated", "work_items", ["state", "updated_at"])
+    op.create_index("ix_work_items_assigned_to", "work_items", ["assigned_to"])
+
+    op.create_table(
+        "web_users",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("realm", sa.String(40), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("role", sa.String(40), nullable=False),
+        sa.Column("password_hash", sa.String(255), nullable=False),
+        sa.Column("disabled", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("password_changed_at", sa.DateTime(), nullable=False),
+        sa.Column("last_sign_in_at", sa.DateTime(), nullable=True),
+        sa.UniqueConstraint("realm", "name", name="uq_web_users_realm_name"),
+    )
+    op.create_table(
+        "web_sign_in_failures",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("realm", sa.String(40), nullable=False),
+        sa.Column("scope", sa.String(10), nullable=False),
+        sa.Column("subject", sa.String(255), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("last_failure_at", sa.DateTime(), nullable=False),
+        sa.Column("blocked_until", sa.DateTime(), nullable=True),
+        sa.UniqueConstraint("realm", "scope", "subject", name="uq_web_sign_in_failures_subject"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("web_sign_in_failures")
+    op.drop_table("web_users")
+    op.drop_index("ix_work_items_assigned_to", table_name="work_items")
+    op.drop_index("ix_work_items_state_updated", table_name="work_items")
+    with op.batch_alter_table("work_items") as batch:
+        batch.drop_column("assigned_to")
+        batch.drop_column("version")
