@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "bots.commands.erp",
     "bots.commands.schedule",
     "bots.commands.cash_application",
+    "bots.commands.ar_metrics",
 ]
 
 
