@@ -1,0 +1,46 @@
+"""Serving a web app with waitress, in the foreground or on a thread (tests, the demo)."""
+
+import threading
+
+from bots.logs import get_logger
+
+log = get_logger(__name__)
+
+
+def serve(app, host: str = "127.0.0.1", port: int = 8480, threads: int = 8) -> None:
+    """Serve ``app`` until interrupted (Ctrl-C)."""
+    from waitress import serve as waitress_serve
+
+    waitress_serve(app, host=host, port=port, threads=threads, ident=None)
+
+
+class BackgroundServer:
+    """``app`` served by waitress on a thread; ``port=0`` takes a free port. ``url`` says where."""
+
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, threads: int = 4):
+        from waitress.server import create_server
+
+        self.server = create_server(app, host=host, port=port, threads=threads, ident=None)
+        self.host = host
+        self.port = self.server.effective_port
+        self._thread = threading.Thread(target=self.server.run, name=f"web-{self.port}", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> "BackgroundServer":
+        self._thread.start()
+        log.info("web server started", url=self.url)
+        return self
+
+    def stop(self) -> None:
+        self.server.close()
+        self.server.task_dispatcher.shutdown(timeout=5)
+        self._thread.join(5)
+
+    def __enter__(self) -> "BackgroundServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
