@@ -9,7 +9,7 @@ from bots.cash import DiscountPolicy, LearnedAccounts, MatchSettings, Payment, R
 from bots.cash.open_items import load_open_items
 from bots.cash.payers import PayerDirectory, normalize_name
 from bots.cash.references import digits_key, keys_of, memo_references, stem_key, transpositions
-from bots.cash.subset_sum import find_subsets
+from bots.cash.subset_sum import find_lump_sums
 
 HEADER = "customer_id,customer_name,invoice,invoice_date,due_date,currency,amount,open_amount\n"
 LEDGER = [
@@ -286,15 +286,16 @@ def test_names_are_compared_without_case_punctuation_and_legal_forms():
     assert directory.identify("Totally Unrelated").status == "unknown"
 
 
-def test_subset_search_counts_up_to_two_and_respects_its_budget():
-    assert find_subsets({"a": 100, "b": 250, "c": 330}, 350).unique == ("b", "a")
-    assert find_subsets({"a": 100, "b": 250, "c": 150, "d": 200}, 350).unique is None
-    many = {i: 1000 + i for i in range(100)}
-    assert not find_subsets(many, 5050, max_candidates=60).complete
-    easy = find_subsets({i: 1 << i for i in range(40)}, (1 << 40) - 1, max_items=40)
-    assert easy.complete and len(easy.unique) == 40
-    exhausted = find_subsets({i: 1000 + i for i in range(60)}, 6355, max_nodes=1000)
-    assert not exhausted.complete and exhausted.unique is None
+def test_subset_search_counts_up_to_two_and_respects_its_bounds():
+    assert find_lump_sums({"a": (100,), "b": (250,), "c": (330,)}, 350).unique == (("a", 100), ("b", 250))
+    assert find_lump_sums({"a": (100,), "b": (250,), "c": (150,), "d": (200,)}, 350).ambiguous
+    # Net of a discount is another way to pay: unique only if no variant makes a second set.
+    assert find_lump_sums({"a": (100, 98), "b": (250,), "c": (252,)}, 350).ambiguous
+    many = {i: (1000 + i,) for i in range(300)}
+    bounded = find_lump_sums(many, 6_000_000 + 7, max_blocks=10_000)   # no set; sets of 3+ only partly searched
+    assert not bounded.complete and "memory bound" in bounded.bound and not bounded.solutions
+    timed = find_lump_sums(many, 6_000_000 + 7, max_seconds=0.0)
+    assert not timed.complete and "time bound" in timed.bound
 
 
 # -- terms, creditor references, payers named in bank text, memos that name some invoices --------------

@@ -31,7 +31,7 @@ from bots.cash.payers import PayerDirectory, PayerMatch
 from bots.cash.payments import Payment, RemittanceLine
 from bots.cash.references import memo_references
 from bots.cash.results import Application, CashException, Issue, MatchResult
-from bots.cash.subset_sum import find_signed_subsets, find_subsets
+from bots.cash.subset_sum import DEFAULT_MAX_BLOCKS, chance_matches, find_lump_sums, find_signed_subsets
 from bots.cash.terms import DiscountPolicy
 
 # How sure each rule is; a reference that needed the payer or the amount to decide between
@@ -60,13 +60,26 @@ REASON_ORDER = ("currency", "already_paid", "ambiguous", "unknown_invoice", "und
 
 @dataclass
 class MatchSettings:
-    """The limits of the rare, per-payment searches."""
+    """The limits of the rare, per-payment searches, and when a lump sum is safe to apply.
+
+    A lump sum without remittance is applied only when exactly one set of at most
+    ``subset_max_items`` of the payer's open items adds up to it, counting every item at its
+    open amount and net of each discount still valid on the payment date (so a set that is
+    unique only if nobody took a discount is not unique), the search finished within its
+    bounds, and fewer than ``subset_max_chance`` sets of as many items as the one found (or
+    fewer) would add up to the payment by chance alone (``subset_sum.chance_matches``). Among
+    hundreds of open items some combination hits almost any amount: a payment that is not an
+    exact lump sum at all (part of something else, an invoice missing from the export) finds
+    a "unique" set about as often as that estimate says, so one found where it is large
+    proves nothing and goes to a person as ``ambiguous`` with the set as its candidates.
+    """
 
     policy: DiscountPolicy = field(default_factory=DiscountPolicy)
-    # Small on purpose: among many invoices, some combination hits almost any amount by chance.
-    subset_max_items: int = 4
-    subset_max_candidates: int = 30
-    subset_max_seconds: float = 0.25
+    subset_max_items: int = 6
+    subset_max_candidates: int = 500      # open items of the payer the search takes at most
+    subset_max_seconds: float = 1.0       # per payment
+    subset_max_blocks: int = DEFAULT_MAX_BLOCKS   # partial sets held at once: the memory bound
+    subset_max_chance: float = 0.02       # expected chance hits above which a unique set is not applied
 
 
 def match_payments(items: pd.DataFrame, payments: list[Payment], settings: MatchSettings | None = None,
@@ -107,6 +120,8 @@ class _Plan:
         self.candidate_customers: list[str] = []
         self.customer_id: str | None = None
         self.resolved_customers: set[str] = set()   # customers of the invoices the remittance named
+        self.candidate_sets: list[list[str]] = []   # the sets of invoices a lump sum may pay
+        self.search_note = ""                        # why a lump-sum search could not finish
 
     def open(self, row: int) -> int:
         return self.open_now.get(row, self.matcher.open[row])
@@ -389,18 +404,7 @@ class _Matcher:
                        f"in {self.currency[other_currency[0]]}, the payment is in {plan.payment.currency}",
                        self._invoices(other_currency))
             return
-        result = find_subsets({row: plan.open(row) for row in same_currency}, plan.total,
-                              self.settings.subset_max_items, self.settings.subset_max_candidates,
-                              max_seconds=self.settings.subset_max_seconds)
-        if result.unique:
-            for row in result.unique:
-                plan.apply(row, plan.open(row), "subset_sum", CONFIDENCE["subset_sum"])
-            return
-        if result.solutions and result.complete:
-            rows_seen = list(dict.fromkeys(row for solution in result.solutions for row in solution))
-            combos = " or ".join("+".join(self.invoice[r] for r in solution) for solution in result.solutions)
-            plan.issue("ambiguous", f"{money(plan.total)} is the sum of more than one combination of {name}'s "
-                       f"open invoices ({combos})", self._invoices(rows_seen))
+        if self._by_lump_sum(plan, same_currency, name):
             return
         closed = [row for row in self._rows_of(customer)
                   if plan.open(row) == 0 and self.applied_by.get(row) is not None and self.amount[row] == plan.total]
@@ -408,10 +412,69 @@ class _Matcher:
             plan.issue("already_paid", f"{self._names(closed)} of {money(plan.total)} was already paid in this run",
                        self._invoices(closed))
             return
-        searched = "" if result.complete else " (too many open items to search every combination)"
         nearest = sorted(same_currency, key=lambda row: abs(plan.open(row) - plan.total))[:5]
         plan.issue("unmatched", f"no open invoice or combination of {name}'s invoices equals {money(plan.total)}"
-                   f"{searched}; customer found by {how}", hints=self._invoices(nearest))
+                   f"{plan.search_note}; customer found by {how}", hints=self._invoices(nearest))
+
+    def _by_lump_sum(self, plan: _Plan, rows: list[int], name: str) -> bool:
+        """Apply the one set of open items (each at its open amount or net of a discount still
+        valid) that adds up to the payment, when it is safe (``MatchSettings``); True when the
+        payment is dealt with (applied or an exception filed)."""
+        settings = self.settings
+        if len(rows) > settings.subset_max_candidates:
+            plan.search_note = (f" (the search stopped at its bound: {len(rows)} open items, more than the "
+                                f"{settings.subset_max_candidates} searched)")
+            return False
+        options = {row: self._payable_amounts(plan, row) for row in rows}
+        result = find_lump_sums(options, plan.total, settings.subset_max_items, settings.subset_max_blocks,
+                                settings.subset_max_seconds)
+        if result.ambiguous:
+            sets = [[self.invoice[row] for row, _ in solution] for solution in result.solutions]
+            combos = " or ".join("+".join(self._priced(row, cents) for row, cents in s) for s in result.solutions)
+            more = "" if result.complete else " (and perhaps more)"
+            plan.issue("ambiguous", f"{money(plan.total)} is the sum of {len(sets)}{more} different sets of {name}'s "
+                       f"open invoices: {combos}", list(dict.fromkeys(i for s in sets for i in s)))
+            plan.candidate_sets = sets
+            return True
+        if not result.solutions:
+            if not result.complete:
+                plan.search_note = f" (the search stopped at its bound: {result.bound})"
+            return False
+        solution = result.solutions[0]
+        invoices = [self.invoice[row] for row, _ in solution]
+        found = "+".join(self._priced(row, cents) for row, cents in solution)
+        if not result.complete:
+            plan.issue("ambiguous", f"{found} adds up to {money(plan.total)}, but the search stopped at its bound "
+                       f"({result.bound}) before it could rule out another set", invoices)
+            plan.candidate_sets = [invoices]
+            return True
+        chance = chance_matches(list(options.values()), plan.total, len(solution))
+        if chance > settings.subset_max_chance:
+            plan.issue("ambiguous", f"{found} is the only set of {name}'s open invoices that adds up to "
+                       f"{money(plan.total)}, but among {result.searched} open items about {chance:.2g} sets would "
+                       f"add up to it by chance; not applied", invoices)
+            plan.candidate_sets = [invoices]
+            return True
+        for row, cents in solution:
+            discount = plan.open(row) - cents
+            plan.apply(row, cents, "subset_sum", CONFIDENCE["subset_sum"], discount=discount, closes_by=discount)
+        return True
+
+    def _payable_amounts(self, plan: _Plan, row: int) -> tuple[int, ...]:
+        """What an open item may be paid at: its open amount, and net of each cash discount the
+        terms still allow on the payment date (only for an item not yet partly paid)."""
+        open_now = plan.open(row)
+        payment_date = plan.payment.payment_date
+        if open_now != self.amount[row] or payment_date is None:
+            return (open_now,)
+        discounts = self.settings.policy.valid_discounts(self.customer[row], self.amount[row],
+                                                         item_date(self.items, row), payment_date)
+        return (open_now,) + tuple(open_now - d for d in discounts if 0 < d < open_now)
+
+    def _priced(self, row: int, cents: int) -> str:
+        """ "INV-10102", or "INV-10102 less a discount of 121.47", for a set's member in an explanation."""
+        discount = self.open[row] - cents
+        return self.invoice[row] + (f" less a discount of {money(discount)}" if discount else "")
 
     def _by_memo(self, plan: _Plan, memo: list[tuple[str, Candidates]]) -> bool:
         """Apply by invoice numbers read from the bank memo; False when the memo names none for sure."""
@@ -614,7 +677,7 @@ class _Matcher:
                        + f". {done}; {money(plan.total - applied)} unapplied.").replace("  ", " ")
         return CashException(payment.payment_reference, first.reason, first.detail, candidates, plan.total - applied,
                              explanation, customer, payment.payer, plan.total, payment.currency, issues,
-                             plan.candidate_customers, hints)
+                             plan.candidate_customers, hints, plan.candidate_sets)
 
     # -- small helpers ---------------------------------------------------------------------------
 

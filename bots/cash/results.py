@@ -59,6 +59,7 @@ class CashException:
     issues: list[Issue] = field(default_factory=list)
     candidate_customers: list[str] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
+    candidate_sets: list[list[str]] = field(default_factory=list)   # a lump sum's possible sets of invoices
 
     def to_json(self) -> dict:
         """The contract's exception object, with the explanation and every issue added."""
@@ -67,6 +68,7 @@ class CashException:
                 "explanation": self.explanation, "customer_id": self.customer_id, "payer": self.payer,
                 "total": money(self.total), "currency": self.currency,
                 "candidate_customers": self.candidate_customers, "hints": self.hints,
+                "candidate_sets": self.candidate_sets,
                 "issues": [{"reason": i.reason, "detail": i.detail, "candidates": i.candidates, "hints": i.hints}
                            for i in self.issues]}
 

@@ -1,79 +1,247 @@
-"""Which of a customer's open items a lump sum pays: a bounded exact subset sum.
+"""Which of a customer's open items a lump sum pays: an exact, bounded subset-sum search.
 
-A payment without remittance may pay several invoices at once. The search looks for every
-combination of at most ``max_items`` open amounts that adds up to the payment exactly, and
-stops as soon as it has found two (then the answer is ambiguous), or when it has spent its
-node or time budget (then it cannot say, and a person decides).
+A payment without remittance may pay several invoices at once, some of them net of a cash
+discount still valid on the payment date. ``find_lump_sums`` finds every set of at most
+``max_items`` open items (each at one of its possible amounts: the open amount, or net of a
+discount) that adds up to the payment to the cent, up to a few of them: one set is an
+answer, two or more are ``ambiguous``.
+
+How (meet in the middle over whole cents): every set of k items, sorted by position, is split
+into its first ceil(k/2) items (a "left block") and the rest (a "right block", at most 3
+items). The blocks of each size are built once, as numpy arrays, and the right blocks sorted
+by (sum, first item): for each left block, a binary search finds the right blocks whose sum
+makes up the payment and whose first item comes after the left block's last. Each set (with
+its choice of amounts) is so met exactly once, and 500 open items never mean looping over
+their 10^13 combinations of six.
+
+Bounds, per payment: at most ``max_blocks`` blocks of one size are held (about 40 bytes
+each: 1,000,000 blocks is some 40 MB), and ``max_seconds`` of work. When the blocks of the
+items would be more, only the smallest items that fit are searched for the larger sets, and
+the result says ``complete=False`` with the bound that stopped it (``bound``). Two sets found
+prove the payment ambiguous whether or not the search finished.
+
+A unique set may still be a coincidence: among a few hundred open items, some combination of
+six hits almost any amount. ``chance_matches`` estimates how many sets (of as many items as
+the one found, or fewer) would add up to the payment by chance alone, from the spread of the
+amounts (see its docstring); the engine applies a unique set only when that estimate is small.
+For a payment that is no lump sum of open items at all, that estimate is about the chance of a
+"unique" set appearing anyway.
 """
 
+import math
 import time
 from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+
+DEFAULT_MAX_BLOCKS = 1_000_000
 
 
 @dataclass(frozen=True)
 class SubsetResult:
-    """``solutions`` holds up to two combinations (tuples of the given keys)."""
+    """The sets found and whether the search was exhaustive.
+
+    ``solutions`` holds up to ``max_solutions`` sets, each a tuple of ``(key, cents)`` pairs
+    (the item and the amount it is taken at). ``bound`` names the limit that stopped an
+    incomplete search, in plain words.
+    """
 
     solutions: tuple[tuple, ...]
-    complete: bool      # False when a budget ran out before the search finished
+    complete: bool
+    bound: str | None = None
+    searched: int = 0          # how many open items could take part
 
     @property
     def unique(self) -> tuple | None:
-        """The one combination, when the search finished and found exactly one."""
+        """The one set, when the search finished and found exactly one."""
         return self.solutions[0] if self.complete and len(self.solutions) == 1 else None
 
+    @property
+    def ambiguous(self) -> bool:
+        """Two or more sets exist (found; no need for the search to have finished)."""
+        return len(self.solutions) >= 2
 
-def find_subsets(amounts: dict, target: int, max_items: int = 6, max_candidates: int = 60,
-                 max_nodes: int = 200_000, max_seconds: float = 0.25) -> SubsetResult:
-    """Combinations of ``amounts`` (key to positive cents) that sum to ``target`` cents.
 
-    :param max_candidates: more open items than this (after dropping those above the
-        target) and the search does not start: the result is incomplete.
+def find_lump_sums(options: dict, target: int, max_items: int = 6, max_blocks: int = DEFAULT_MAX_BLOCKS,
+                   max_seconds: float = 1.0, max_solutions: int = 5) -> SubsetResult:
+    """Sets of at most ``max_items`` keys of ``options`` whose amounts add up to ``target`` cents.
+
+    :param options: key to the amounts (positive cents) the item may be paid at, most likely
+        first (its open amount, then net of each discount); one set takes each key once.
+    :param max_blocks: the most blocks (partial sets) of one size held at once: the memory bound.
+    :param max_seconds: the time bound; checked between the stages of the search.
+    :param max_solutions: stop collecting sets after this many (two already mean ambiguous).
     """
-    items = sorted(((cents, key) for key, cents in amounts.items() if 0 < cents <= target), reverse=True)
-    if target <= 0 or not items:
-        return SubsetResult((), True)
-    if len(items) > max_candidates:
-        return SubsetResult((), False)
-    values = [cents for cents, _ in items]
-    # suffix[i]: the most the items from i on can add, to prune branches that cannot reach the target.
-    suffix = [0] * (len(values) + 1)
-    for i in range(len(values) - 1, -1, -1):
-        suffix[i] = suffix[i + 1] + values[i]
-    solutions: list[tuple] = []
-    nodes = 0
     deadline = time.monotonic() + max_seconds
-    complete = True
-    chosen: list[int] = []
+    keys = [key for key, amounts in options.items() if any(0 < cents <= target for cents in amounts)]
+    if target <= 0 or not keys:
+        return SubsetResult((), True)
+    # Items by their smallest amount, so "the smallest items" are a prefix of the positions.
+    keys.sort(key=lambda key: min(c for c in options[key] if 0 < c <= target))
+    entry_item, entry_cents = [], []
+    for position, key in enumerate(keys):
+        for cents in dict.fromkeys(options[key]):
+            if 0 < cents <= target:
+                entry_item.append(position)
+                entry_cents.append(cents)
+    items = np.array(entry_item, dtype=np.int32)
+    cents = np.array(entry_cents, dtype=np.int64)
+    if target % math.gcd(*entry_cents) != 0:
+        return SubsetResult((), True, searched=len(keys))   # every sum is a multiple of the gcd
+    search = _Search(items, cents, len(keys), target, max_blocks, deadline)
+    found: list[tuple] = []
+    for size in range(1, min(max_items, len(keys)) + 1):
+        for choice in search.sets_of_size(size, max_solutions - len(found)):
+            found.append(tuple((keys[items[e]], int(cents[e])) for e in choice))
+        if len(found) >= 2 or search.timed_out():
+            if search.timed_out() and len(found) < 2:
+                search.stop(f"the time bound of {max_seconds:g} s per payment was reached while looking at sets of "
+                            f"{size}")
+            break
+    return SubsetResult(tuple(found), search.bound is None or len(found) >= 2, search.bound, len(keys))
 
-    def search(start: int, remaining: int) -> bool:
-        """Depth-first; returns False to stop the whole search."""
-        nonlocal nodes, complete
-        for i in range(start, len(values)):
-            nodes += 1
-            if nodes > max_nodes or (nodes % 4096 == 0 and time.monotonic() > deadline):
-                complete = False
-                return False
-            value = values[i]
-            if value > remaining:
-                continue
-            if suffix[i] < remaining:
-                return True   # even all the rest cannot reach it
-            if value == remaining:
-                solutions.append(tuple(items[j][1] for j in chosen + [i]))
-                if len(solutions) >= 2:
-                    return False
-                continue
-            if len(chosen) + 1 < max_items:
-                chosen.append(i)
-                keep_going = search(i + 1, remaining - value)
-                chosen.pop()
-                if not keep_going:
-                    return False
-        return True
 
-    search(0, target)
-    return SubsetResult(tuple(solutions), complete or len(solutions) >= 2)
+class _Search:
+    """The blocks of each size (built on first use) and the search for sets of one size."""
+
+    def __init__(self, items, cents, item_count, target, max_blocks, deadline):
+        self.items, self.cents, self.item_count = items, cents, item_count
+        self.target, self.max_blocks, self.deadline = target, max_blocks, deadline
+        self.bound: str | None = None
+        self._blocks: dict[int, _Blocks] = {}
+
+    def timed_out(self) -> bool:
+        return time.monotonic() > self.deadline
+
+    def stop(self, why: str) -> None:
+        self.bound = self.bound or why
+
+    def blocks(self, size: int) -> "_Blocks":
+        """All blocks of ``size`` distinct items, or those of the smallest items when all would be too many."""
+        if size not in self._blocks:
+            limit = self.item_count
+            while _block_count(self.items, size, limit) > self.max_blocks:
+                limit = int(limit * 0.9)
+            if limit < self.item_count:
+                self.stop(f"the memory bound ({self.max_blocks:,} partial sets) allowed sets of {size} only "
+                          f"among the {limit} smallest of {self.item_count} open items")
+            self._blocks[size] = _Blocks.build(self.items, self.cents, size, limit)
+        return self._blocks[size]
+
+    def sets_of_size(self, size: int, wanted: int) -> list[tuple]:
+        """Up to ``wanted`` sets of ``size`` entries (each a tuple of entry indices) adding up to the target."""
+        if wanted <= 0:
+            return []
+        left = self.blocks((size + 1) // 2)
+        if size == 1:
+            rows = np.flatnonzero(left.sums == self.target)[:wanted]
+            return [tuple(left.entries[row]) for row in rows]
+        right = self.blocks(size // 2)
+        if not len(left.sums) or not len(right.sums):
+            return []
+        # Right blocks keyed by (sum, first item); one key per block, so two binary searches
+        # find, for each left block, those that complete it and begin after it ends.
+        span = self.item_count + 1
+        keys = right.sums * span + right.first
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        need = self.target - left.sums
+        useful = np.flatnonzero((need > 0) & (need <= right.sums.max()))
+        need, last = need[useful], left.last[useful]
+        low = np.searchsorted(keys, need * span + last + 1, side="left")
+        high = np.searchsorted(keys, need * span + self.item_count, side="right")
+        hits = np.flatnonzero(high > low)
+        found = []
+        for hit in hits:
+            for position in range(low[hit], high[hit]):
+                found.append(tuple(left.entries[useful[hit]]) + tuple(right.entries[order[position]]))
+                if len(found) >= wanted:
+                    return found
+        return found
+
+
+def _block_count(items: np.ndarray, size: int, limit: int) -> int:
+    """How many blocks of ``size`` distinct items (of positions below ``limit``) the entries make."""
+    per_item = np.bincount(items[items < limit], minlength=limit).astype(float)
+    # Elementary symmetric polynomial of the per-item entry counts: sets of distinct items, any entry each.
+    counts = np.zeros(size + 1)
+    counts[0] = 1.0
+    for n in per_item:
+        counts[1:] = counts[1:] + n * counts[:-1]
+    return int(counts[size])
+
+
+@dataclass
+class _Blocks:
+    """Partial sets of one size: their sums, first and last item, and entry indices (one row each)."""
+
+    sums: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    entries: np.ndarray
+
+    @classmethod
+    def build(cls, items: np.ndarray, cents: np.ndarray, size: int, limit: int) -> "_Blocks":
+        chosen = np.flatnonzero(items < limit)
+        if size == 1:
+            entries = chosen.reshape(-1, 1)
+        else:
+            # Extend each block of size - 1 by every entry of a later item: entries are in item
+            # order, so the blocks ending before item i are a prefix of the (sorted) smaller blocks.
+            smaller = cls.build(items, cents, size - 1, limit)
+            ends = np.searchsorted(smaller.last, items[chosen], side="left")   # blocks ending before
+            total = int(ends.sum())
+            if total == 0:
+                return cls(np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32),
+                           np.zeros((0, size), np.int64))
+            owner = np.repeat(np.arange(len(chosen)), ends)
+            starts = np.cumsum(ends) - ends
+            prefix = np.arange(total) - np.repeat(starts, ends)
+            entries = np.column_stack([smaller.entries[prefix], chosen[owner]])
+        return cls(cents[entries].sum(axis=1), items[entries[:, 0]], items[entries[:, -1]], entries)
+
+
+def chance_matches(options: list[tuple[int, ...]], target: int, max_items: int = 6) -> float:
+    """About how many sets of at most ``max_items`` of these items would add up to ``target`` by chance.
+
+    The number of sets whose sum falls within 1/16 of the target, divided by that window's width
+    in cents: the density of set sums at the target, which is the expected number of exact hits
+    if the cents were random. Amounts that are all multiples of something (whole dollars, tens)
+    hit such targets far more often; the estimate is taken on that lattice too (items that are
+    multiples of 1.00, 10.00 or 100.00, when the target is) and the largest figure kept.
+    """
+    options = [tuple(c for c in amounts if 0 < c <= target) for amounts in options]
+    options = [amounts for amounts in options if amounts]
+    if not options or target <= 0:
+        return 0.0
+    every = [c for amounts in options for c in amounts]
+    estimates = [_density(options, target, max_items) * math.gcd(target, *every)]
+    for step in (100, 1000, 10000):
+        if target % step == 0:
+            round_ones = [tuple(c for c in amounts if c % step == 0) for amounts in options]
+            round_ones = [amounts for amounts in round_ones if amounts]
+            if len(round_ones) >= 2:
+                estimates.append(_density(round_ones, target, max_items) * step)
+    return max(estimates)
+
+
+def _density(options: list[tuple[int, ...]], target: int, max_items: int, bins: int = 2048) -> float:
+    """Sets (of at most ``max_items`` items, each at one of its amounts) per cent of sum, near ``target``."""
+    width = max(1, -(-target // bins))
+    size = target // width + bins // 8 + max_items + 2
+    # counts[k][b]: how many sets of k items have their amounts' bins summing to b.
+    counts = np.zeros((max_items + 1, size))
+    counts[0, 0] = 1.0
+    for amounts in options:
+        shifts = [c // width for c in amounts]
+        for k in range(max_items, 0, -1):
+            for shift in shifts:
+                counts[k, shift:] += counts[k - 1, :size - shift]
+    window = max(target // 16, width * 8)
+    low, high = (target - window) // width, (target + window) // width
+    within = counts[1:, max(low, 0):high + 1].sum()
+    return float(within / ((high - max(low, 0) + 1) * width))
 
 
 def find_signed_subsets(amounts: dict, target: int, max_items: int = 3,
@@ -82,19 +250,18 @@ def find_signed_subsets(amounts: dict, target: int, max_items: int = 3,
     to ``target`` (which may be negative), counted up to two.
 
     For completing a payment whose memo names some of the invoices: the rest of the money may
-    pay a few more, or a credit memo may have been taken. Negative amounts rule out the pruning
-    of ``find_subsets``, so this one only looks at small combinations, within a budget.
+    pay a few more, or a credit memo may have been taken. Negative amounts rule out the
+    meet-in-the-middle of ``find_lump_sums`` (which needs positive amounts up to the target),
+    so this one only looks at small combinations, within a budget.
     """
-    import itertools
-
     keys = [key for key, cents in amounts.items() if cents != 0]
     solutions: list[tuple] = []
     tried = 0
     for size in range(1, max_items + 1):
-        for combination in itertools.combinations(keys, size):
+        for combination in combinations(keys, size):
             tried += 1
             if tried > max_combinations:
-                return SubsetResult(tuple(solutions), len(solutions) >= 2)
+                return SubsetResult(tuple(solutions), len(solutions) >= 2, "combination budget")
             if sum(amounts[key] for key in combination) == target:
                 solutions.append(combination)
                 if len(solutions) >= 2:

@@ -76,6 +76,20 @@ class DiscountPolicy:
         verdict = self.judge(customer_id, gross_cents, gap_cents, invoice_date, payment_date)
         return verdict or f"{gap_cents / 100:.2f} short is not the discount of any terms"
 
+    def valid_discounts(self, customer_id: str, gross_cents: int, invoice_date: date | None,
+                        payment_date: date | None) -> list[int]:
+        """The discounts (cents, largest first) the customer's terms still allow on ``payment_date``
+        for an invoice of ``gross_cents``: what a payer without remittance may have taken. None
+        without an invoice date, since then nobody can tell."""
+        if invoice_date is None or payment_date is None:
+            return []
+        own = self.per_customer.get(customer_id)
+        options = (own,) if own is not None else self.standard
+        days = (payment_date - invoice_date).days
+        found = {int((Decimal(abs(gross_cents)) * terms.rate).to_integral_value()) for terms in options
+                 if terms.rate > 0 and 0 <= days <= terms.days + self.grace_days}
+        return sorted(found - {0}, reverse=True)
+
     def _against(self, terms: Terms, gross_cents: int, discount_cents: int, invoice_date, payment_date) -> str | None:
         allowed = int((Decimal(abs(gross_cents)) * terms.rate).to_integral_value()) + 1   # a cent for rounding
         if discount_cents > allowed:
