@@ -23,7 +23,7 @@ from bots.errors import O2CError
 KEYRING_SERVICE = "o2c-bots"
 
 # Section of the YAML file -> prefix of the flat field names it fills.
-_SECTIONS = {"queue": "", "log": "log_", "erp": "erp_", "portal": "portal_", "imap": "imap_"}
+_SECTIONS = {"queue": "", "log": "log_", "erp": "erp_", "portal": "portal_", "imap": "imap_", "fleet": "fleet_"}
 _SECRET_WORDS = re.compile(r"(?i)(password|passwd|secret|token|api_?key|credential)")
 _NESTED_SECRET_KEY = re.compile(r"(?i)(^|_)(password|passwd|pass|token|api_?key)$|^secret$")
 _URL_WITH_PASSWORD = re.compile(r"://[^/@:\s]+:[^/@\s]+@")
@@ -47,6 +47,7 @@ class Settings:
     log_format: str = "auto"
     erp_url: str | None = None
     erp_user: str | None = None
+    erp_sessions_per_user: int = 4
     portal_url: str | None = None
     portal_user: str | None = None
     imap_host: str | None = None
@@ -56,6 +57,11 @@ class Settings:
     imap_folder: str = "INBOX"
     imap_done_folder: str = "Processed"
     imap_exception_folder: str = "Exceptions"
+    fleet_enabled: bool = False
+    fleet_heartbeat_seconds: int = 10
+    fleet_stop_timeout_seconds: int = 120
+    fleet_lock_ttl_seconds: int = 60
+    fleet_metrics_port: int = 0
     bots: dict = field(default_factory=dict)
     config_file: Path | None = None
 
@@ -72,6 +78,11 @@ class Settings:
             raise ConfigError(f"log level {self.log_level!r} is not one of {', '.join(_LOG_LEVELS)}")
         if self.log_format not in ("auto", "json", "text"):
             raise ConfigError(f"log format {self.log_format!r} is not one of auto, json, text")
+        for name in ("fleet_heartbeat_seconds", "fleet_stop_timeout_seconds", "fleet_lock_ttl_seconds"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name.replace('fleet_', 'fleet.')} must be 1 or more, not {getattr(self, name)}")
+        if self.erp_sessions_per_user < 0:
+            raise ConfigError(f"erp.sessions_per_user cannot be negative ({self.erp_sessions_per_user}); 0 means no limit")
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.home / 'o2c.db').resolve()}"
 
@@ -122,6 +133,22 @@ def secret(name: str) -> str:
 
     register_secret(value)
     return value
+
+
+def setup_logging() -> None:
+    """Configure logging from the settings' ``log:`` section, unless something already has.
+
+    Commands and bot runs call this when they start. A settings file that cannot be read
+    gives the defaults here; whoever loads the settings next reports the mistake.
+    """
+    from bots.logs import ensure_logging
+
+    try:
+        settings = load_settings()
+    except Exception:
+        ensure_logging("INFO", "auto")
+        return
+    ensure_logging(settings.log_level, settings.log_format)
 
 
 def _default_config_file() -> Path:

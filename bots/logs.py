@@ -114,16 +114,12 @@ class TextFormatter(logging.Formatter):
 def configure_logging(level: str | None = None, fmt: str | None = None, stream=None) -> logging.Handler:
     """Send log events to ``stream`` (default stderr), one line each; call once per process.
 
-    :param level: DEBUG, INFO... (default from the settings).
-    :param fmt: "json", "text" or "auto" (JSON unless the stream is a terminal).
+    :param level: DEBUG, INFO... (default INFO; ``bots.config.setup_logging`` passes the settings').
+    :param fmt: "json", "text" or "auto" (JSON unless the stream is a terminal; the default).
     :return: the handler installed on the root logger (replacing one installed before).
     """
-    if level is None or fmt is None:
-        from bots.config import load_settings
-
-        settings = load_settings()
-        level = level or settings.log_level
-        fmt = fmt or settings.log_format
+    level = level or "INFO"
+    fmt = fmt or "auto"
     stream = stream or sys.stderr
     if fmt == "auto":
         fmt = "text" if getattr(stream, "isatty", lambda: False)() else "json"
@@ -143,18 +139,15 @@ def configure_logging(level: str | None = None, fmt: str | None = None, stream=N
     return handler
 
 
-def ensure_logging() -> None:
-    """Configure logging from the settings unless something (an app, pytest) already has.
+def ensure_logging(level: str | None = None, fmt: str | None = None) -> None:
+    """Configure logging with ``level`` and ``fmt`` unless something (an app, pytest) already has.
 
-    Bots call this when a run starts, so a bot started from any entry point logs one line
-    per event with secrets masked.
+    Bots call ``bots.config.setup_logging`` (this, with the settings' values) when a run
+    starts, so a bot started from any entry point logs one line per event with secrets masked.
     """
     if logging.getLogger().handlers:
         return
-    try:
-        configure_logging()
-    except Exception:  # a broken settings file is reported by whoever loads it next
-        configure_logging("INFO", "auto")
+    configure_logging(level, fmt)
 
 
 def _fields(record: logging.LogRecord) -> dict:

@@ -22,7 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from bots.clock import Clock, SystemClock
-from bots.logs import ensure_logging, get_logger, mask
+from bots.config import setup_logging
+from bots.logs import get_logger, mask
 from bots.store.models import AuditEntry, BotRun
 
 log = get_logger(__name__)
@@ -73,7 +74,7 @@ def bot_run(queue_or_store, bot_name: str, *, worker: str | None = None, clock: 
     :param queue_or_store: a ``WorkQueue`` (its store and clock are used), an Engine,
         or a database URL (None: the settings' store).
     """
-    ensure_logging()
+    setup_logging()
     engine, clock = _store(queue_or_store, clock)
     sessions = sessionmaker(engine, expire_on_commit=False)
     worker = worker or worker_name(bot_name)

@@ -161,23 +161,13 @@ def default_schedule_file() -> Path:
     return data_dir("config") / "schedules.yaml"
 
 
-def known_bots() -> list[str]:
-    """The bots ``o2c run`` knows (email-intake, portal-intake, erp-order-entry...)."""
-    import importlib
-
-    from bots.cli import COMMAND_MODULES, run_app
-
-    for name in COMMAND_MODULES:
-        importlib.import_module(name)
-    return sorted(command.name for command in run_app.registered_commands if command.name)
-
-
 def load_schedule(path: str | Path | None = None, bots: list[str] | None = None,
                   now: datetime.datetime | None = None) -> Plan:
     """Read and check a schedule file into a ``Plan``; next runs are computed from ``now``.
 
     :param path: the YAML file (default config/schedules.yaml).
-    :param bots: the bot names allowed (default: the bots ``o2c run`` knows).
+    :param bots: the bot names allowed (``o2c schedule`` passes the bots ``o2c run`` knows,
+        ``bots.cli.bot_names()``; None: any name, for tools that only read the timing).
     :param now: the local time (naive) the first next runs count from (default: the machine's clock);
         ``o2c schedule --list --now`` and the tests set it.
     :raises ScheduleFileError: naming the line and the fix, for any mistake in the file.
@@ -185,7 +175,7 @@ def load_schedule(path: str | Path | None = None, bots: list[str] | None = None,
     import yaml
 
     path = Path(path) if path else default_schedule_file()
-    bots = known_bots() if bots is None else list(bots)
+    bots = None if bots is None else list(bots)
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -309,6 +299,28 @@ def default_command() -> list[str]:
     return [sys.executable, "-c", "from bots.cli import main; main()", "run"]
 
 
+def default_runner():
+    """A ``BotRunner``; with ``fleet.enabled``, a ``FleetRunner`` that queues each run for the
+    workers (``bots.fleet.scheduled``) instead of starting it here."""
+    from bots.config import load_settings
+
+    settings = load_settings()
+    if not settings.fleet_enabled:
+        return BotRunner()
+    from bots.fleet.scheduled import FleetRunner
+    from bots.fleet.worker import refuse_sqlite
+    from bots.workqueue import WorkQueue
+
+    refuse_sqlite(settings.database_url)
+    log.info("fleet enabled: scheduled runs are queued for the workers", store=settings.database_url.split("@")[-1])
+    return FleetRunner(WorkQueue.open(settings=settings))
+
+
+def stop_run(process: subprocess.Popen) -> None:
+    """SIGTERM a run's process group, then SIGKILL if it lingers (for other runners of bots)."""
+    _stop(process)
+
+
 def schedule_bots(plan: Plan, runner: BotRunner) -> None:
     """Point each of the plan's jobs at ``runner`` (a job's call starts its bot)."""
     runner.timeout = plan.timeout
@@ -323,7 +335,7 @@ def run_scheduler(plan: Plan, runner: BotRunner | None = None, stop: threading.E
     Runs that fell due while the machine slept are run once, not once per missed period
     (schedule's ``run_pending`` behaviour).
     """
-    runner = runner or BotRunner()
+    runner = runner or default_runner()
     stop = stop or threading.Event()
     schedule_bots(plan, runner)
     previous = _on_sigterm(stop)
@@ -353,7 +365,7 @@ def describe(job: BotJob, plan: Plan) -> dict:
 class _Checker:
     """Walks the composed YAML and turns each entry into a BotJob, or a ScheduleFileError."""
 
-    def __init__(self, path: Path, bots: list[str]):
+    def __init__(self, path: Path, bots: list[str] | None):
         self.path = path
         self.bots = bots
         self.scheduler = schedule.Scheduler()
@@ -424,7 +436,7 @@ class _Checker:
             self.job(when, " ".join(when.value.split()), bot.value.strip())
 
     def bot(self, node, name: str) -> None:
-        if name in self.bots:
+        if self.bots is None or name in self.bots:
             return
         close = difflib.get_close_matches(name, self.bots, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""

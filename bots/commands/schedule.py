@@ -22,11 +22,12 @@ def schedule_command(
     """
     from bots.commands.output import fail_input, print_json, print_table
     from bots.errors import InputError
+    from bots.cli import bot_names
     from bots.schedules import ScheduleFileError, describe, load_schedule, run_scheduler
 
     as_of = _local_time(now, as_json) if now is not None else None
     try:
-        plan = load_schedule(file, now=as_of)
+        plan = load_schedule(file, bots=bot_names(), now=as_of)
     except ScheduleFileError as error:
         fail_input(InputError(error.message, str(error.file) if error.file else None), as_json)
     if list_jobs:

@@ -221,3 +221,34 @@ def _do_one(queue, worker: str, run, do_one: Callable, item) -> ApplicationExcep
             failure = error
             raise
     return failure
+
+
+def fleet_bot(bot: ErpBot, settings, *, headless: bool = True, sessions_per_user: int | None = None):
+    """``bot`` as a fleet worker runs it (``o2c worker``): per slot, its own Chromium logged on
+    to the ERP once, with its own session; ``sessions_per_user`` caps the slots (the ERP's limit).
+
+    A slot whose ERP goes into maintenance (``ErpDown``) or fails ``stop_after_failures``
+    items in a row logs off and opens a new session after ``poll_seconds``.
+    """
+    from contextlib import contextmanager
+
+    from bots.fleet.worker import FleetBot
+
+    @contextmanager
+    def session(slot: int, run):
+        from bots.browser import open_browser
+
+        with open_browser(headless=headless) as browser:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            erp = ErpClient(context.new_page(), settings.url, settings.user, settings.password,
+                            timeout_seconds=settings.timeout_seconds)
+            try:
+                erp.log_in()
+                yield bot.handler(erp, settings, run)
+            finally:
+                erp.log_off()  # gives the session back to the ERP's limit per user
+                context.close()
+
+    return FleetBot(name=bot.name, item_kind=settings.item_kind, session=session, session_errors=(ErpDown,),
+                    max_concurrency=sessions_per_user or None, stop_after_failures=settings.stop_after_failures,
+                    poll_seconds=min(settings.poll_seconds, 2.0), retry_seconds=settings.poll_seconds)

@@ -179,6 +179,18 @@ class ErpClient:
         if self._on_login_page():
             self._submit_login()
 
+    def log_off(self) -> None:
+        """Log off, freeing one of the user's ERP sessions; an ERP already gone is no error."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            if not self.start.has("log_off") or self.start["log_off"].count() == 0:
+                return
+            with self.page.expect_navigation():
+                self.start["log_off"].click()
+        except PlaywrightError as error:
+            log.warning("log-off failed", erp=self.url, error=_first_line(error))
+
     def open_transaction(self, code: str) -> None:
         """Type a transaction code (VA01, VA05...) in the command field and press Go."""
         if not self.start.has("transaction_code") or self.start["transaction_code"].count() == 0:
