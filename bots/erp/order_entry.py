@@ -61,6 +61,7 @@ class OrderEntrySettings(ErpBotSettings):
     price_tolerance: str = "0.01"
     price_policy: str = "flag"
     portal_customers: dict = field(default_factory=dict)
+    credit_rules: object = None  # bots.credit.rules.CreditRules; None: no credit gate
 
     def __post_init__(self):
         super().__post_init__()
@@ -87,7 +88,15 @@ def load_order_entry_settings(settings, *, need_password: bool = True) -> OrderE
         price_tolerance=str(own.get("price_tolerance", "0.01")),
         price_policy=str(own.get("price_policy", "flag")),
         portal_customers=own.get("portal_customers") or {},
+        credit_rules=_credit_rules(settings),
     )
+
+
+def _credit_rules(settings):
+    """The credit gate's rules (``bots.credit-gate``), checked on load."""
+    from bots.credit.rules import CreditRules
+
+    return CreditRules.from_settings(settings.bot("credit-gate"))
 
 
 _SETTING_KEYS = ERP_BOT_KEYS | {"price_tolerance", "price_policy", "portal_customers"}
@@ -108,8 +117,9 @@ class PlannedLine:
 class OrderEntry(ErpItemHandler):
     """Keys one queued order into the ERP, exactly once."""
 
-    def __init__(self, erp: ErpClient, settings: OrderEntrySettings, run=None):
+    def __init__(self, erp: ErpClient, settings: OrderEntrySettings, run=None, credit=None):
         super().__init__(erp, settings, run)
+        self.credit = credit  # a bots.credit.gate.CreditGate, or None
         self._customers: dict[str, str] = {}  # order customer -> ERP number, within one run
 
     def enter(self, work) -> str:
@@ -140,7 +150,8 @@ class OrderEntry(ErpItemHandler):
                                     f"customer {customer_id} with other lines: a duplicate order from the customer?",
                                     {"existing_orders": numbers, "customer_id": customer_id})
 
-        keyed = step(lambda: self._key_and_save(order, po, customer_id, lines))
+        credit = self._credit_check(work, customer_id)
+        keyed = step(lambda: self._key_and_save(order, po, customer_id, lines, credit))
         crash_point("after_save")
         saved = step(lambda: self.erp.read_order_lines(keyed["order_no"], po, customer_id))
         self._check_saved(keyed, saved, po)
@@ -148,12 +159,21 @@ class OrderEntry(ErpItemHandler):
         work.audit("create_sales_order", "erp", "Sales Order", document_number=keyed["order_no"],
                    detail={"customer": customer_id, "po_number": po,
                            "lines": [{"item": line.item, "quantity": str(line.quantity), "price": str(line.price)}
-                                     for line in keyed["lines"]]})
+                                     for line in keyed["lines"]], "credit": keyed.get("credit")})
         work.result = {"sales_order": keyed["order_no"], "customer_id": customer_id}
         return keyed["order_no"]
 
-    def _key_and_save(self, order: dict, po: str, customer_id: str, lines: list[PlannedLine]) -> dict:
-        """One go at VA01: header, lines, Save. Redone whole after a busy answer (the form is lost)."""
+    def _credit_check(self, work, customer_id: str):
+        """The credit gate's check for this order (None without a gate); reads FD32 before keying."""
+        if self.credit is None:
+            return None
+        from bots.credit.erp_credit import read_credit_standing
+
+        return self.credit.prepare(work, customer_id,
+                                   lambda: self._retrying(lambda: read_credit_standing(self.erp, customer_id)))
+
+    def _key_and_save(self, order: dict, po: str, customer_id: str, lines: list[PlannedLine], credit=None) -> dict:
+        """One go at VA01: header, lines, (the credit check), Save. Redone whole after a busy answer."""
         self.erp.enter_header(customer_id, po, order.get("requested_date"), order.get("ship_to"))
         keyed = []
         for n, line in enumerate(lines, start=1):
@@ -162,12 +182,15 @@ class OrderEntry(ErpItemHandler):
             if price is not None and price != erp_price:
                 self.erp.enter_line(n, line.item, _plain(line.quantity), _plain(price))
             keyed.append(PlannedLine(line.item, line.quantity, price if price is not None else erp_price))
+        # The order's value is known only now, with the ERP's prices: a hold raises before Save.
+        decision = credit(sum((line.quantity * (line.price or 0) for line in keyed), Decimal("0")).quantize(
+            Decimal("0.01"))) if credit else None
         result = self.erp.save_order()
         if result.duplicate_of:
             self.erp.cancel_duplicate()
             raise BusinessException("duplicate_po", result.message or f"PO {po} already exists for {customer_id}",
                                     {"existing_orders": list(result.duplicate_of), "customer_id": customer_id})
-        return {"order_no": result.order_no, "lines": keyed}
+        return {"order_no": result.order_no, "lines": keyed, "credit": decision}
 
     def _price(self, n: int, line: PlannedLine, erp_price: Decimal | None, po: str) -> Decimal | None:
         """The price to key: the customer's, unless it is off the ERP's by more than the tolerance."""
@@ -250,7 +273,16 @@ def run_order_entry(settings: OrderEntrySettings, *, once: bool, limit: int | No
 
 
 ORDER_ENTRY_BOT = ErpBot(name=BOT_NAME, activity="order entry", items="orders",
-                         handler=lambda erp, settings, run: OrderEntry(erp, settings, run).enter)
+                         handler=lambda erp, settings, run: OrderEntry(erp, settings, run, _gate(settings, run)).enter)
+
+
+def _gate(settings: OrderEntrySettings, run):
+    """The credit gate when the settings have credit rules (``bots.credit-gate``), else None."""
+    if settings.credit_rules is None:
+        return None
+    from bots.credit.gate import gate_for
+
+    return gate_for(settings.credit_rules, run)
 
 
 # -- helpers ---------------------------------------------------------------------------

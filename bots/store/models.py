@@ -237,38 +237,50 @@ class BotLock(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-# --- fleet of workers (issue 16; migration 0003_fleet) -----------------------------------
-# ``fleet_workers``: one row per `o2c worker` process, written when it starts and on every
-# heartbeat, so `o2c workers` and `o2c status` can show who is alive and on what item.
-# ``bot_locks``: at most one holder per bot across machines; a lock whose holder stopped
-# heartbeating (it died) expires at ``expires_at`` and can be taken by the next one.
+# --- credit gate, credit reports, invoice delivery (issue 13; migration 0004) ------------
+# ``work_items.priority``: how urgent an item is (higher first); the credit step sets it on
+# queued orders from the requested delivery date, the customer's tier and the order's value.
+# ``credit_reports``: the credit agency's report of a customer, cached with its date.
+# ``invoice_deliveries``: one row per invoice and channel, written BEFORE an invoice is sent
+# (the intent, with its Message-ID), so a bot killed after sending finds it and sends nothing twice.
+
+from sqlalchemy import UniqueConstraint  # noqa: E402,F811
+
+WorkItem.priority = mapped_column(Integer, nullable=True)
 
 
-class FleetWorker(Base):
-    """One worker process of the fleet: where it runs, its bots, its slots' items, its last heartbeat."""
+class CreditReport(Base):
+    """A credit agency's report of one customer as the credit-agency bot read it."""
 
-    __tablename__ = "fleet_workers"
+    __tablename__ = "credit_reports"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)  # host:pid:start, unique per process
-    host: Mapped[str] = mapped_column(String(200))
-    pid: Mapped[int] = mapped_column(Integer)
-    bots: Mapped[list] = mapped_column(Json)
-    concurrency: Mapped[int] = mapped_column(Integer, default=1)
-    state: Mapped[str] = mapped_column(String(20))  # running, stopping, stopped
-    current_items: Mapped[list] = mapped_column(Json)  # [{"slot", "bot", "item_id"}]
-    metrics_port: Mapped[int | None] = mapped_column(Integer)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_heartbeat: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    customer_id: Mapped[str] = mapped_column(String(40), index=True)
+    company_name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    agency_ref: Mapped[str] = mapped_column(String(80))
+    rating: Mapped[str] = mapped_column(String(10))
+    payment_index: Mapped[int] = mapped_column(Integer)
+    recommended_limit: Mapped[str | None] = mapped_column(String(20))  # decimal string
+    currency: Mapped[str | None] = mapped_column(String(3))
+    report_date: Mapped[str] = mapped_column(String(10))  # ISO date the agency printed
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class BotLock(Base):
-    """Who runs ``bot`` now, until when: a lock shared by every machine of the fleet."""
+class InvoiceDelivery(Base):
+    """Sending one invoice over one channel: the intent first, then what the channel answered."""
 
-    __tablename__ = "bot_locks"
+    __tablename__ = "invoice_deliveries"
 
-    bot: Mapped[str] = mapped_column(String(80), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(200))
-    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(20))  # email, portal
+    state: Mapped[str] = mapped_column(String(20))  # sending, sent, failed
+    message_id: Mapped[str | None] = mapped_column(String(255))  # email: the Message-ID sent
+    confirmation: Mapped[str | None] = mapped_column(String(80))  # portal: its confirmation number
+    recipient: Mapped[str | None] = mapped_column(String(320))
+    detail: Mapped[dict | None] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("invoice", "channel", name="uq_invoice_deliveries_invoice_channel"),)

@@ -34,7 +34,10 @@ TRANSACTIONS = {
     "VA01": ("sales_order", "Create sales order", "Sales"),
     "VA03": ("order_display", "Display sales order", "Sales"),
     "VA05": ("order_list", "List of sales orders", "Sales"),
+    "VL02N": ("goods_issue", "Post goods issue", "Sales"),
     "VF04": ("billing_due", "Billing due list", "Billing"),
+    "VF03": ("invoice_display", "Display invoice", "Billing"),
+    "FD32": ("customer_credit", "Customer credit management", "Accounts receivable"),
     "FBL5N": ("open_items", "Customer open items", "Accounts receivable"),
     "F-28": ("cash_receipt", "Post incoming payment", "Accounts receivable"),
     "FB03": ("receipts", "Payment documents", "Accounts receivable"),
@@ -181,10 +184,80 @@ def create_app(options: SandboxOptions):
                 else:
                     flash(f"{len(invoices)} invoice(s) created: {', '.join(invoices)}", "success")
                 return redirect(url_for("billing_due"))
+        # Due for billing: shipped (goods issue posted) and not invoiced yet.
         rows = conn.execute(
             "SELECT o.*, c.name FROM sales_orders o JOIN customers c ON c.customer_id = o.customer_id"
-            " WHERE o.status = 'open' ORDER BY o.order_no").fetchall()
+            " WHERE o.status = 'open' AND o.shipped_on IS NOT NULL ORDER BY o.order_no").fetchall()
         return render_template("billing_due.html", rows=rows)
+
+    @app.route("/vf03")
+    def invoice_display():
+        number = request.args.get("invoice", "").strip().upper()
+        if number:
+            if db().execute("SELECT 1 FROM invoices WHERE invoice = ?", (number,)).fetchone():
+                return redirect(url_for("invoice", number=number))
+            flash(f"Invoice {number} does not exist.", "error")
+        return render_template("invoice_lookup.html", number=number)
+
+    @app.route("/invoices/<number>")
+    def invoice(number):
+        head = db().execute(
+            "SELECT i.*, c.name, c.email, o.customer_po FROM invoices i JOIN customers c ON c.customer_id = i.customer_id"
+            " LEFT JOIN sales_orders o ON o.order_no = i.order_no WHERE i.invoice = ?", (number,)).fetchone()
+        if head is None:
+            abort(404)
+        return render_template("invoice.html", invoice=head)
+
+    @app.route("/invoices/<number>/invoice.pdf")
+    def invoice_download(number):
+        from sandbox.erp.invoice_pdf import invoice_pdf
+
+        body = invoice_pdf(db(), number)
+        if body is None:
+            abort(404)
+        return Response(body, mimetype="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'})
+
+    # -- shipping ----------------------------------------------------------------------
+
+    @app.route("/vl02n", methods=["GET", "POST"])
+    def goods_issue():
+        number = request.values.get("order", "").strip()
+        if request.method == "POST":
+            try:
+                if not number.isdigit():
+                    raise DocumentError("Enter the sales order to ship.")
+                delivery = documents.ship_order(db(), int(number), today())
+            except DocumentError as error:
+                flash(error.message, "error")
+                return render_template("goods_issue.html", number=number), 422
+            flash(f"Goods issue posted for sales order {number}: delivery {delivery}", "success")
+            return redirect(url_for("goods_issue"))
+        return render_template("goods_issue.html", number=number)
+
+    # -- credit management -------------------------------------------------------------
+
+    @app.route("/fd32", methods=["GET", "POST"])
+    def customer_credit():
+        conn = db()
+        entered = request.values.get("customer", "").strip().upper()
+        if request.method == "POST":
+            if session.get("user") != "supervisor":
+                flash("Only a credit supervisor may change a credit block.", "error")
+            else:
+                try:
+                    documents.set_credit_block(conn, entered, request.form.get("action") == "block",
+                                               request.form.get("reason", ""), session["user"], today())
+                except DocumentError as error:
+                    flash(error.message, "error")
+                else:
+                    flash(f"Credit block of customer {entered} {'set' if request.form.get('action') == 'block' else 'lifted'}",
+                          "success")
+            return redirect(url_for("customer_credit", customer=entered))
+        standing = documents.credit_standing(conn, entered, today()) if entered else None
+        if entered and standing is None:
+            flash(f"Customer {entered} does not exist.", "error")
+        return render_template("customer_credit.html", customer=entered, standing=standing)
 
     # -- master data -----------------------------------------------------------------
 

@@ -177,8 +177,28 @@ def save_order(conn: sqlite3.Connection, draft: OrderDraft, user: str, confirm_d
 # Fulfilment and invoicing
 # ---------------------------------------------------------------------------
 
+def ship_order(conn: sqlite3.Connection, order_no: int, on_date: date, commit: bool = True) -> int:
+    """Post the goods issue of an open order in full (VL02N); return the delivery number.
+
+    The order stays open, now due for billing (VF04).
+    """
+    order = conn.execute("SELECT * FROM sales_orders WHERE order_no = ?", (order_no,)).fetchone()
+    if order is None:
+        raise DocumentError(f"Sales order {order_no} does not exist.")
+    if order["status"] != "open":
+        raise DocumentError(f"Sales order {order_no} is already invoiced.")
+    if order["delivery_no"]:
+        raise DocumentError(f"Sales order {order_no} was already shipped with delivery {order['delivery_no']}.")
+    delivery = next_number(conn, "delivery")
+    conn.execute("UPDATE sales_orders SET delivery_no = ?, shipped_on = ? WHERE order_no = ?",
+                 (delivery, on_date.isoformat(), order_no))
+    if commit:
+        conn.commit()
+    return delivery
+
+
 def ship_and_invoice(conn: sqlite3.Connection, order_no: int, on_date: date, commit: bool = True) -> str:
-    """Ship an open order in full and raise its invoice; return the invoice number."""
+    """Ship an open order in full (unless shipped already) and raise its invoice; return the invoice number."""
     order = conn.execute("SELECT * FROM sales_orders WHERE order_no = ?", (order_no,)).fetchone()
     if order is None:
         raise DocumentError(f"Sales order {order_no} does not exist.")
@@ -189,7 +209,7 @@ def ship_and_invoice(conn: sqlite3.Connection, order_no: int, on_date: date, com
     invoice = f"INV-{next_number(conn, 'invoice')}"
     conn.execute(
         "UPDATE sales_orders SET status = 'invoiced', delivery_no = ?, shipped_on = ? WHERE order_no = ?",
-        (next_number(conn, "delivery"), on_date.isoformat(), order_no),
+        (order["delivery_no"] or next_number(conn, "delivery"), order["shipped_on"] or on_date.isoformat(), order_no),
     )
     conn.execute(
         "INSERT INTO invoices (invoice, kind, order_no, customer_id, invoice_date, due_date, discount_date,"
@@ -322,6 +342,59 @@ def reverse_receipt(conn: sqlite3.Connection, doc_no: int, reason: str, user: st
     )
     conn.commit()
     return reversal
+
+
+# ---------------------------------------------------------------------------
+# Credit management
+# ---------------------------------------------------------------------------
+
+def credit_standing(conn: sqlite3.Connection, customer_id: str, today: date) -> dict | None:
+    """What the credit screen (FD32) shows of a customer, or None for an unknown customer.
+
+    ``open_receivables``: the open amounts of its open items (credit memos reduce them);
+    ``open_orders``: the net value of its orders not invoiced yet; ``oldest_overdue_days``:
+    days past due of its oldest open invoice (0 when none is overdue).
+    """
+    cust = customer(conn, customer_id)
+    if cust is None:
+        return None
+    receivables = sum((Decimal(r[0]) for r in conn.execute(
+        "SELECT open_amount FROM invoices WHERE customer_id = ? AND status = 'open'", (cust["customer_id"],))),
+        Decimal("0"))
+    orders = sum((Decimal(r[0]) for r in conn.execute(
+        "SELECT net_value FROM sales_orders WHERE customer_id = ? AND status = 'open'", (cust["customer_id"],))),
+        Decimal("0"))
+    oldest = conn.execute("SELECT min(due_date) FROM invoices WHERE customer_id = ? AND status = 'open'"
+                          " AND kind = 'invoice' AND due_date < ?", (cust["customer_id"], today.isoformat())).fetchone()[0]
+    block = conn.execute("SELECT * FROM credit_blocks WHERE customer_id = ?", (cust["customer_id"],)).fetchone()
+    return {
+        "customer_id": cust["customer_id"], "name": cust["name"], "currency": cust["currency"],
+        "credit_limit": cust["credit_limit"], "open_receivables": money(receivables), "open_orders": money(orders),
+        "oldest_overdue_days": (today - date.fromisoformat(oldest)).days if oldest else 0,
+        "blocked": block is not None, "block_reason": block["reason"] if block else "",
+    }
+
+
+def set_credit_block(conn: sqlite3.Connection, customer_id: str, blocked: bool, reason: str, user: str,
+                     on_date: date) -> None:
+    """Block a customer's orders for credit reasons (with a reason), or lift the block."""
+    cust = customer(conn, customer_id)
+    if cust is None:
+        raise DocumentError(f"Customer {customer_id} does not exist.")
+    if blocked:
+        if not reason.strip():
+            raise DocumentError("Enter the reason for the credit block.")
+        conn.execute("INSERT OR REPLACE INTO credit_blocks VALUES (?, ?, ?, ?)",
+                     (cust["customer_id"], reason.strip(), on_date.isoformat(), user))
+    else:
+        conn.execute("DELETE FROM credit_blocks WHERE customer_id = ?", (cust["customer_id"],))
+    conn.commit()
+
+
+def set_credit_limit(conn: sqlite3.Connection, customer_id: str, limit: Decimal) -> None:
+    """Change a customer's credit limit."""
+    conn.execute("UPDATE customers SET credit_limit = ? WHERE customer_id = ?", (money(limit), customer_id.upper()))
+    conn.commit()
 
 
 def disputed_amount(conn: sqlite3.Connection, invoice: str) -> Decimal:

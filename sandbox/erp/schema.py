@@ -37,7 +37,7 @@ CREATE TABLE sales_orders (
     ship_to         TEXT NOT NULL,
     currency        TEXT NOT NULL,
     net_value       TEXT NOT NULL,
-    status          TEXT NOT NULL DEFAULT 'open',   -- open, invoiced
+    status          TEXT NOT NULL DEFAULT 'open',   -- open (shipped once shipped_on is set), invoiced
     delivery_no     INTEGER,
     shipped_on      TEXT,
     created_by      TEXT NOT NULL
@@ -96,6 +96,14 @@ CREATE TABLE receipt_lines (
     deduction       TEXT NOT NULL,             -- short payment disputed (stays open)
     reason_code     TEXT,                      -- why the deduction was taken
     PRIMARY KEY (doc_no, invoice)
+);
+
+-- Credit management (FD32): a customer whose orders are blocked for credit reasons.
+CREATE TABLE credit_blocks (
+    customer_id     TEXT PRIMARY KEY REFERENCES customers(customer_id),
+    reason          TEXT NOT NULL,
+    blocked_on      TEXT NOT NULL,
+    blocked_by      TEXT NOT NULL
 );
 
 -- Number ranges: the next number each document type gets.

@@ -213,8 +213,9 @@ def _seed_orders_to_bill(conn, rng, customers, items, taken_pos, today: date) ->
     """The last days' orders, shipped but not invoiced yet: work for the billing run (VF04)."""
     for _ in range(OPEN_ORDER_COUNT):
         order_date = today - timedelta(days=rng.randint(0, 3))
-        documents.save_order(conn, _random_order(rng, rng.choice(customers), items, taken_pos, order_date),
-                             user="clerk", confirm_duplicate=True)
+        order_no = documents.save_order(conn, _random_order(rng, rng.choice(customers), items, taken_pos, order_date),
+                                        user="clerk", confirm_duplicate=True)
+        documents.ship_order(conn, order_no, order_date, commit=False)
 
 
 def _random_order(rng, cust: Customer, items, taken_pos, order_date: date) -> OrderDraft:

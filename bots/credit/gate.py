@@ -1,0 +1,87 @@
+"""The credit gate the order-entry bot passes before it saves an order.
+
+``erp-order-entry`` asks the gate twice for each order it keys:
+
+1. ``gate.prepare(work, customer_id, read_standing)`` before keying: reads the customer's
+   credit data from the ERP (``read_standing()``, the FD32 screen) unless a supervisor has
+   released this order's hold; returns a ``check``;
+2. ``check(order_value)`` once the lines are keyed (the ERP's prices known) and before Save:
+   raises ``BusinessException("credit_hold")`` naming the rule and by how much the order is
+   off, or returns what the audit entry records about the decision.
+
+A supervisor's release (``o2c release-hold ID --note``) is written into that item's payload
+as ``credit_release`` in the same transaction as the retry and its audit entry, so it applies
+to that order only. A hold retried without a release is checked again with fresh ERP data:
+once earlier invoices are paid the order passes.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Callable
+
+from bots.credit.rules import AgencyReport, CreditRules, CreditStanding, check_credit
+from bots.errors import BusinessException
+
+HOLD_CODE = "credit_hold"
+
+
+class CreditGate:
+    """The rules, and where the credit agency's cached reports come from.
+
+    :param reports: ``reports(customer_id)`` gives the newest cached ``AgencyReport`` or None.
+    :param today: the business date (tests set it); default the real date.
+    """
+
+    def __init__(self, rules: CreditRules, reports: Callable[[str], AgencyReport | None] | None = None,
+                 today: Callable[[], date] | None = None):
+        self.rules = rules
+        self.reports = reports
+        self.today = today or date.today
+
+    def prepare(self, work, customer_id: str, read_standing: Callable[[], CreditStanding]):
+        """Read what the check needs before the order is keyed; return ``check(order_value)``."""
+        release = (work.payload or {}).get("credit_release")
+        if release:
+            return lambda order_value: {"decision": "released", "released_by": release.get("by"),
+                                        "note": release.get("note"), "order_value": str(order_value)}
+        standing = read_standing()
+        report = self.reports(customer_id) if self.reports else None
+        po = _po(work.payload)
+
+        def check(order_value: Decimal) -> dict:
+            rules = self.rules.for_customer(customer_id)
+            decision = check_credit(standing, order_value, rules, report, self.today())
+            if not decision.passed:
+                raise BusinessException(
+                    HOLD_CODE, f"credit hold ({decision.rule}) for PO {po} of customer {customer_id}: {decision.message}",
+                    {**decision.evidence(), "customer_id": customer_id, "order_value": str(order_value),
+                     "credit_standing": _plain(standing), "agency_report": _plain(report) if report else None})
+            return {"decision": "passed", "exposure": decision.exposure, "order_value": str(order_value),
+                    "agency_rating": report.rating if report else None}
+
+        return check
+
+
+def release_payload(payload: dict, by: str, note: str, at: str) -> dict:
+    """The item's payload with the supervisor's release recorded (what the gate then honours)."""
+    return {**payload, "credit_release": {"by": by, "note": note, "at": at}}
+
+
+def _po(payload: dict) -> str:
+    order = payload.get("order") if isinstance(payload.get("order"), dict) else payload
+    return str((order or {}).get("po_number") or "").strip()
+
+
+def _plain(record) -> dict:
+    return {name: (str(value) if not isinstance(value, (bool, int, str)) or isinstance(value, Decimal) else value)
+            for name, value in vars(record).items()}
+
+
+def gate_for(rules: CreditRules, run=None) -> CreditGate:
+    """The gate, with the credit agency's reports cached in the store of ``run`` (a ``bots.runs.Run``)."""
+    if run is None:
+        return CreditGate(rules)
+    from bots.credit.reports import latest_report
+
+    sessions = run._sessions  # the run's store: the one its work items and audit live in
+    return CreditGate(rules, reports=lambda customer_id: latest_report(sessions, customer_id))
