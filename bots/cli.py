@@ -35,6 +35,8 @@ COMMAND_MODULES = [
     "bots.commands.schedule",
     "bots.commands.cash_application",
     "bots.commands.ar_metrics",
+    "bots.commands.worker",
+    "bots.commands.status",
     "bots.commands.credit",
 ]
 
@@ -50,9 +52,16 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """Software bots for the order-to-cash cycle."""
-    from bots.logs import ensure_logging
+    from bots.config import setup_logging
 
-    ensure_logging()
+    setup_logging()
+
+
+def bot_names() -> list[str]:
+    """The bots ``o2c run`` knows (email-intake, portal-intake, erp-order-entry...)."""
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+    return sorted(command.name for command in run_app.registered_commands if command.name)
 
 
 def main() -> None:

@@ -237,6 +237,43 @@ class BotLock(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+# --- fleet of workers (issue 16; migration 0003_fleet) -----------------------------------
+# ``fleet_workers``: one row per `o2c worker` process, written when it starts and on every
+# heartbeat, so `o2c workers` and `o2c status` can show who is alive and on what item.
+# ``bot_locks``: at most one holder per bot across machines; a lock whose holder stopped
+# heartbeating (it died) expires at ``expires_at`` and can be taken by the next one.
+
+
+class FleetWorker(Base):
+    """One worker process of the fleet: where it runs, its bots, its slots' items, its last heartbeat."""
+
+    __tablename__ = "fleet_workers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)  # host:pid:start, unique per process
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    bots: Mapped[list] = mapped_column(Json)
+    concurrency: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str] = mapped_column(String(20))  # running, stopping, stopped
+    current_items: Mapped[list] = mapped_column(Json)  # [{"slot", "bot", "item_id"}]
+    metrics_port: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_heartbeat: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BotLock(Base):
+    """Who runs ``bot`` now, until when: a lock shared by every machine of the fleet."""
+
+    __tablename__ = "bot_locks"
+
+    bot: Mapped[str] = mapped_column(String(80), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # --- credit gate, credit reports, invoice delivery (issue 13; migration 0004) ------------
 # ``work_items.priority``: how urgent an item is (higher first); the credit step sets it on
 # queued orders from the requested delivery date, the customer's tier and the order's value.
