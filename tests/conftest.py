@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.fixtures.postgres",
     "tests.fixtures.browser",
     "tests.fixtures.dovecot",
+    "tests.fixtures.tryton",
 ]
