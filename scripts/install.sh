@@ -12,7 +12,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PACKAGES=(python3 python3-venv python3-pip chromium postgresql dovecot-imapd poppler-utils imagemagick
-          fonts-dejavu-core openssl ca-certificates)
+          fonts-dejavu-core openssl ca-certificates nodejs)
+# Tryton's web client for the tests comes from npm. NodeSource's nodejs carries its own npm
+# (and conflicts with Debian's npm package); Debian's nodejs needs the npm package.
+command -v npm >/dev/null || PACKAGES+=(npm)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
