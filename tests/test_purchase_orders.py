@@ -302,3 +302,63 @@ def test_pdf_table_with_cells_centred_vertically_and_german_labels():
 def test_the_suppliers_number_beats_the_manufacturers():
     assert pick_sku_column(["buyer_sku", "sku", "mfr_sku", "quantity"]) == 1
     assert pick_sku_column(["item", "mfr_sku", "quantity"]) == 1
+
+
+# --- values a narrow PDF cell wrapped onto the next line (inbox_parsers/purchase_orders/pdf_wraps.py) ---
+
+def _narrow_box_pdf(fields: list[list[str]], align: str) -> bytes:
+    """A PO whose header box (x 430 to 555) prints each field's lines 12 pt apart, the way a
+    narrow cell wraps them, aligned left, right or centred; then a plain item table."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=(600, 800))
+    page.setFont("Helvetica", 9)
+    page.drawString(40, 760, "Pinecrest Grocers")
+    draw = {"left": lambda y, text: page.drawString(430, y, text),
+            "right": lambda y, text: page.drawRightString(555, y, text),
+            "centre": lambda y, text: page.drawCentredString(492.5, y, text)}[align]
+    y = 740
+    for lines in fields:
+        for text in lines:
+            draw(y, text)
+            y -= 12
+    y -= 30
+    for x, text in [(40, "Item"), (150, "Description"), (380, "Qty"), (470, "Unit Price")]:
+        page.drawString(x, y, text)
+    for x, text in [(40, "NW-4410"), (150, "Widget"), (380, "24"), (470, "18.75")]:
+        page.drawString(x, y - 14, text)
+    page.save()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("align", ["left", "right", "centre"])
+@pytest.mark.parametrize("po_lines, po", [
+    (["PO Number: PO/2026/", "118"], "PO/2026/118"),
+    (["Bestell-Nr.: BE-26-", "00077"], "BE-26-00077"),
+    (["Order No.: 2026-", "4471"], "2026-4471"),
+    (["PO Number: 4500012345"], "4500012345"),
+])
+@pytest.mark.parametrize("date_lines, requested", [
+    (["Requested Ship Date: 2027-01-", "13"], "2027-01-13"),
+    (["Need By: 01/13/", "2027"], "2027-01-13"),
+    (["Deliver By: January 13,", "2027"], "2027-01-13"),
+    (["Required Date: 13", "January 2027"], "2027-01-13"),
+    (["Delivery Date: 13-Jan-", "2027"], "2027-01-13"),
+])
+def test_a_value_wrapped_inside_its_cell_is_joined_from_word_positions(align, po_lines, po, date_lines, requested):
+    fields = [po_lines, ["Order Date: 2026-11-20"], date_lines, ["Terms: Net 30"], ["Ship To: 88 Harbor Rd,", "Savannah GA 31401"]]
+    [order] = orders_from_file("PO.pdf", _narrow_box_pdf(fields, align))
+    assert (order["po_number"], order["requested_date"]) == (po, requested)
+    assert [(line["sku"], line["quantity"], line["unit_price"]) for line in order["lines"]] == [("NW-4410", "24", "18.75")]
+
+
+@pytest.mark.parametrize("align", ["left", "right", "centre"])
+def test_the_next_field_and_an_address_line_are_not_joined_to_a_value(align):
+    from inbox_parsers.purchase_orders.pdf_text import pdf_lines
+
+    fields = [["PO Number: 4711"], ["Terms: Net 30"], ["Need By: 2027-01-13"], ["4 pallets max."], ["Ship To: Dock 4"],
+              ["Savannah GA 31401"]]
+    lines = [" ".join(line.split()) for line in pdf_lines(_narrow_box_pdf(fields, align)) if line.strip()]
+    assert lines[1:7] == ["PO Number: 4711", "Terms: Net 30", "Need By: 2027-01-13", "4 pallets max.", "Ship To: Dock 4",
+                          "Savannah GA 31401"]

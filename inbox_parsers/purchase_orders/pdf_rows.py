@@ -11,7 +11,7 @@ beside it. So, as the remittance reader does (``remittance.header_rows``, ``rows
 - below it, lines closer together than the row spacing are one band: one table row;
 - each word of a band goes to the column whose label it lies under (a phrase under two
   labels is cut between its words), and a cell's lines are read top to bottom, a code cut
-  at its hyphen joined back without a space.
+  at its hyphen or slash joined back without a space.
 
 Header and rows come out as tab-separated lines, like ruled grids (``pdf_text``), so the
 table reader places cells by index. Where a band holds figures stacked in two columns or
@@ -204,7 +204,7 @@ def _row_cells(lines: list[list[dict]], columns: list[dict], char_width: float) 
         stacked += len({line for line, _, words in found if any(_FIGURE.match(w["text"]) for w in words)}) > 1
         text = ""
         for word in (w for _, _, words in found for w in words):
-            text += word["text"] if not text or text.endswith("-") else " " + word["text"]
+            text += word["text"] if not text or text.endswith(("-", "/")) else " " + word["text"]
         cells.append(text)
     # One wrapped figure ("2" over "500") is a cell; figures over figures in several columns
     # are rows printed one under the other.

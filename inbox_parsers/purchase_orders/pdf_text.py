@@ -16,6 +16,7 @@ import statistics
 
 from bots.errors import InputError
 from inbox_parsers.purchase_orders.pdf_rows import merge_wrapped_rows
+from inbox_parsers.purchase_orders.pdf_wraps import join_wrapped_values
 from inbox_parsers.purchase_orders.tables import split_cells, split_header_cells
 
 
@@ -80,11 +81,12 @@ def _page_text(page) -> list[str]:
 
 
 def _cell_text(cell: str | None) -> str:
-    """A grid cell's text on one line: a code wrapped at its hyphen ("AC-30-" / "988") is rejoined."""
+    """A grid cell's text on one line: a code wrapped at its hyphen or slash ("AC-30-" / "988",
+    "PO/2026/" / "118") is rejoined without a space."""
     parts = [part.strip() for part in (cell or "").splitlines() if part.strip()]
     text = ""
     for part in parts:
-        text += part if not text or text.endswith("-") else " " + part
+        text += part if not text or text.endswith(("-", "/")) else " " + part
     return text
 
 
@@ -103,7 +105,7 @@ def _page_lines(words: list[dict], char_width: float) -> list[str]:
     def cells_of(row):
         return [cell.text for cell in split_header_cells(split_cells(_layout(row, char_width))[0])]
 
-    rows = merge_wrapped_rows(rows, char_width, cells_of)
+    rows = join_wrapped_values(merge_wrapped_rows(rows, char_width, cells_of), char_width)
     lines, previous_bottom = [], None
     for row in rows:
         top = min(w["top"] for w in row)

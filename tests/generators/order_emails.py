@@ -6,13 +6,14 @@ formats with varied customers (US, UK, German, French), SKUs, quantities, prices
 wordings, date formats, charsets (UTF-8, Latin-1, Windows-1252) and transfer encodings
 (7bit, quoted-printable, base64).
 
-Order formats (``ORDER_FORMATS``, 19): plain-text aligned table, key/value lines, "50 x SKU
+Order formats (``ORDER_FORMATS``, 20): plain-text aligned table, key/value lines, "50 x SKU
 @ price" lines, pipe table, loosely typed lines (sentences, no prices, several fields on one
 line), a table typed with single spaces, HTML-only table, Outlook-style HTML (labels above
 values, no prices), multipart/alternative, a PDF with a boxed header and wrapped
 descriptions, forwarded inline, forwarded as attachment (message/rfc822), CSV attachment
 (any delimiter, charset, decimal comma, header wording), XLSX attachment (key/value block,
-Excel dates), PDF attachment (buyer's and our item numbers side by side), two attachments,
+Excel dates), PDF attachment (buyer's and our item numbers side by side), PDF with narrow
+header cells (PO number and dates wrapped at a hyphen, slash or space), two attachments,
 two POs in the body, reply chain (an older order in the quote), inline image and signature.
 Not-orders (``NOT_ORDER_FORMATS``): out-of-office, invoice question that quotes a PO number,
 bounce (multipart/report), newsletter.
@@ -48,7 +49,7 @@ SELLER = ("Northwind Supply Co.", "northwind-supply.com")
 ORDER_FORMATS = [
     "text_table", "text_key_value", "text_at_lines", "text_pipe_table", "text_loose", "text_single_space",
     "html_table", "html_outlook", "alternative", "pdf_boxed",
-    "forwarded_inline", "forwarded_attached", "csv_attachment", "xlsx_attachment", "pdf_attachment",
+    "forwarded_inline", "forwarded_attached", "csv_attachment", "xlsx_attachment", "pdf_attachment", "pdf_narrow",
     "two_attachments", "two_orders_body", "reply_chain", "signature_image",
 ]
 NOT_ORDER_FORMATS = ["out_of_office", "invoice_question", "bounce", "newsletter"]
@@ -593,7 +594,19 @@ def _csv_bytes(rng, order: Order, customer: Customer, style, layout: str | None 
     return data, layout
 
 
-def _pdf_bytes(rng, order: Order, customer: Customer, style) -> bytes:
+def _broken(rng, label: str, value: str) -> list[str]:
+    """"Label: value" as a narrow cell prints it: cut after a hyphen or a slash (kept at the
+    line end) or at a space (dropped), the rest on the next line; unbroken without one."""
+    cuts = [i + 1 for i, ch in enumerate(value[:-1]) if ch in "-/"] + [i for i, ch in enumerate(value) if ch == " "]
+    if not cuts:
+        return [f"{label}: {value}"]
+    cut = rng.choice(cuts)
+    return [f"{label}: {value[:cut]}".rstrip(), value[cut:].lstrip()]
+
+
+def _pdf_bytes(rng, order: Order, customer: Customer, style, narrow: bool = False) -> bytes:
+    """A one-page PDF purchase order; ``narrow`` prints the header fields in a narrow box
+    whose PO number and dates wrap onto a second line, left, right or centre aligned."""
     from reportlab.lib.pagesizes import A4, letter
     from reportlab.pdfgen import canvas
 
@@ -611,12 +624,18 @@ def _pdf_bytes(rng, order: Order, customer: Customer, style) -> bytes:
     if order.requested_date:
         right.append(f"{rng.choice(['Delivery date', 'Required by', 'Need by date', 'Requested delivery'])}: {_date(rng, order.requested_date, customer, style)}")
     right.append(f"Currency: {customer.currency}")
+    if narrow:
+        right = [part for field in right for part in _broken(rng, *field.split(": ", 1))]
+    draw_right = {"left": lambda y, text: c.drawString(430, y, text),
+                  "right": lambda y, text: c.drawRightString(width - 40, y, text),
+                  "centre": lambda y, text: c.drawCentredString((430 + width - 40) / 2, y, text),
+                  "wide": lambda y, text: c.drawString(330, y, text)}[rng.choice(["left", "right", "centre"]) if narrow else "wide"]
     left = ([rng.choice(["Ship to:", "Deliver to:"])] + order.ship_to) if order.ship_to else []
     for i in range(max(len(left), len(right))):
         if i < len(left):
             c.drawString(40, y, left[i])
         if i < len(right):
-            c.drawString(330, y, right[i])
+            draw_right(y, right[i])
         y -= 13
     y -= 20
     ours, theirs = rng.choice([("Your Item", "Our Item"), ("Supplier Part", "Buyer Part"), ("Vendor Part #", "Customer SKU"),
@@ -712,9 +731,14 @@ def _attachment_body(rng, customer, order: Order | None, style, with_header: boo
     return _text_part(rng, "\n".join(lines + _signature(rng, customer)) + "\n")
 
 
-def _file_order(rng, customer, style, kind: str, csv_layout: str | None = None) -> tuple[Order, MIMEBase, bool]:
+def _file_order(rng, customer, style, kind: str, csv_layout: str | None = None,
+                narrow: bool = False) -> tuple[Order, MIMEBase, bool]:
     """One order as an attachment; says whether the body must carry the header fields."""
     order = _order(rng, customer)
+    if narrow:  # numbers with a hyphen or a slash to wrap at
+        order.po_number = rng.choice([f"PO/{order.order_date.year}/{rng.randint(100, 999)}", f"PO-{rng.randint(2025, 2026)}-{rng.randint(100, 9999):04d}",
+                                      f"BE-{rng.randint(20, 29)}-{rng.randint(1, 99999):05d}", f"{order.order_date.year}-{rng.randint(1000, 9999)}"])
+        order.requested_date = order.requested_date or order.order_date + timedelta(days=rng.randint(3, 60))
     name = rng.choice([f"PO{order.po_number}", f"PO_{order.po_number}", f"order-{order.po_number}", "purchase_order"])
     body_carries = False
     if kind == "csv":
@@ -725,15 +749,15 @@ def _file_order(rng, customer, style, kind: str, csv_layout: str | None = None) 
     elif kind == "xlsx":
         data = _xlsx_bytes(rng, order, customer)
     else:
-        data = _pdf_bytes(rng, order, customer, style)
-    filename = f"{name}.{kind}"
+        data = _pdf_bytes(rng, order, customer, style, narrow)
+    filename = f"{name}.{kind}".replace("/", "-")
     order.source = f"attachment {filename}"
     return order, _attachment(kind, filename, data), body_carries
 
 
-def _fmt_file(kind):
+def _fmt_file(kind, narrow: bool = False):
     def make(rng, customer, style):
-        order, part, body_carries = _file_order(rng, customer, style, kind)
+        order, part, body_carries = _file_order(rng, customer, style, kind, narrow=narrow)
         body = _attachment_body(rng, customer, order, style, body_carries)
         return (_wrap(rng, body, _sender(customer), _subject(rng, order, customer), [part]),
                 [_truth(order, customer, order.source)])
@@ -997,6 +1021,7 @@ _MAKERS = {
     "html_outlook": _fmt_html_outlook, "pdf_boxed": _fmt_pdf_boxed, "html_table": _fmt_html_table, "alternative": _fmt_alternative,
     "forwarded_inline": _fmt_forwarded_inline, "forwarded_attached": _fmt_forwarded_attached,
     "csv_attachment": _fmt_file("csv"), "xlsx_attachment": _fmt_file("xlsx"), "pdf_attachment": _fmt_file("pdf"),
+    "pdf_narrow": _fmt_file("pdf", narrow=True),
     "two_attachments": _fmt_two_attachments, "two_orders_body": _fmt_two_orders_body, "reply_chain": _fmt_reply_chain,
     "signature_image": _fmt_signature_image, "out_of_office": _fmt_out_of_office, "invoice_question": _fmt_invoice_question,
     "bounce": _fmt_bounce, "newsletter": _fmt_newsletter,

@@ -716,10 +716,13 @@ def fmt_xlsx(rng):
 def _po_html_document(o: Order, rng, ruled: bool = True) -> str:
     cols = _columns(o, rng, "procurement" if rng.random() < 0.5 else "full")
     rows = _rows(o, cols) + _total_rows(o, rng, len(cols))
-    head = "".join(f"<div>{html.escape(x)}</div>" for x in _header_block(o, rng))
+    # A label never wraps (so every Chromium build prints it whole); a value wraps where its cell is too narrow.
+    head = "".join(f"<div><span class=nw>{html.escape(label)}:</span> {html.escape(value)}</div>"
+                   for label, value in (x.split(": ", 1) for x in _header_block(o, rng)))
     # Some producers rule every cell, others print borderless columns.
     border = "1px solid #888" if ruled else "none"
-    return (f"<html><head><style>body{{font-family:Arial;font-size:11px}} table{{border-collapse:collapse;width:100%}}"
+    return (f"<html><head><style>body{{font-family:Arial;font-size:11px}} .nw{{white-space:nowrap}}"
+            f" table{{border-collapse:collapse;width:100%}}"
             f" td,th{{border:{border};padding:3px;text-align:left}}</style></head><body>"
             f"<table style='border:none'><tr><td style='border:none'><h1>{html.escape(o.company)}</h1>"
             f"<div>{html.escape(o.ship_to)}</div></td><td style='border:none;text-align:right'><h2>PURCHASE ORDER</h2>"
@@ -739,6 +742,81 @@ def fmt_pdf(rng):
     msg = _message(o.email, o.buyer, _subject(o, rng), rng)
     msg.set_content(f"{_greeting(rng)}\n\nPlease see the attached purchase order.\n\n{_signature(o)}")
     return msg, [o], [(_po_html_document(o, rng), f"PO_{o.po_number}.pdf")]
+
+
+# --- narrow cells: values wrapped at a hyphen, a slash or a space, whatever the printer ----------------
+
+WRAP_PO_NUMBERS = [lambda rng: f"PO/{rng.choice([2026, 2027])}/{rng.randint(100, 999)}",
+                   lambda rng: f"BE-{rng.randint(20, 29)}-{rng.randint(1, 99999):05d}",
+                   lambda rng: f"{rng.choice([2026, 2027])}-{rng.randint(1000, 9999)}",
+                   lambda rng: f"HF-{rng.randint(100, 999)}-{rng.randint(10, 99)}",
+                   lambda rng: f"PO-{rng.randint(2026000, 2026999)}"]
+
+
+def _wrap_date(o: Order, d: date, rng) -> str:
+    """A requested date in a shape that has a hyphen, a slash or a space to wrap at."""
+    if o.region == "US":
+        return rng.choice([d.isoformat(), f"{d.month:02d}/{d.day:02d}/{d.year}", f"{MONTHS[d.month - 1]} {d.day}, {d.year}",
+                           f"{d.day:02d}-{MONTHS[d.month - 1][:3]}-{d.year}"])
+    return rng.choice([d.isoformat(), f"{d.day:02d}/{d.month:02d}/{d.year}", f"{d.day} {MONTHS[d.month - 1]} {d.year}",
+                       f"{d.day:02d}-{MONTHS[d.month - 1][:3]}-{d.year}"])
+
+
+def _broken(value: str, rng) -> str:
+    """``value`` as HTML that prints on two lines, cut after a hyphen or a slash (kept at the
+    line end) or at a space (dropped), the way a narrow cell wraps it; each part kept whole."""
+    cuts = [i + 1 for i, ch in enumerate(value[:-1]) if ch in "-/"] + [i for i, ch in enumerate(value) if ch == " "]
+    if not cuts:
+        return html.escape(value)
+    cut = rng.choice(cuts)
+    first, rest = value[:cut], value[cut:].lstrip()
+    return f"<span class=nw>{html.escape(first)}</span><br><span class=nw>{html.escape(rest)}</span>"
+
+
+def _narrow_po_html_document(o: Order, rng, ruled: bool) -> str:
+    """A PO whose header box and item cells are too narrow for their values: the PO number,
+    the dates, SKUs and prices print over two lines, broken where a narrow cell breaks them
+    (explicit line breaks, so every Chromium build prints the same lines)."""
+    po_l, od_l, rq_l = _labels(o, rng)
+    fields = [(po_l, o.po_number), (od_l, _date(o, o.order_date, rng))]
+    if o.requested:
+        fields.append((rq_l, _wrap_date(o, o.requested, rng)))
+    fields.append(("Ship To", o.ship_to))
+    if rng.random() < 0.5:
+        fields.append(("Terms", rng.choice(["Net 30", "2/10 Net 30", "Net 45"])))
+    rng.shuffle(fields)
+    align = rng.choice(["left", "right", "center"])
+    head = "".join(f"<div class=field><span class=nw>{html.escape(label)}: </span>{_broken(value, rng)}</div>"
+                   for label, value in fields)
+    cols = _columns(o, rng, "procurement" if rng.random() < 0.5 else "full")
+    rows = _rows(o, cols) + _total_rows(o, rng, len(cols))
+    sku_at = next(i for i, (label, fn) in enumerate(cols) if fn(0, o.lines[0]) == o.lines[0].sku)
+    cells = []
+    for r, row in enumerate(rows):
+        tag = "th" if r == 0 else "td"
+        out = []
+        for c, cell in enumerate(row):
+            wrap = 0 < r <= len(o.lines) and (c == sku_at or any(ch.isdigit() for ch in cell) and " " in cell)
+            out.append(f"<{tag}>{_broken(cell, rng) if wrap and rng.random() < 0.6 else html.escape(cell)}</{tag}>")
+        cells.append("<tr>" + "".join(out) + "</tr>")
+    border = "1px solid #888" if ruled else "none"
+    return (f"<html><head><style>body{{font-family:Arial;font-size:11px}} .nw{{white-space:nowrap}}"
+            f" .box{{width:{rng.choice([30, 34, 38])}%;margin-left:auto;text-align:{align}}} .field{{margin:2px 0}}"
+            f" table.items{{border-collapse:collapse;width:100%}} .items td,.items th{{border:{border};padding:3px 8px;"
+            f"text-align:left;vertical-align:top}}</style></head><body>"
+            f"<h1>{html.escape(o.company)}</h1><div class=box><h2>PURCHASE ORDER</h2>{head}</div><br>"
+            f"<table class=items>{''.join(cells)}</table><p>Please confirm receipt of this order.</p></body></html>")
+
+
+def fmt_pdf_narrow(rng):
+    """A PDF PO printed from narrow cells: PO number, dates, SKUs and prices wrapped inside their cell."""
+    o = new_order(rng)
+    o.po_number = rng.choice(WRAP_PO_NUMBERS)(rng)
+    if o.requested is None:
+        o.requested = o.order_date + timedelta(days=rng.randint(5, 70))
+    msg = _message(o.email, o.buyer, _subject(o, rng), rng)
+    msg.set_content(f"{_greeting(rng)}\n\nPlease see the attached purchase order.\n\n{_signature(o)}")
+    return msg, [o], [(_narrow_po_html_document(o, rng, ruled=rng.random() < 0.6), f"PO_{o.po_number.replace('/', '-')}.pdf")]
 
 
 def fmt_pdf_borderless(rng):
@@ -981,6 +1059,7 @@ FORMATS = {
     "xlsx": fmt_xlsx,
     "pdf": fmt_pdf,
     "pdf_borderless": fmt_pdf_borderless,
+    "pdf_narrow": fmt_pdf_narrow,
     "two_csv": fmt_two_csv,
     "two_in_body": fmt_two_in_body,
     "edi_gateway": fmt_edi_gateway,
