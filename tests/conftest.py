@@ -11,5 +11,6 @@ pytest_plugins = [
     "tests.fixtures.postgres",
     "tests.fixtures.browser",
     "tests.fixtures.dovecot",
+    "tests.fixtures.smtp",
     "tests.fixtures.tryton",
 ]

@@ -237,51 +237,203 @@ class BotLock(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-# --- fleet of workers (issue 16; migration 0003_fleet) -----------------------------------
-# ``fleet_workers``: one row per `o2c worker` process, written when it starts and on every
-# heartbeat, so `o2c workers` and `o2c status` can show who is alive and on what item.
-# ``bot_locks``: at most one holder per bot across machines; a lock whose holder stopped
-# heartbeating (it died) expires at ``expires_at`` and can be taken by the next one.
+# --- outgoing mail, receivables and collections (issue 14; migration 0005_collections) ---
+# ``outgoing_messages``: every message the bots send, written as an intent (with its
+# Message-ID and the whole MIME text) before the SMTP send, so a run killed half-way
+# finishes it instead of sending it again (bots/outgoing_mail.py).
+# ``ar_items`` / ``ar_receipts``: the receivables ledger kept from the ERP's open-items
+# exports, read by bots/receivables. The rest is collections: contacts and their history,
+# promises to pay, dispute cases, the dunning stage reached by each item, risk scores,
+# collector assignments and the stop on new orders the credit gate reads.
+
+from datetime import date  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from sqlalchemy import Date, LargeBinary, Numeric  # noqa: E402
+
+Money = Numeric(18, 2)
 
 
-class FleetWorker(Base):
-    """One worker process of the fleet: where it runs, its bots, its slots' items, its last heartbeat."""
+class OutgoingMessage(Base):
+    """One message to send exactly once: intent, then sent over SMTP, then copied to Sent (done)."""
 
-    __tablename__ = "fleet_workers"
+    __tablename__ = "outgoing_messages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)  # host:pid:start, unique per process
-    host: Mapped[str] = mapped_column(String(200))
-    pid: Mapped[int] = mapped_column(Integer)
-    bots: Mapped[list] = mapped_column(Json)
-    concurrency: Mapped[int] = mapped_column(Integer, default=1)
-    state: Mapped[str] = mapped_column(String(20))  # running, stopping, stopped
-    current_items: Mapped[list] = mapped_column(Json)  # [{"slot", "bot", "item_id"}]
-    metrics_port: Mapped[int | None] = mapped_column(Integer)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_heartbeat: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    key: Mapped[str] = mapped_column(String(255), unique=True)       # what it is for, e.g. dunning:C1001:2:2026-12-03
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(20))                   # intent, sent, done, refused
+    sender: Mapped[str] = mapped_column(String(320))
+    recipients: Mapped[list] = mapped_column(Json)
+    subject: Mapped[str] = mapped_column(Text)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    found_in_sent: Mapped[bool] = mapped_column(Boolean, default=False)  # finished by a restart that found the copy
+    meta: Mapped[dict] = mapped_column(Json)        # what the sender needs to finish its own records
+    error: Mapped[str | None] = mapped_column(Text)  # why the server refused it (state refused)
 
 
-class BotLock(Base):
-    """Who runs ``bot`` now, until when: a lock shared by every machine of the fleet."""
+class ArItem(Base):
+    """An invoice or credit memo of the receivables ledger, as the ERP's latest export showed it."""
 
-    __tablename__ = "bot_locks"
+    __tablename__ = "ar_items"
 
-    bot: Mapped[str] = mapped_column(String(80), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(200))
-    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(80), index=True)
+    customer_name: Mapped[str] = mapped_column(String(300))
+    invoice: Mapped[str] = mapped_column(String(80))
+    invoice_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    open_amount: Mapped[Decimal] = mapped_column(Money)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("customer_id", "invoice", name="uq_ar_items_customer_invoice"),)
+
+
+class ArReceipt(Base):
+    """Cash applied to one ledger item on one day (a later export showed less open)."""
+
+    __tablename__ = "ar_receipts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(80), index=True)
+    invoice: Mapped[str] = mapped_column(String(80))
+    receipt_date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    source: Mapped[str] = mapped_column(String(200))
+
+
+class CustomerContact(Base):
+    """A person at a customer whom collections writes to or calls."""
+
+    __tablename__ = "collection_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(80), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    receives_dunning: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ContactLog(Base):
+    """One contact with a customer (a reminder sent, a call, a letter, a note), for the history."""
+
+    __tablename__ = "collection_contact_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(80), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))       # reminder, call, letter, sms, note, promise, dispute
+    channel: Mapped[str | None] = mapped_column(String(40))
+    stage: Mapped[int | None] = mapped_column(Integer)
+    invoices: Mapped[list] = mapped_column(Json)
+    note: Mapped[str | None] = mapped_column(Text)
+    message_key: Mapped[str | None] = mapped_column(String(255))
+
+
+class PromiseToPay(Base):
+    """A customer's promise to pay items by a date; broken when the date passes unpaid."""
+
+    __tablename__ = "collection_promises"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(80), index=True)
+    invoices: Mapped[list] = mapped_column(Json)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    promised_date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20))      # open, kept, broken
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DisputeCase(Base):
+    """A question or dispute about an invoice, or a deduction, routed to a team with a due date."""
+
+    __tablename__ = "collection_cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(80), index=True)
+    invoice: Mapped[str | None] = mapped_column(String(80), index=True)
+    kind: Mapped[str] = mapped_column(String(20))       # dispute, question, deduction
+    reason: Mapped[str] = mapped_column(String(80))
+    team: Mapped[str] = mapped_column(String(80))
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    state: Mapped[str] = mapped_column(String(20))      # open, closed
+    due_date: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(40))     # email, cash-application, console
+    source_ref: Mapped[str | None] = mapped_column(String(255), unique=True)   # one case per email or deduction
+    note: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_by: Mapped[str] = mapped_column(String(200))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class DunningNotice(Base):
+    """That ``invoice`` was given dunning ``stage``: written once, in the transaction that finishes its message."""
+
+    __tablename__ = "dunning_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(80))
+    invoice: Mapped[str] = mapped_column(String(80))
+    stage: Mapped[int] = mapped_column(Integer)
+    message_key: Mapped[str] = mapped_column(String(255), index=True)
+    noticed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("customer_id", "invoice", "stage", name="uq_dunning_notices_stage"),)
+
+
+class CustomerRiskScore(Base):
+    """A customer's latest risk score (0 safe .. 100 risky) and the factors that made it."""
+
+    __tablename__ = "customer_risk_scores"
+
+    customer_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    factors: Mapped[list] = mapped_column(Json)          # [{"factor", "value", "points", "explanation"}]
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CollectorAssignment(Base):
+    """Which collector works a customer."""
+
+    __tablename__ = "collection_assignments"
+
+    customer_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    collector: Mapped[str] = mapped_column(String(200), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    assigned_by: Mapped[str] = mapped_column(String(200))
+
+
+class OrderStop(Base):
+    """No new orders for this customer (dunning's last stage); the credit gate reads it."""
+
+    __tablename__ = "order_stops"
+
+    customer_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    set_by: Mapped[str] = mapped_column(String(200))
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_by: Mapped[str | None] = mapped_column(String(200))
 
 
 # --- credit gate, credit reports, invoice delivery (issue 13; migration 0004) ------------
 # ``work_items.priority``: how urgent an item is (higher first); the credit step sets it on
 # queued orders from the requested delivery date, the customer's tier and the order's value.
 # ``credit_reports``: the credit agency's report of a customer, cached with its date.
-# ``invoice_deliveries``: one row per invoice and channel, written BEFORE an invoice is sent
-# (the intent, with its Message-ID), so a bot killed after sending finds it and sends nothing twice.
-
-from sqlalchemy import UniqueConstraint  # noqa: E402,F811
 
 WorkItem.priority = mapped_column(Integer, nullable=True)
 
@@ -302,22 +454,3 @@ class CreditReport(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     report_date: Mapped[str] = mapped_column(String(10))  # ISO date the agency printed
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class InvoiceDelivery(Base):
-    """Sending one invoice over one channel: the intent first, then what the channel answered."""
-
-    __tablename__ = "invoice_deliveries"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    invoice: Mapped[str] = mapped_column(String(40))
-    channel: Mapped[str] = mapped_column(String(20))  # email, portal
-    state: Mapped[str] = mapped_column(String(20))  # sending, sent, failed
-    message_id: Mapped[str | None] = mapped_column(String(255))  # email: the Message-ID sent
-    confirmation: Mapped[str | None] = mapped_column(String(80))  # portal: its confirmation number
-    recipient: Mapped[str | None] = mapped_column(String(320))
-    detail: Mapped[dict | None] = mapped_column(Json)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    __table_args__ = (UniqueConstraint("invoice", "channel", name="uq_invoice_deliveries_invoice_channel"),)
