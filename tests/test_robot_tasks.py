@@ -32,6 +32,8 @@ def run_robot(robot_file: Path, out: Path, **variables) -> ExecutionResult:
     for name, value in variables.items():
         command += ["--variable", f"{name}:{value}"]
     env = {**os.environ, "O2C_ERP_PASSWORD": BOT_PASSWORD, "O2C_HOME": str(out / "home")}
+    if "QUEUE_URL" in variables:
+        env["O2C_DATABASE_URL"] = variables["QUEUE_URL"]
     finished = subprocess.run([*command, str(robot_file)], env=env, capture_output=True, timeout=300, cwd=CHECKOUT)
     assert (out / "output.xml").is_file(), finished.stdout.decode(errors="replace")[-3000:]
     return ExecutionResult(str(out / "output.xml"))
@@ -45,7 +47,7 @@ def test_the_enter_orders_task_keys_the_queued_orders(erp_sandbox, tmp_path):
          "lines": [{"sku": ITEMS[0].sku, "quantity": "4", "unit_price": str(ITEMS[0].price)},
                    {"sku": ITEMS[1].sku, "quantity": "1", "unit_price": None}]},
         {"po_number": "PO-R2", "requested_date": None, "ship_to": "Gate 2, 9 Quay St",
-         "customer": {"name": CUSTOMERS[2].name + " LLC", "email": None},
+         "customer": {"name": CUSTOMERS[2].name, "email": None},
          "lines": [{"sku": ITEMS[2].sku, "quantity": "10", "unit_price": str(ITEMS[2].price)}]},
     ]
     bad = {**good[0], "po_number": "PO-R3", "lines": [{"sku": "ZZ-0000", "quantity": "1", "unit_price": "1.00"}]}
@@ -84,33 +86,37 @@ def test_the_enter_orders_task_keys_the_queued_orders(erp_sandbox, tmp_path):
 
 FAILING_TASK = """\
 *** Settings ***
-Library           robots.O2C    screenshot_dir=${OUTPUT DIR}
-Suite Setup       Open ERP Browser    ${ERP_URL}
-Suite Teardown    Close ERP Browser
+Resource          ${CHECKOUT}/robots/resources/erp.resource
+Suite Setup       Log In To The ERP    ${ERP_URL}    bot    %{O2C_ERP_PASSWORD}
+Suite Teardown    Close Browser
 
 *** Tasks ***
 An Unknown Item Is Refused
-    Log In To ERP    bot    %{O2C_ERP_PASSWORD}
-    Enter Sales Order Header    C1001    PO-R9
-    Add Order Line    ZZ-0000    2
-    Save Sales Order
+    Open Screen    erp/sales_order
+    Fill Field    customer    C1001
+    Fill Field    customer_po    PO-R9
+    Fill Field    line_item    ZZ-0000    n=1
+    Fill Field    line_quantity    2    n=1
+    Click    save
+    Field Should Be    status_bar    Sales order 1 saved
     Fail    not reached
 """
 
 
-def test_a_failing_keyword_reports_the_erp_message_and_a_screenshot(erp_sandbox, tmp_path):
+def test_a_failing_keyword_reports_what_the_screen_shows_and_a_screenshot(erp_sandbox, tmp_path):
     robot_file = tmp_path / "refused.robot"
     robot_file.write_text(FAILING_TASK)
     out = tmp_path / "out"
 
-    result = run_robot(robot_file, out, ERP_URL=erp_sandbox.erp_url)
+    result = run_robot(robot_file, out, ERP_URL=erp_sandbox.erp_url, CHECKOUT=CHECKOUT)
 
     (task,) = result.suite.tests
     assert task.status == "FAIL"
-    assert task.message == "the ERP did not save the sales order: Line 1: item ZZ-0000 does not exist."
+    assert task.message == "status_bar should be 'Sales order 1 saved' but is 'Line 1: item ZZ-0000 does not exist.'."
     failed = [kw for kw in task.body if getattr(kw, "status", None) == "FAIL"]
-    assert [kw.name for kw in failed] == ["Save Sales Order"]
-    assert len(list(out.glob("failure-save_sales_order-*.png"))) == 1
+    assert [kw.name for kw in failed] == ["Field Should Be"]
+    assert len(list(out.glob("failure-field_should_be-*.png"))) == 1
+    assert "ZZ-0000" in next(out.glob("failure-field_should_be-*.html")).read_text()
 
 
 EMPTY_QUEUE_TASK = """\
@@ -119,17 +125,19 @@ Library           robots.O2C    queue_url=${QUEUE_URL}
 
 *** Tasks ***
 Nothing Is Waiting
-    ${count}=    Count Waiting Orders
+    ${count}=    Count Waiting Work Items    kind=order
     Should Be Equal As Integers    ${count}    0
-    Take Next Order From Queue
+    ${item}=    Take Next Work Item    kind=order
+    Should Be Equal    ${item}    ${None}
+    Complete Work Item With    sales_order=1
 """
 
 
-def test_taking_from_an_empty_queue_says_so(tmp_path):
+def test_taking_from_an_empty_queue_gives_none_and_completing_nothing_says_so(tmp_path):
     robot_file = tmp_path / "empty.robot"
     robot_file.write_text(EMPTY_QUEUE_TASK)
 
     result = run_robot(robot_file, tmp_path / "out", QUEUE_URL=f"sqlite:///{tmp_path / 'queue.db'}")
 
     (task,) = result.suite.tests
-    assert (task.status, task.message) == ("FAIL", "No order is waiting in the work queue.")
+    assert (task.status, task.message) == ("FAIL", "No work item is in hand: use Take Next Work Item first.")
