@@ -35,9 +35,14 @@ COMMAND_MODULES = [
     "bots.commands.schedule",
     "bots.commands.cash_application",
     "bots.commands.ar_metrics",
-    "bots.commands.worker",
-    "bots.commands.status",
+    "bots.commands.collections",
     "bots.commands.credit",
+    "bots.commands.invoicing",
+    "bots.commands.worker",
+    "bots.commands.robot",
+    "bots.commands.status",
+    "bots.commands.console",
+    "bots.commands.users",
 ]
 
 
