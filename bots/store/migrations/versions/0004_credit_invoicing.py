@@ -7,9 +7,6 @@ Create Date: 2026-12-03
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
-
-Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 revision = "0004"
 down_revision = "0003"
@@ -35,24 +32,9 @@ def upgrade() -> None:
         sa.Column("fetched_at", sa.DateTime(), nullable=False),
     )
     op.create_index("ix_credit_reports_customer_id", "credit_reports", ["customer_id"])
-    op.create_table(
-        "invoice_deliveries",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("invoice", sa.String(40), nullable=False),
-        sa.Column("channel", sa.String(20), nullable=False),
-        sa.Column("state", sa.String(20), nullable=False),
-        sa.Column("message_id", sa.String(255), nullable=True),
-        sa.Column("confirmation", sa.String(80), nullable=True),
-        sa.Column("recipient", sa.String(320), nullable=True),
-        sa.Column("detail", Json, nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.UniqueConstraint("invoice", "channel", name="uq_invoice_deliveries_invoice_channel"),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("invoice_deliveries")
     op.drop_index("ix_credit_reports_customer_id", table_name="credit_reports")
     op.drop_table("credit_reports")
     with op.batch_alter_table("work_items") as batch:
