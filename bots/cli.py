@@ -39,6 +39,7 @@ COMMAND_MODULES = [
     "bots.commands.credit",
     "bots.commands.invoicing",
     "bots.commands.worker",
+    "bots.commands.robot",
     "bots.commands.status",
 ]
 

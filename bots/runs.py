@@ -44,6 +44,7 @@ class Run:
         self.bot = bot
         self.worker = worker
         self.counts: dict[str, int] = {}
+        self.artifacts: dict[str, str] = {}  # what the run kept, name -> path (a Robot task's log.html...)
 
     def count(self, name: str, n: int = 1) -> None:
         """Add ``n`` to the counter ``name`` (messages read, orders keyed, exceptions...)."""
@@ -127,6 +128,7 @@ def _finish(sessions, run: Run, clock: Clock, outcome: str, error: str | None) -
         row.outcome = outcome
         row.error = error
         row.counts = dict(run.counts)
+        row.artifacts = dict(run.artifacts) or None
     log.info("run ended", bot=run.bot, run_id=run.id, outcome=outcome, counts=run.counts, error=error)
 
 
@@ -148,5 +150,5 @@ def _run_dict(row: BotRun) -> dict:
     return {
         "id": row.id, "bot": row.bot, "worker": row.worker, "started_at": row.started_at.isoformat(),
         "ended_at": row.ended_at.isoformat() if row.ended_at else None, "outcome": row.outcome,
-        "error": row.error, "counts": row.counts,
+        "error": row.error, "counts": row.counts, "artifacts": row.artifacts or {},
     }

@@ -148,8 +148,10 @@ def runs_command(
         print_json({"runs": runs, "count": len(runs)})
         return
     rows = [[r["id"], r["bot"], r["started_at"][:19], (r["ended_at"] or "")[:19], r["outcome"],
-             " ".join(f"{k}={v}" for k, v in r["counts"].items()), _short(r["error"], 60)] for r in runs]
-    print_table("Bot runs", ["ID", "Bot", "Started (UTC)", "Ended (UTC)", "Outcome", "Counts", "Error"], rows, right={"ID"})
+             " ".join(f"{k}={v}" for k, v in r["counts"].items()), _short(r["error"], 60),
+             r.get("artifacts", {}).get("log", "")] for r in runs]
+    print_table("Bot runs", ["ID", "Bot", "Started (UTC)", "Ended (UTC)", "Outcome", "Counts", "Error", "Log"], rows,
+                right={"ID"})
 
 
 @app.command("audit")

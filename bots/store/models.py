@@ -454,3 +454,10 @@ class CreditReport(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     report_date: Mapped[str] = mapped_column(String(10))  # ISO date the agency printed
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- Robot Framework runs (issue 12; migration 0006) -----------------------------------
+# ``bot_runs.artifacts``: what a run kept, by name -> path; for `o2c run robot` the
+# task's output.xml, log.html and report.html (and the folder that holds them).
+
+BotRun.artifacts = mapped_column(Json, nullable=True)

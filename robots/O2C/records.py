@@ -45,8 +45,10 @@ class RecordKeywords(LibraryComponent):
             screens.open_screen(screen)
         else:
             screens.use_screen(screen)
+        from robots.O2C.forms import FormKeywords
+
         for name, element in recipe["fields"].items():
-            self.ctx.find(element).fill(str(key.get(name) or ""))
+            FormKeywords(self.ctx).fill_field(element, str(key.get(name) or ""))
         if recipe.get("submit"):
             self.ctx.find(recipe["submit"]).click()
             self.ctx.settle()

@@ -8,12 +8,15 @@ screen actions are in the audit log.
 """
 
 import os
+from collections import Counter
 
 from bots.errors import ApplicationException, BusinessException
 
 from robots.O2C.base import BusinessFailure, KeywordFailure, LibraryComponent, keyword
 
 _FINISHED = object()
+# Items done / sent to a person / given back, in this process: ``o2c run robot`` puts them in the run's counts.
+COUNTS: Counter = Counter()
 
 
 class WorkItemKeywords(LibraryComponent):
@@ -106,6 +109,7 @@ class WorkItemKeywords(LibraryComponent):
         entries = [*self._actions, {"action": "complete", "system": self._system(), "target": item.kind,
                                     "detail": _plain(result), "document_number": document, **self._who()}]
         self._open().complete(item.id, self._worker, result={k: _plain(v) for k, v in result.items()}, audit=entries)
+        COUNTS["done"] += 1
         self.info(f"Work item {item.id} done: {result}")
         self._item, self._actions = None, []
 
@@ -198,6 +202,7 @@ class WorkItemKeywords(LibraryComponent):
         item = self._taken()
         self._audit_actions()
         routed = self._open().fail(item.id, self._worker, error)
+        COUNTS["exception" if routed.state == "exception" else "retry"] += 1
         self.info(f"Work item {item.id} is {routed.state}: {error.message}")
         self._item, self._actions = None, []
 
