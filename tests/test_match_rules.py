@@ -291,10 +291,12 @@ def test_subset_search_counts_up_to_two_and_respects_its_bounds():
     assert find_lump_sums({"a": (100,), "b": (250,), "c": (150,), "d": (200,)}, 350).ambiguous
     # Net of a discount is another way to pay: unique only if no variant makes a second set.
     assert find_lump_sums({"a": (100, 98), "b": (250,), "c": (252,)}, 350).ambiguous
-    many = {i: (1000 + i,) for i in range(300)}
-    bounded = find_lump_sums(many, 6_000_000 + 7, max_blocks=10_000)   # no set; sets of 3+ only partly searched
+    many = {i: (1000 + i,) for i in range(150)}
+    # 6879 is the six largest together: out of reach when the memory bound keeps only the smallest items.
+    bounded = find_lump_sums(many, 6879, max_blocks=10_000)
     assert not bounded.complete and "memory bound" in bounded.bound and not bounded.solutions
-    timed = find_lump_sums(many, 6_000_000 + 7, max_seconds=0.0)
+    assert find_lump_sums(many, 6879).unique == tuple((i, 1000 + i) for i in range(144, 150))
+    timed = find_lump_sums(many, 6879, max_seconds=0.0)
     assert not timed.complete and "time bound" in timed.bound
 
 

@@ -391,15 +391,13 @@ class _Matcher:
         same_currency = [row for row in rows if not self._currency_differs(plan, row)]
         exact = [row for row in same_currency if plan.open(row) == plan.total]
         name = self._customer_label(customer)
-        if len(exact) == 1:
-            plan.apply(exact[0], plan.total, "single_open_item_amount", CONFIDENCE["single_open_item_amount"])
-            return
         if len(exact) > 1:
             plan.issue("ambiguous", f"{len(exact)} open invoices of {money(plan.total)} for {name}",
                        self._invoices(exact))
+            plan.candidate_sets = [[invoice] for invoice in self._invoices(exact)]
             return
         other_currency = [row for row in rows if row not in same_currency and plan.open(row) == plan.total]
-        if other_currency:
+        if other_currency and not exact:
             plan.issue("currency", f"{self._names(other_currency)} of {name} is open for {money(plan.total)} "
                        f"in {self.currency[other_currency[0]]}, the payment is in {plan.payment.currency}",
                        self._invoices(other_currency))
@@ -448,16 +446,20 @@ class _Matcher:
                        f"({result.bound}) before it could rule out another set", invoices)
             plan.candidate_sets = [invoices]
             return True
-        chance = chance_matches(list(options.values()), plan.total, len(solution))
+        chance = chance_matches(list(options.values()), plan.total, len(solution),
+                                [options[row] for row, _ in solution])
         if chance > settings.subset_max_chance:
             plan.issue("ambiguous", f"{found} is the only set of {name}'s open invoices that adds up to "
                        f"{money(plan.total)}, but among {result.searched} open items about {chance:.2g} sets would "
                        f"add up to it by chance; not applied", invoices)
             plan.candidate_sets = [invoices]
             return True
+        # One invoice at its open amount is the plain "amount matches" rule; anything else a lump sum.
+        rule = "single_open_item_amount" if len(solution) == 1 and solution[0][1] == plan.open(solution[0][0]) \
+            else "subset_sum"
         for row, cents in solution:
             discount = plan.open(row) - cents
-            plan.apply(row, cents, "subset_sum", CONFIDENCE["subset_sum"], discount=discount, closes_by=discount)
+            plan.apply(row, cents, rule, CONFIDENCE[rule], discount=discount, closes_by=discount)
         return True
 
     def _payable_amounts(self, plan: _Plan, row: int) -> tuple[int, ...]:

@@ -91,7 +91,13 @@ def find_lump_sums(options: dict, target: int, max_items: int = 6, max_blocks: i
         return SubsetResult((), True, searched=len(keys))   # every sum is a multiple of the gcd
     search = _Search(items, cents, len(keys), target, max_blocks, deadline)
     found: list[tuple] = []
+    smallest = sorted(min(c for c in options[key] if 0 < c <= target) for key in keys)
+    largest = sorted((max(c for c in options[key] if 0 < c <= target) for key in keys), reverse=True)
     for size in range(1, min(max_items, len(keys)) + 1):
+        if sum(smallest[:size]) > target:
+            break          # even the smallest items are too much: no larger set either
+        if sum(largest[:size]) < target:
+            continue       # even the largest items fall short
         for choice in search.sets_of_size(size, max_solutions - len(found)):
             found.append(tuple((keys[items[e]], int(cents[e])) for e in choice))
         if len(found) >= 2 or search.timed_out():
@@ -202,32 +208,43 @@ class _Blocks:
         return cls(cents[entries].sum(axis=1), items[entries[:, 0]], items[entries[:, -1]], entries)
 
 
-def chance_matches(options: list[tuple[int, ...]], target: int, max_items: int = 6) -> float:
+def chance_matches(options: list[tuple[int, ...]], target: int, max_items: int = 6,
+                   found: list[tuple[int, ...]] = ()) -> float:
     """About how many sets of at most ``max_items`` of these items would add up to ``target`` by chance.
+
+    ``found`` are the amounts of the items of the set the search found: the sets made of them
+    alone (that set, at its other amounts) are near the target by construction, not by chance,
+    and are left out.
 
     The number of sets whose sum falls within 1/16 of the target, divided by that window's width
     in cents: the density of set sums at the target, which is the expected number of exact hits
     if the cents were random. Amounts that are all multiples of something (whole dollars, tens)
     hit such targets far more often; the estimate is taken on that lattice too (items that are
-    multiples of 1.00, 10.00 or 100.00, when the target is) and the largest figure kept.
+    multiples of 1.00, 10.00 or 100.00, when the target is and at least three items are) and
+    the largest figure kept.
     """
-    options = [tuple(c for c in amounts if 0 < c <= target) for amounts in options]
-    options = [amounts for amounts in options if amounts]
-    if not options or target <= 0:
+    if target <= 0:
         return 0.0
-    every = [c for amounts in options for c in amounts]
-    estimates = [_density(options, target, max_items) * math.gcd(target, *every)]
+    estimates = [_density(options, target, max_items) - _density(found, target, max_items)]
     for step in (100, 1000, 10000):
         if target % step == 0:
-            round_ones = [tuple(c for c in amounts if c % step == 0) for amounts in options]
-            round_ones = [amounts for amounts in round_ones if amounts]
-            if len(round_ones) >= 2:
-                estimates.append(_density(round_ones, target, max_items) * step)
-    return max(estimates)
+            round_ones, round_found = _multiples(options, step), _multiples(found, step)
+            if len(round_ones) >= 3:   # a habit of round amounts, not one round invoice
+                estimates.append((_density(round_ones, target, max_items)
+                                  - _density(round_found, target, max_items)) * step)
+    return max(0.0, *estimates)
+
+
+def _multiples(options, step: int) -> list[tuple[int, ...]]:
+    """The items' amounts that are multiples of ``step``, for the items that have one."""
+    return [kept for amounts in options if (kept := tuple(c for c in amounts if c % step == 0))]
 
 
 def _density(options: list[tuple[int, ...]], target: int, max_items: int, bins: int = 2048) -> float:
     """Sets (of at most ``max_items`` items, each at one of its amounts) per cent of sum, near ``target``."""
+    options = [kept for amounts in options if (kept := tuple(c for c in amounts if 0 < c <= target))]
+    if not options:
+        return 0.0
     width = max(1, -(-target // bins))
     size = target // width + bins // 8 + max_items + 2
     # counts[k][b]: how many sets of k items have their amounts' bins summing to b.
