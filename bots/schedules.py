@@ -245,7 +245,7 @@ class BotRunner:
                 log.info("scheduled run skipped", bot=bot, reason="the last run is still going",
                          pid=current.process.pid, seconds=round(time.monotonic() - current.started, 1))
                 return False
-            argv = [*self.command, bot, "--once", "--json"]
+            argv = [*self.command, *bot_argv(bot), "--once", "--json"]
             output = tempfile.TemporaryFile()
             try:
                 # Own session: a timeout can stop the bot with its browser, and Ctrl-C on the
@@ -436,11 +436,21 @@ class _Checker:
             self.job(when, " ".join(when.value.split()), bot.value.strip())
 
     def bot(self, node, name: str) -> None:
+        if name.split()[:1] == ["robot"] and (self.bots is None or "robot" in self.bots):
+            return self.robot_task(node, name)
         if self.bots is None or name in self.bots:
             return
         close = difflib.get_close_matches(name, self.bots, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         self.fail(node, f"unknown bot {name!r}{hint}; the bots are {', '.join(self.bots)}")
+
+    def robot_task(self, node, name: str) -> None:
+        """``robot robots/tasks/NAME.robot``: a Robot task run by ``o2c run robot``; the file must exist."""
+        words = bot_argv(name)
+        if len(words) != 2 or not words[1].endswith(".robot"):
+            self.fail(node, f"{name!r}: write 'robot robots/tasks/NAME.robot' (one task file)")
+        if not Path(words[1]).is_file():
+            self.fail(node, f"{name!r}: there is no task file {words[1]} (paths are from where o2c schedule runs)")
 
     def job(self, node, sentence: str, bot: str) -> None:
         """Read one sentence, ``every [N] UNIT [at T] [from T] [until T] [on DAYS]``, into a BotJob."""
@@ -575,6 +585,13 @@ class _Checker:
         if name is None:
             self.fail(node, f"{sentence!r}: {word!r} is not a day; use monday ... sunday, weekdays or weekends")
         return DAYS.index(name)
+
+
+def bot_argv(bot: str) -> list[str]:
+    """The words after ``o2c run`` for a schedule's bot: ``email-intake``, or ``robot robots/tasks/x.robot``."""
+    import shlex
+
+    return shlex.split(bot)
 
 
 def _not_scheduled(bot: str) -> None:
