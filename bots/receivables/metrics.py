@@ -142,6 +142,23 @@ def weighted_days(ledger: Ledger, start: date, end: date) -> tuple[Decimal | Non
     return _divide(to_pay, weight), _divide(late, weight)
 
 
+def share_paid_late(ledger: Ledger, start: date, end: date) -> Decimal | None:
+    """The share (0..1) of the money received in the period that came after its due date."""
+    invoices = {ledger.key(i): i for i in ledger.invoices}
+    total = late = _ZERO
+    for receipt in ledger.receipts:
+        if start <= receipt.receipt_date <= end:
+            total += receipt.amount
+            if receipt.receipt_date > invoices[(receipt.customer_id, receipt.invoice)].due_date:
+                late += receipt.amount
+    return _divide(late, total)
+
+
+def past_due(buckets: dict[str, Decimal]) -> Decimal:
+    """What of the aging is past due (every bucket but current)."""
+    return sum((value for name, value in buckets.items() if name != "current"), _ZERO)
+
+
 def compute_metrics(ledger: Ledger, start: date, end: date, *, per_customer: bool = True) -> Figures:
     """All of contract 4's figures for the period ``start``..``end``, the file's and each customer's.
 
