@@ -41,6 +41,7 @@ COMMAND_MODULES = [
     "bots.commands.worker",
     "bots.commands.robot",
     "bots.commands.status",
+    "bots.commands.delivery",
 ]
 
 

@@ -34,7 +34,7 @@ from bots.screens import Screen, locate
 BOT_NAME = "erp-invoicing"
 ITEM_KIND = "billing"
 CREATED = re.compile(r"(\d+) invoice\(s\) created: ([A-Z]+-\d+)")
-_FACTS = ("invoice_number", "sales_order", "customer_id", "customer_po", "email", "invoice_date", "due_date",
+_FACTS = ("invoice_number", "sales_order", "customer_id", "customer_name", "customer_po", "email", "invoice_date", "due_date",
           "discount_date", "discount_pct", "amount", "currency")
 
 

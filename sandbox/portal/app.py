@@ -52,7 +52,23 @@ CREATE TABLE po_lines (
     unit_price TEXT NOT NULL,
     PRIMARY KEY (po_number, line_no)
 );
+-- Invoices suppliers uploaded (Invoices > Upload invoice), each with the confirmation number shown.
+CREATE TABLE invoice_uploads (
+    confirmation TEXT PRIMARY KEY,       -- "RL-000001"
+    invoice TEXT NOT NULL UNIQUE,
+    po_number TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    pdf BLOB NOT NULL,
+    uploaded_at TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL
+);
 """
+# The largest invoice file the portal takes (as real portals: a few megabytes); change it
+# at run time through app.config["PORTAL_UPLOAD_LIMIT"].
+UPLOAD_LIMIT = 2 * 1024 * 1024
 
 
 def seed_portal(conn: sqlite3.Connection, options: SandboxOptions) -> None:
@@ -136,7 +152,75 @@ def create_app(options: SandboxOptions):
             flash(f"Purchase order {po_number} acknowledged.", "info")
         return redirect(url_for("order_detail", po_number=po_number))
 
+    _invoice_pages(app)
     return app
+
+
+def _invoice_pages(app) -> None:
+    """Invoices > Upload invoice, and the list of submitted invoices (searchable by number).
+
+    The quirks of real supplier portals: a PO number is required, the file must be a PDF no
+    larger than the limit, an invoice number is taken once; each upload gets a confirmation
+    number the supplier must keep.
+    """
+    app.config.setdefault("PORTAL_UPLOAD_LIMIT", UPLOAD_LIMIT)
+
+    @app.route("/invoices")
+    def invoices():
+        term = request.args.get("q", "").strip()
+        rows = db().execute("SELECT confirmation, invoice, po_number, amount, currency, uploaded_at FROM invoice_uploads"
+                            " WHERE ? = '' OR upper(invoice) LIKE upper(?) ORDER BY uploaded_at DESC, confirmation DESC",
+                            (term, f"%{term}%")).fetchall()
+        return render_template("portal/invoices.html", rows=rows, q=term)
+
+    @app.route("/invoices/upload", methods=["GET", "POST"])
+    def upload_invoice():
+        if request.method == "GET":
+            return render_template("portal/upload.html", form={}, limit=app.config["PORTAL_UPLOAD_LIMIT"])
+        form = request.form
+        file = request.files.get("file")
+        body = file.read() if file else b""
+        errors = _upload_errors(form, file, body, app.config["PORTAL_UPLOAD_LIMIT"])
+        if errors:
+            for error in errors:
+                flash(error, "error")
+            return render_template("portal/upload.html", form=form, limit=app.config["PORTAL_UPLOAD_LIMIT"]), 422
+        conn = db()
+        number = conn.execute("SELECT count(*) FROM invoice_uploads").fetchone()[0] + 1
+        confirmation = f"RL-{number:06d}"
+        conn.execute("INSERT INTO invoice_uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     (confirmation, form["invoice"].strip(), form["po_number"].strip(), form["amount"].strip(),
+                      form.get("currency", "USD"), file.filename, len(body), body,
+                      datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), session.get("user")))
+        conn.commit()
+        flash(f"Invoice {form['invoice'].strip()} received. Confirmation number: {confirmation}", "info")
+        return redirect(url_for("invoices", q=form["invoice"].strip()))
+
+
+def _upload_errors(form, file, body: bytes, limit: int) -> list[str]:
+    errors = []
+    invoice = form.get("invoice", "").strip()
+    if not invoice:
+        errors.append("Enter the invoice number.")
+    if not form.get("po_number", "").strip():
+        errors.append("A PO number is required: invoices without a purchase order are not accepted.")
+    try:
+        if Decimal(form.get("amount", "").strip().replace(",", "")) <= 0:
+            raise ValueError
+    except (ArithmeticError, ValueError):
+        errors.append("Enter the invoice amount.")
+    if file is None or not file.filename:
+        errors.append("Attach the invoice as a PDF file.")
+    elif not body.startswith(b"%PDF"):
+        errors.append(f"{file.filename} is not a PDF file.")
+    elif len(body) > limit:
+        errors.append(f"The file is too large ({len(body):,} bytes); the limit is {limit:,} bytes.")
+    if invoice:
+        taken = db().execute("SELECT confirmation FROM invoice_uploads WHERE upper(invoice) = upper(?)",
+                             (invoice,)).fetchone()
+        if taken:
+            errors.append(f"Invoice {invoice} was already submitted (confirmation number {taken[0]}).")
+    return errors
 
 
 def _page_number(text: str | None) -> int:
