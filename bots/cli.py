@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "bots.commands.cash_application",
     "bots.commands.ar_metrics",
     "bots.commands.collections",
+    "bots.commands.report",
     "bots.commands.credit",
     "bots.commands.invoicing",
     "bots.commands.worker",
