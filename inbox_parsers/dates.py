@@ -14,28 +14,32 @@ MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("jan", "january", "januar", "janvier", "enero"),
-            ("feb", "february", "februar", "fevrier", "février", "febrero"),
-            ("mar", "march", "märz", "maerz", "mars", "marzo", "mrz"),
-            ("apr", "april", "avril", "abril"),
-            ("may", "mai", "mayo"),
-            ("jun", "june", "juni", "juin", "junio"),
-            ("jul", "july", "juli", "juillet", "julio"),
-            ("aug", "august", "aout", "août", "agosto"),
-            ("sep", "sept", "september", "septembre", "septiembre"),
-            ("oct", "october", "oktober", "okt", "octobre", "octubre"),
-            ("nov", "november", "novembre", "noviembre"),
-            ("dec", "december", "dezember", "dez", "decembre", "décembre", "diciembre"),
+            # English, German, French, Spanish, Dutch, Italian, Portuguese (and their short forms)
+            ("jan", "january", "januar", "janvier", "janv", "enero", "ene", "januari", "gennaio", "gen", "janeiro"),
+            ("feb", "february", "februar", "fevrier", "février", "févr", "fevr", "febrero", "februari", "febbraio",
+             "fevereiro", "fev"),
+            ("mar", "march", "märz", "maerz", "mars", "marzo", "mrz", "maart", "mrt", "março", "marco"),
+            ("apr", "april", "avril", "avr", "abril", "abr", "aprile"),
+            ("may", "mai", "mayo", "mei", "maggio", "mag", "maio"),
+            ("jun", "june", "juni", "juin", "junio", "giugno", "giu", "junho"),
+            ("jul", "july", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho"),
+            ("aug", "august", "aout", "août", "agosto", "augustus"),
+            ("sep", "sept", "september", "septembre", "septiembre", "settembre", "setembro"),
+            ("oct", "october", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro"),
+            ("nov", "november", "novembre", "noviembre", "novembro"),
+            ("dec", "december", "dezember", "dez", "decembre", "décembre", "déc", "diciembre", "dic", "dicembre",
+             "dezembro"),
         ],
         start=1,
     )
     for name in names
 }
 
-_MONTH_WORD = r"([A-Za-zäéû]{3,9})\.?"
+_MONTH_WORD = r"([^\W\d_]{3,10})\.?"
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})$")
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[-\s./]+" + _MONTH_WORD + r"[-\s.,/]+(\d{2}|\d{4})$")
+# "13 January 2027", "13. Januar 2027", and Spanish and Portuguese "13 de enero de 2027".
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|º)?[-\s./]+(?:de\s+)?" + _MONTH_WORD + r"(?:\s+de)?[-\s.,/]+(\d{2}|\d{4})$")
 _MONTH_DAY_YEAR = re.compile(r"^" + _MONTH_WORD + r"[-\s.]+(\d{1,2})(?:st|nd|rd|th)?,?[-\s.,/]+(\d{2}|\d{4})$")
 _COMPACT = re.compile(r"^(20\d{2})(\d{2})(\d{2})$")
 
@@ -126,7 +130,7 @@ def find_dates(text: str) -> list[str]:
     pattern = re.compile(
         r"\b\d{4}-\d{1,2}-\d{1,2}\b"
         r"|\b\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})\b"
-        r"|\b\d{1,2}(?:st|nd|rd|th|\.)?[-\s]" + _MONTH_WORD + r"[-\s,]+\d{2,4}\b"
+        r"|\b\d{1,2}(?:st|nd|rd|th|\.)?[-\s](?:de\s)?" + _MONTH_WORD + r"(?:\sde)?[-\s,]+\d{2,4}\b"
         r"|\b" + _MONTH_WORD + r"\s\d{1,2}(?:st|nd|rd|th)?,?\s\d{4}\b"
         r"|\b20\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b"  # EDI's CCYYMMDD
     )

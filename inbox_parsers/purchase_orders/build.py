@@ -86,7 +86,7 @@ def price_text(text: str, decimal_comma: bool | None = None) -> str | None:
 
 
 # A space inside a number only groups thousands ("1 200"); wider gaps part two numbers.
-_NUMBER_IN = re.compile(r"[-(]?\d(?:[\d.,'\u00a0]|\s(?=\d{3}\b))*\d|\d")
+_NUMBER_IN = re.compile(r"[-(]?\d(?:[\d.,'\u00a0\u202f]|\s(?=\d{3}\b))*\d|\d")
 
 
 def _number(text: str | None, decimal_comma: bool | None) -> Decimal | None:

@@ -6,6 +6,7 @@ from pathlib import PurePath
 
 from bots.errors import InputError
 from inbox_parsers.purchase_orders.build import Hints, orders_from_lines
+from inbox_parsers.dates import find_dates, parse_date
 from inbox_parsers.purchase_orders.labels import Header, find_po_number
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -70,9 +71,44 @@ def orders_from_file(filename: str, data: bytes, known_skus: set[str] | None = N
     """
     lines = file_lines(filename, data)
     hints = hints or Hints()
-    stem = PurePath(filename or "").stem.replace("_", " ")
-    named = find_po_number([stem])
-    if named:
-        fallback = hints.fallback or Header()
-        hints = replace(hints, fallback=replace(fallback, po_number=named))  # the file's own name is more specific than the email's
+    named, labelled = po_number_in_file_name(filename)
+    fallback = hints.fallback or Header()
+    if named and fallback.po_number and _same_number(named, fallback.po_number):
+        named = fallback.po_number  # "PO-2026-118.csv" for PO/2026/118: a file name cannot hold a slash
+    if named and (labelled or not fallback.po_number):
+        # A name that says it is the order ("PO4711.csv") is more specific than the email;
+        # a bare number ("4711.csv") only stands in where the email names no PO.
+        hints = replace(hints, fallback=replace(fallback, po_number=named))
     return orders_from_lines(lines, f"attachment {filename}", hints, known_skus)
+
+
+def _same_number(a: str, b: str) -> bool:
+    """The same order number written with other separators (slash, hyphen, space, underscore)."""
+    return re.sub(r"[\W_]", "", a).lower() == re.sub(r"[\W_]", "", b).lower()
+
+
+# Words a file name may hold beside the order number that make it some other document.
+_OTHER_DOCUMENTS = re.compile(r"(?i)invoice|rechnung|factur|fattura|fatura|factuur|credit|gutschrift|avoir|angebot|quot|"
+                              r"offert|devis|presupuesto|lieferschein|delivery|bordereau|albar[aá]n|pakbon|ddt|guia|remittance|"
+                              r"statement|avis|confirm|best[aä]tigung")
+_PO_SHAPED = re.compile(r"(?=(?:[^\d\s]*\d){4})[A-Za-z0-9][\w-]*[A-Za-z0-9]")
+
+
+def po_number_in_file_name(filename: str) -> tuple[str | None, bool]:
+    """(order number, whether a label says so) that a file's name gives: after an order
+    word in any of the buyers' languages ("PO4500012345.csv", "Bestellung_2026-4471.xlsx",
+    "order-2026-4471.pdf"; labelled), or the name itself when it is nothing but a
+    PO-shaped number, alone or after a short code ("4500012345.csv", "BE-26-00077.xlsx",
+    "OC_2026-4471.csv", "BDC 4711.pdf"; not labelled)."""
+    stem = PurePath(filename or "").stem.replace("_", " ").strip()
+    named = find_po_number([stem])
+    if named or _OTHER_DOCUMENTS.search(stem):
+        return named, bool(named)
+    ordered = re.match(r"(?i)(?:purchase[\s-]*)?order[\s-]*(?=\d)", stem)
+    words = stem[ordered.end():].split() if ordered else stem.split()
+    if not words or len(words) > 2 or (len(words) == 2 and not re.fullmatch(r"[A-Za-z]{1,4}", words[0])):
+        return None, False
+    number = words[-1]
+    if not _PO_SHAPED.fullmatch(number) or find_dates(number) or parse_date(number):
+        return None, False
+    return number, bool(ordered)

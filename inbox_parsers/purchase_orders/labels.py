@@ -14,13 +14,23 @@ from inbox_parsers.dates import find_dates, parse_date
 
 _TOKEN = r"(?=[\w\-/.]*\d)[A-Za-z0-9][\w\-/.]*[A-Za-z0-9]|\d"
 _NUMBER_WORD = r"(?i:number|num|no|nr|n°|nº|ref|reference|id)(?![a-z])\.?(?:\s+(?i:is|will\s+be)\b)?"
+# What buyers call their order in German, French, Spanish, Dutch, Italian and Portuguese.
+_ORDER_WORDS = (r"bestellung|bestell-?nr|bestellnummer|auftrag|auftrags-?nr|auftragsnummer|bon\s+de\s+commande|commande|"
+                r"pedido\s+de\s+compra|orden\s+de\s+compra|pedido|inkoopordernummer|inkooporder|bestelling|bestelnummer|"
+                r"bestelnr|ordernummer|ordine\s+d['’]acquisto|ordine|nota\s+de\s+encomenda|encomenda")
 # Labels that name the buyer's purchase order, strongest first.
 PO_PATTERNS = [
     re.compile(
         r"(?:(?i:purchase[\s-]*order)|\b(?:PO|P\.O\.|Po|P/O)(?!\.?\s*(?i:box)\b))(?=[\s#:.=]|\d)\.?\s*(?:" + _NUMBER_WORD + r")?\s*#?(?:\s+(?i:is|will\s+be)\b)?\s*[:\-–=]?\s*#?\s*(?P<v>" + _TOKEN + r")"
     ),
     re.compile(r"(?<!(?i:sales) )\b(?i:order|bestellung|bestell|commande|pedido)[\s-]*(?:" + _NUMBER_WORD + r"\s*#?|#)\s*[:\-–=]?\s*(?P<v>" + _TOKEN + r")"),
-    re.compile(r"(?i:(?:num[ée]ro|n[°º]|no\.?|n[uú]mero)\s+de\s+(?:la\s+)?(?:commande|pedido|orden(?:\s+de\s+compra)?)|bon\s+de\s+commande(?:\s+n[°º]?)?|orden\s+de\s+compra(?:\s+n[°º]?)?)\s*[:#]?\s*(?P<v>" + _TOKEN + r")"),
+    re.compile(r"(?i:(?:num[ée]ro|n[°º]|no\.?|n[uú]mero)\s+de\s+(?:la\s+)?(?:commande|pedido|orden(?:\s+de\s+compra)?)|bon\s+de\s+commande(?:\s+n[°º]?(?![^\W\d_]))?|orden\s+de\s+compra(?:\s+n[°º]?(?![^\W\d_]))?)\s*[:#]?\s*(?P<v>" + _TOKEN + r")"),
+    # The order's own name in the buyer's language, with or without a number word:
+    # "Bestellung 2026-4471", "Auftrags-Nr. 4711", "N° commande", "Pedido n.º", "Bestelling",
+    # "N. ordine", "Ordine d'acquisto", "Nº da encomenda" (the value must hold a digit).
+    re.compile(r"(?<![\w-])(?i:(?:(?:n[°º]|n\.\s*[°º]|n\.|nr\.?|no\.|num[ée]ro|n[uú]mero)\s*(?:d[aeo]l?\s+|di\s+|du\s+)?(?:la\s+)?)?"
+               r"(?:" + _ORDER_WORDS + r")(?![^\W\d_])\.?(?:\s*(?:nr|nummer|no|n[°º]|n\.\s*[°º]|n|num[ée]ro|n[uú]mero|#)(?![^\W\d_])\.?)?)"
+               r"\s*[:#\-–=]?\s*(?P<v>" + _TOKEN + r")"),
     # A PO number that carries its own prefix ("PO-2026-0142") is written whole.
     re.compile(r"(?<![\w-])(?P<v>PO-(?=[\w-]*\d)[\w-]*[A-Za-z0-9])"),
     re.compile(r"(?:\b(?i:bestellnummer|bestellnr|auftragsnummer)|^\s*(?i:order)\s*:)\s*[:\-–]?\s*(?P<v>" + _TOKEN + r")"),
@@ -37,7 +47,9 @@ _REQUESTED = [
     (r"(?:need|needed|require|required|want|wanted|expect|expecting)\s+(?:it|them|this|these|everything|the\s+(?:goods|items|order|delivery))"
      r"\s+(?:delivered\s+|here\s+|on\s+site\s+)?(?:by|on|before|no\s+later\s+than)", 0),
     (r"(?:liefertermin|lieferdatum|wunschtermin|wunschliefertermin|date\s+de\s+livraison|fecha\s+de\s+entrega|"
-     r"livraison\s+(?:souhait[ée]e|pr[ée]vue|demand[ée]e)(?:\s+(?:le|pour))?|lieferung\s+bis|liefern\s+bis)", 0),
+     r"livraison\s+(?:souhait[ée]e|pr[ée]vue|demand[ée]e)(?:\s+(?:le|pour))?|lieferung\s+bis|liefern\s+bis|"
+     r"entrega\s+(?:prevista|solicitada|deseada)|(?:gewenste\s+)?(?:lever|aflever)datum|leveren\s+(?:voor|op)|"
+     r"data\s+(?:di\s+)?consegna|consegna\s+(?:richiesta|prevista|entro)|data\s+de\s+entrega|prazo\s+de\s+entrega)", 0),
     (r"(?:requested\s+|required\s+)?(?:ship|shipping|dispatch)\s*(?:date|by|on|before)", 1),
 ]
 REQUESTED_PATTERNS = [(re.compile(r"(?i)\b(?:" + p + r")\b(?!\s*(?:to|address|location|point|terms|instructions|note)\b)[\s:.\-–=]*(?:\((?:on\s+or\s+before|latest)\)\s*)?(?:on\s+or\s+before\s+|latest\s+|by\s+|on\s+)?"), rank) for p, rank in _REQUESTED]
@@ -46,7 +58,9 @@ _NOT_REQUESTED = re.compile(r"(?i)\b(?:payment|invoice|order|po|issue|document)\
 _SHIP_TO = re.compile(
     r"^(?i:(?:please\s+)?(?:ship[\s-]*to(?:\s+(?:address|location))?|deliver(?:y)?\s+(?:goods\s+)?to)|delivery\s+address|shipping\s+address|"
     r"delivery\s+(?:location|point)|destination|consignee|"
-    r"lieferadresse|lieferanschrift|adresse\s+de\s+livraison|direcci[oó]n\s+de\s+entrega)\s*[:\-–]?\s*(?P<v>.*)$"
+    r"lieferadresse|lieferanschrift|adresse\s+de\s+livraison|livrer\s+[àa]|direcci[oó]n\s+de\s+entrega|entregar\s+en|"
+    r"afleveradres|leveradres|indirizzo\s+di\s+consegna|destinazione\s+merce|morada\s+de\s+entrega|local\s+de\s+entrega|"
+    r"endere[cç]o\s+de\s+entrega)\s*[:\-–]?\s*(?P<v>.*)$"
 )
 _CUSTOMER = re.compile(
     r"^(?i:customer(?:\s+name)?|company(?:\s+name)?|sold[\s-]*to(?:\s+party)?|bill[\s-]*to|invoice[\s-]*to|purchaser|client|kunde|firma|buyer\s+company|from\s+company)\s*(?:[:\-–]\s*(?P<v>.*)|$)"
@@ -103,13 +117,23 @@ def _po_in_line(line: str) -> tuple[int, bool, str] | None:
     best = None
     for rank, pattern in enumerate(PO_PATTERNS):
         m = pattern.search(text)
-        if m and parse_date(m.group("v")) is None and (best is None or m.start() < best[0]):
+        if m and not _starts_a_date(text[m.start("v"):]) and (best is None or m.start() < best[0]):
             best = (m.start(), rank, m.group("v"))
     if best is None:
         return None
     # "PO Number: 4712" heads a line; "this replaces PO 4711" is a mention in passing.
     mid_sentence = bool(re.search(r"[A-Za-z]{2,}\s+(?:[A-Za-z]+\s+)?$", text[: best[0]]))
     return best[1], mid_sentence, best[2]
+
+
+def _starts_a_date(text: str) -> bool:
+    """True where a label's value is a date ("Fecha de pedido: 10 de noviembre de 2026",
+    "Commande du 20/11/2026"): the order's date, not its number."""
+    value = re.match(r"\S+", text)
+    if value and parse_date(value.group(0)) is not None:
+        return True
+    dates = find_dates(text[:40])
+    return bool(dates) and text.startswith(dates[0])
 
 
 def po_occurrences(lines: list[str]) -> list[tuple[int, str]]:
@@ -154,8 +178,8 @@ def find_requested_date(lines: list[str]) -> str | None:
 
 _YEARLESS = [
     re.compile(r"\b\d{1,2}[/.]\d{1,2}\b(?![/.]\d)"),
-    re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\.?\s+(?P<month>[A-Za-zäéû]{3,9})\.?(?![A-Za-z])(?!\s*,?\s*\d)"),
-    re.compile(r"\b(?P<month>[A-Za-zäéû]{3,9})\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)"),
+    re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\.?\s+(?P<month>[^\W\d_]{3,10})\.?(?![^\W\d_])(?!\s*,?\s*\d)"),
+    re.compile(r"\b(?P<month>[^\W\d_]{3,10})\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)"),
 ]
 
 
@@ -186,7 +210,7 @@ def complete_year(text: str, day_first: bool | None, reference) -> str | None:
         day, month = (first, second) if day_first else (second, first)
     else:
         number = re.search(r"\d{1,2}", text)
-        word = next((w for w in re.findall(r"[A-Za-zäéû]{3,9}", text) if w.lower() in MONTHS), None)
+        word = next((w for w in re.findall(r"[^\W\d_]{3,10}", text) if w.lower() in MONTHS), None)
         if not number or not word:
             return None
         day, month = int(number.group(0)), MONTHS[word.lower()]

@@ -21,10 +21,10 @@ more (rows printed at one spacing), its lines are rows of their own.
 import re
 
 from inbox_parsers.purchase_orders.columns import column_role, is_header_row
-from inbox_parsers.purchase_orders.tables import Cell, split_header_cells
+from inbox_parsers.purchase_orders.tables import TOTAL_WORDS, Cell, split_header_cells
 
 _FIGURE = re.compile(r"^[(\-]?[$€£]?\d[\d.,']*\)?$")
-_TOTAL = re.compile(r"(?i)^\s*(?:sub[\s-]?total|grand\s+total|order\s+total|total|summe|gesamt|montant\s+total|net\s+total)\b")
+_TOTAL = re.compile(r"(?i)^\s*(?:" + TOTAL_WORDS + r")\b")
 
 
 def merge_wrapped_rows(rows: list[list[dict]], char_width: float, cells_of) -> list[list[dict]]:

@@ -32,7 +32,11 @@ class Table:
     rows: list[RawLine] = field(default_factory=list)
 
 
-_TOTAL_ROW = re.compile(r"(?i)^\s*(?:sub[\s-]?total|grand\s+total|order\s+total|total|summe|gesamt|montant\s+total|total\s+amount|net\s+total|tax|vat|freight|shipping)\b")
+# The first words of a totals row, in the buyers' languages too (Gesamtsumme, Totaal, Totale, Total TTC).
+TOTAL_WORDS = (r"sub[\s-]?total|grand\s+total|order\s+total|total|summe|gesamt\w*|zwischensumme|endsumme|montant\s+total|"
+               r"net\s+total|sub[\s-]?totaal|totaal|sub[\s-]?totale|totale|totaux|importe\s+total|valor\s+total|montante\s+total")
+_TOTAL_ROW = re.compile(r"(?i)^\s*(?:" + TOTAL_WORDS + r"|total\s+amount|tax|vat|freight|shipping|mwst|ust|tva|iva|btw|"
+                        r"versand|porto|frais\s+de\s+port|spese\s+di\s+spedizione|portes|env[ií]o)\b")
 _RULE_LINE = re.compile(r"^[\s|+:=\-_*~.]*$")
 
 
@@ -410,7 +414,7 @@ def _nearest_column(cell: Cell, header: list[Cell]) -> int | None:
     return best
 
 
-_NUMBER = re.compile(r"^[^\d]{0,4}\d[\d.,' ]*(?:\s*\(?[A-Za-z]{0,6}\.?\)?)?(?:\s*/\s*[A-Za-z]{1,6}\.?)?$")
+_NUMBER = re.compile(r"^[^\d]{0,4}\d[\d.,' \u00a0\u202f]*(?:\s*\(?[A-Za-z]{0,6}\.?\)?)?(?:\s*/\s*[A-Za-z]{1,6}\.?)?$")
 
 
 def _roles_by_content(roles: list[str | None], rows: list[dict[int, str]]) -> list[str | None]:
