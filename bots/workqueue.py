@@ -309,7 +309,7 @@ class WorkQueue:
 
     def claim(self, worker: str, *, kinds: list[str] | None = None, limit: int = 1,
               lease_seconds: int | None = None) -> list[Item]:
-        """Take up to ``limit`` items for ``worker``, oldest first.
+        """Take up to ``limit`` items for ``worker``: highest ``priority`` first, then oldest.
 
         Takes items in state new or retried whose backoff has passed, and in_progress
         items whose lease ran out (their worker died). Each becomes in_progress, leased
@@ -324,7 +324,9 @@ class WorkQueue:
         query = select(WorkItem).where(claimable)
         if kinds:
             query = query.where(WorkItem.kind.in_(list(kinds)))
-        query = query.order_by(WorkItem.id).limit(limit).with_for_update(skip_locked=True)
+        # The most urgent first (priority, set on orders by bots.credit.priority), then the oldest.
+        query = query.order_by(WorkItem.priority.desc().nulls_last(), WorkItem.id).limit(limit)
+        query = query.with_for_update(skip_locked=True)
         claimed = []
         with self._sessions.begin() as session:
             for row in session.scalars(query):

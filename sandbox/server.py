@@ -1,4 +1,4 @@
-"""Run the sandbox systems together: ERP on ``port_base``, portal on +1, bank on +2.
+"""Run the sandbox systems together: ERP on ``port_base``, portal on +1, bank on +2, credit agency on +3.
 
 ``start_all(options, port_base)`` builds each system's app (creating and seeding its database
 when needed) and serves it in a background thread. A system whose package is not there yet,
@@ -18,6 +18,7 @@ SYSTEMS = [
     ("erp", "sandbox.erp.app", 0, "Legacy ERP"),
     ("portal", "sandbox.portal.app", 1, "Customer order portal"),
     ("bank", "sandbox.bank.app", 2, "Bank portal"),
+    ("credit_agency", "sandbox.credit_agency.app", 3, "Credit agency"),
 ]
 
 

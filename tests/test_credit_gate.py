@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bots.credit.reports import save_report
 from bots.credit.rules import CreditRules
 from bots.erp.order_entry import OrderEntrySettings, run_order_entry
 from bots.runs import audit_entries
@@ -50,16 +51,25 @@ def test_holds_say_the_rule_and_amount_releases_and_payments_let_orders_through(
     room = Decimal(before["C1001"]["credit_limit"]) - Decimal(before["C1001"]["open_receivables"])
     over_quantity = int(room // ITEM.price) + 1
     orders = {"over": order("CR-OVER", "C1001", over_quantity), "blocked": order("CR-BLOCK", "C1002", 1),
-              "overdue": order("CR-LATE", "C1003", 1), "fine": order("CR-FINE", "C1004", 2)}
+              "overdue": order("CR-LATE", "C1003", 1), "fine": order("CR-FINE", "C1004", 2),
+              "rated": order("CR-RATED", "C1005", 1)}
+    # The credit agency bot cached a poor report of C1005 (and a good one of C1004).
+    save_report(queue, "C1005", company_name="Bluebonnet Markets Inc.", country="US", agency_ref="MCR-1",
+                rating="C2", payment_index=41, recommended_limit=Decimal("5000"), currency="USD",
+                report_date=SANDBOX_TODAY)
+    save_report(queue, "C1004", company_name="Old Mill General Stores LLC", country="US", agency_ref="MCR-2",
+                rating="A2", payment_index=93, recommended_limit=Decimal("300000"), currency="USD",
+                report_date=SANDBOX_TODAY)
     items = {name: queue.add("order", {"order": o}, key=key_for("order", "credit-test", o["po_number"]))[0]
              for name, o in orders.items()}
-    rules = CreditRules.from_settings({"max_overdue_days": 30, "overrides": {"C1003": {"max_overdue_days": 10}}})
+    rules = CreditRules.from_settings({"max_overdue_days": 30, "min_rating": "B3", "report_max_age_days": 3650,
+                                       "overrides": {"C1003": {"max_overdue_days": 10}}})
     settings = OrderEntrySettings(url=erp_sandbox.erp_url, user="bot", password="bot-pass-1",
                                   evidence_dir=tmp_path / "evidence", busy_wait_seconds=0.05, credit_rules=rules)
 
     counts = run_order_entry(settings, once=True, queue=queue, browser=browser)
 
-    assert (counts["done"], counts["exception"]) == (1, 3), counts
+    assert (counts["done"], counts["exception"]) == (1, 4), counts
     got = {name: queue.get(item.id) for name, item in items.items()}
     assert got["fine"].state == "done" and _erp_orders(erp_sandbox, "CR-FINE") == 1
     over_by = Decimal(before["C1001"]["open_receivables"]) + over_quantity * ITEM.price - Decimal(before["C1001"]["credit_limit"])
@@ -71,6 +81,8 @@ def test_holds_say_the_rule_and_amount_releases_and_payments_let_orders_through(
     assert (got["overdue"].evidence["credit_rule"], got["overdue"].evidence["over_by"]) == ("overdue", str(late - 10))
     assert all(_erp_orders(erp_sandbox, o["po_number"]) == 0 for name, o in orders.items() if name != "fine")
     assert Path(got["over"].evidence["screenshot"]).is_file()
+    assert (got["rated"].evidence["credit_rule"], got["rated"].evidence["agency_report"]["rating"]) == ("rating", "C2")
+    assert "rates customer C1005 C2" in got["rated"].exception_message
 
     # A supervisor releases the order over the limit, through the real command.
     env = {**os.environ, "O2C_DATABASE_URL": db_url, "O2C_USER": "credit.manager"}

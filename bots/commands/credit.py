@@ -9,7 +9,7 @@ import os
 
 import typer
 
-from bots.cli import app
+from bots.cli import app, run_app
 from bots.commands.output import print_json
 
 
@@ -31,3 +31,17 @@ def release_hold_command(
         print_json({"item": item.to_dict(traceback=False)})
     else:
         typer.echo(f"Item {item.id} released from its credit hold by {by}; the order will be keyed on the next run.")
+
+
+@run_app.command("credit-agency")
+def credit_agency_command(
+    headed: bool = typer.Option(False, "--headed", help="Show the browser window."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run's counts as one JSON object."),
+) -> None:
+    """Look customers up on the credit agency's website (at most once per interval each, within its daily quota) and cache their reports for the credit gate."""
+    from bots.commands.intake import _configured, _report, _running, _settings
+    from bots.credit.agency import BOT_NAME, load_agency_settings, run_agency
+
+    settings = _configured(lambda: load_agency_settings(_settings()))
+    counts = _running(lambda: run_agency(settings, headless=not headed))
+    _report(BOT_NAME, counts, as_json)

@@ -62,6 +62,7 @@ class OrderEntrySettings(ErpBotSettings):
     price_policy: str = "flag"
     portal_customers: dict = field(default_factory=dict)
     credit_rules: object = None  # bots.credit.rules.CreditRules; None: no credit gate
+    priority: object = None  # bots.credit.priority.PriorityRules; None: oldest order first
 
     def __post_init__(self):
         super().__post_init__()
@@ -89,6 +90,7 @@ def load_order_entry_settings(settings, *, need_password: bool = True) -> OrderE
         price_policy=str(own.get("price_policy", "flag")),
         portal_customers=own.get("portal_customers") or {},
         credit_rules=_credit_rules(settings),
+        priority=_priority(own),
     )
 
 
@@ -99,7 +101,14 @@ def _credit_rules(settings):
     return CreditRules.from_settings(settings.bot("credit-gate"))
 
 
-_SETTING_KEYS = ERP_BOT_KEYS | {"price_tolerance", "price_policy", "portal_customers"}
+def _priority(own: dict):
+    """How queued orders are prioritized (``bots.erp-order-entry.priority``), checked on load."""
+    from bots.credit.priority import PriorityRules
+
+    return PriorityRules.from_settings(own.get("priority"))
+
+
+_SETTING_KEYS = ERP_BOT_KEYS | {"price_tolerance", "price_policy", "portal_customers", "priority"}
 
 
 # -- one order -------------------------------------------------------------------------
@@ -268,6 +277,12 @@ def run_order_entry(settings: OrderEntrySettings, *, once: bool, limit: int | No
 
     Returns the counts of the runs; see ``run_erp_bot`` for the rest (an ERP that is down, ``browser``).
     """
+    if settings.priority is not None:  # the most urgent orders are claimed first
+        from bots.credit.priority import prioritize_orders
+        from bots.workqueue import WorkQueue
+
+        queue = queue or WorkQueue.open()
+        prioritize_orders(queue, settings.priority)
     return run_erp_bot(ORDER_ENTRY_BOT, settings, once=once, limit=limit, headless=headless, queue=queue,
                        browser=browser)
 
