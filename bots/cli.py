@@ -43,6 +43,8 @@ COMMAND_MODULES = [
     "bots.commands.robot",
     "bots.commands.status",
     "bots.commands.delivery",
+    "bots.commands.console",
+    "bots.commands.users",
 ]
 
 

@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.fixtures.postgres",
     "tests.fixtures.browser",
     "tests.fixtures.dovecot",
+    "tests.fixtures.console",
     "tests.fixtures.smtp",
     "tests.fixtures.tryton",
 ]

@@ -13,8 +13,7 @@ from flask import Blueprint
 
 from bots.clock import FixedClock
 from bots.store.engine import make_engine, upgrade
-from bots.web import (BackgroundServer, Realm, SignInThrottle, User, UserError, UserStore, create_web_app,
-                      requires)
+from bots.web import BackgroundServer, Realm, User, UserError, UserStore, create_web_app, requires
 
 STAFF = Realm("console", roles=("viewer", "operator", "supervisor"))
 CONTACTS = Realm("portal", roles=("contact",))
@@ -43,8 +42,7 @@ def users(engine, clock):
 
 
 def make_app(directory, engine, clock, **options):
-    app = create_web_app(__name__, title="Test app", directory=directory,
-                         throttle=SignInThrottle(engine, directory.realm.name, clock), secret_key=b"k" * 32,
+    app = create_web_app(__name__, title="Test app", directory=directory, engine=engine, secret_key=b"k" * 32,
                          home_endpoint="pages.home", clock=clock, **options)
     pages = Blueprint("pages", __name__)
 
@@ -145,6 +143,7 @@ def test_the_role_is_checked_on_the_server(app):
 
 def test_security_headers_on_every_answer(app):
     client = app.test_client()
+    assert client.get("/static/web/style.css").status_code == 200
     for answer in (client.get("/sign-in"), client.get("/"), client.get("/static/web/style.css")):
         csp = answer.headers["Content-Security-Policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
@@ -249,3 +248,13 @@ def test_waitress_serves_the_app(app):
             assert answer.status == 200
             assert "Server" not in answer.headers or "waitress" not in answer.headers["Server"].lower()
             assert b"Sign in" in answer.read()
+
+
+def test_a_cookie_kept_from_before_sign_out_is_refused(app):
+    client = app.test_client()
+    sign_in(client, "sam")
+    old_cookie = client.get_cookie("o2c_console").value
+    client.post("/sign-out", data={"csrf_token": _session_token(client)})
+    replay = app.test_client()
+    replay.set_cookie("o2c_console", old_cookie)
+    assert replay.get("/").status_code == 302

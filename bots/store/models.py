@@ -200,6 +200,20 @@ class SignInFailures(Base):
     __table_args__ = (UniqueConstraint("realm", "scope", "subject", name="uq_web_sign_in_failures_subject"),)
 
 
+class WebSession(Base):
+    """One signed-in session of a web app, kept on the server so sign-out and idle expiry are final."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the cookie's token
+    realm: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 # --- fleet of workers (issue 16; migration 0003_fleet) -----------------------------------
 # ``fleet_workers``: one row per `o2c worker` process, written when it starts and on every
 # heartbeat, so `o2c workers` and `o2c status` can show who is alive and on what item.

@@ -12,8 +12,7 @@ customer self-service portal, a collector's worklist). An app is a Flask app mad
 
     def create_portal_app(engine, home):
         users = UserStore(engine, PORTAL)                      # rows of web_users with realm "portal"
-        app = create_web_app(__name__, title="Customer portal", directory=users,
-                             throttle=SignInThrottle(engine, PORTAL.name),
+        app = create_web_app(__name__, title="Customer portal", directory=users, engine=engine,
                              secret_key=secret_key_file(home / "portal-secret"),
                              home_endpoint="portal.invoices", template_folder="templates")
         pages = Blueprint("portal", __name__)
@@ -35,8 +34,9 @@ What every app gets, without asking:
 
 - **Sign-in on every route.** ``/sign-in`` and ``/sign-out`` (a POST); every other endpoint
   except static files sends an anonymous request to sign-in (``auth.PUBLIC_ENDPOINTS``).
-  Sessions end after ``idle_minutes`` without use, after ``max_session_hours``, when the
-  user is disabled and when their password changes. Failed sign-ins slow the next try
+  Sessions live on the server (``web_sessions``; the cookie holds a token) and end at
+  sign-out, after ``idle_minutes`` without use, after ``max_session_hours``, when the user
+  is disabled and when their password changes. Failed sign-ins slow the next try
   down per user name and per address (``SignInThrottle``, counts in the store).
 - **Roles checked on the server**: ``@requires("operator")`` on a view; ``may("operator")``
   in a template only decides which buttons to show.
@@ -47,9 +47,9 @@ What every app gets, without asking:
   signed-in pages; session cookies HttpOnly, SameSite=Lax, and Secure under HTTPS.
 - **Escaping**: Jinja2 autoescape is on for every template. Never mark outside text safe.
 - **The look**: templates extend ``web/base.html`` (blocks ``title``, ``nav``, ``content``)
-  and use the classes in ``static/web/style.css`` (tables ``.grid``, badges ``.badge``,
-  ``.state-*``, panels ``.panel``, buttons ``.button``); htmx is ``static/web/htmx.min.js``
-  (vendored from npm htmx.org 2); small shared behaviours are in ``static/web/web.js``
+  and use the classes in ``static/style.css`` (tables ``.grid``, badges ``.badge``,
+  ``.state-*``, panels ``.panel``, buttons ``.button``); htmx is ``static/htmx.min.js``
+  (vendored from npm htmx.org 2); small shared behaviours are in ``static/web.js``
   (``data-select-all``, ``data-confirm``, ``data-autosubmit``). No inline script.
 
 Own users elsewhere (customer contacts in the ERP, say): pass any object with ``realm``,
@@ -60,11 +60,12 @@ Own users elsewhere (customer contacts in the ERP, say): pass any object with ``
 from bots.web.app import create_web_app, secret_key_file
 from bots.web.auth import current_user, login_required, may, requires
 from bots.web.serve import BackgroundServer, serve
+from bots.web.sessions import SessionStore
 from bots.web.throttle import SignInThrottle
 from bots.web.users import Realm, User, UserDirectory, UserError, UserStore, hash_password, verify_password
 
 __all__ = [
-    "BackgroundServer", "Realm", "SignInThrottle", "User", "UserDirectory", "UserError", "UserStore",
+    "BackgroundServer", "Realm", "SessionStore", "SignInThrottle", "User", "UserDirectory", "UserError", "UserStore",
     "create_web_app", "current_user", "hash_password", "login_required", "may", "requires", "secret_key_file",
     "serve", "verify_password",
 ]

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from bots.clock import Clock, SystemClock
 from bots.web import auth, csrf, headers
+from bots.web.sessions import SessionStore
 from bots.web.throttle import SignInThrottle
 from bots.web.users import Realm, UserDirectory
 
@@ -25,19 +26,24 @@ class WebSettings:
     realm: Realm
     directory: UserDirectory
     throttle: SignInThrottle
+    sessions: SessionStore
     clock: Clock
     home_endpoint: str
     idle_minutes: int
     max_session_hours: int
 
 
-def create_web_app(import_name: str, *, title: str, directory: UserDirectory, throttle: SignInThrottle,
-                   secret_key: str | bytes, home_endpoint: str, idle_minutes: int = 30, max_session_hours: int = 12,
+def create_web_app(import_name: str, *, title: str, directory: UserDirectory, engine, secret_key: str | bytes,
+                   home_endpoint: str, throttle: SignInThrottle | None = None, idle_minutes: int = 30,
+                   max_session_hours: int = 12,
                    clock: Clock | None = None, template_folder: str | Path | None = None,
                    static_folder: str | Path | None = None, https_only: bool = False) -> Flask:
     """A Flask app where every page but sign-in and static files needs a signed-in user.
 
     :param directory: where the users are (``UserStore`` or the app's own ``UserDirectory``).
+    :param engine: the store that keeps sessions and sign-in failures (``web_sessions``,
+        ``web_sign_in_failures``), whatever the directory.
+    :param throttle: how failed sign-ins slow down (default: ``SignInThrottle`` with its defaults).
     :param secret_key: signs the session cookie; ``secret_key_file()`` makes one that lasts.
     :param home_endpoint: where sign-in leads (e.g. ``"console.queue"``).
     :param template_folder: the app's own templates; they extend ``web/base.html``.
@@ -52,8 +58,10 @@ def create_web_app(import_name: str, *, title: str, directory: UserDirectory, th
     app.jinja_loader = ChoiceLoader([loader for loader in (app.jinja_loader, FileSystemLoader(str(HERE / "templates")))
                                      if loader is not None])
     app.jinja_env.autoescape = True  # every template, whatever its name: everything from outside is escaped
+    clock = clock or SystemClock()
     app.extensions["o2c_web"] = WebSettings(title=title, realm=directory.realm, directory=directory,
-                                            throttle=throttle, clock=clock or SystemClock(),
+                                            throttle=throttle or SignInThrottle(engine, directory.realm.name, clock),
+                                            sessions=SessionStore(engine, directory.realm.name, clock), clock=clock,
                                             home_endpoint=home_endpoint, idle_minutes=idle_minutes,
                                             max_session_hours=max_session_hours)
     app.jinja_env.globals.update(app_title=title, home_endpoint=home_endpoint)

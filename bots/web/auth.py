@@ -3,9 +3,10 @@
 ``install(app, directory, throttle)`` adds ``/sign-in`` and ``/sign-out`` (blueprint
 ``auth``) and a ``before_request`` hook that, on every request:
 
-1. loads the signed-in user from the session (``g.user``), ending the session when it has
-   been idle longer than ``IDLE_MINUTES``, is older than ``MAX_SESSION_HOURS``, the user was
-   disabled, or their password changed since they signed in;
+1. loads the signed-in user (``g.user``) from the session kept on the server
+   (``bots.web.sessions``; the cookie holds only its token), ending it when it has been idle
+   longer than ``idle_minutes``, is older than ``max_session_hours``, was signed out, the
+   user was disabled, or their password changed since they signed in;
 2. sends anyone not signed in to the sign-in page -- every endpoint but those in
    ``PUBLIC_ENDPOINTS`` (sign-in and static files), so a route added later is covered
    without anyone remembering to.
@@ -15,6 +16,7 @@ is checked on the server, whatever buttons the page showed.
 """
 
 import secrets
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -65,21 +67,20 @@ def load_user() -> None:
     """``before_request`` hook: ``g.user`` from the session, or None after it ended."""
     web = current_app.extensions["o2c_web"]
     g.user = None
-    uid = session.get("uid")
-    if not uid:
+    token = session.get("sid")
+    if not token:
         return
-    now = web.clock.now().timestamp()
-    idle = now - float(session.get("seen") or 0)
-    age = now - float(session.get("started") or 0)
+    uid, why = web.sessions.check(token, timedelta(minutes=web.idle_minutes), timedelta(hours=web.max_session_hours))
+    if uid is None:
+        _end_session("Your session ended after a while without use. Please sign in again." if why == "idle"
+                     else "Your session has ended. Please sign in again.")
+        return
     user = web.directory.load(uid)
-    if idle > web.idle_minutes * 60 or age > web.max_session_hours * 3600:
-        _end_session("Your session ended after a while without use. Please sign in again.")
-        return
     if user is None or user.session_stamp != session.get("stamp"):
+        web.sessions.end(token)
         _end_session("Your session ended (your account or password changed). Please sign in again.")
         return
     g.user = user
-    session["seen"] = int(now)
 
 
 def require_sign_in():
@@ -111,9 +112,8 @@ def sign_in():
         log.warning("sign-in failed", realm=web.realm.name, user=name, address=address)
         return render_template("web/sign_in.html", next=target, error="Wrong name or password.", name=name), 401
     web.throttle.succeeded(name)
-    now = int(web.clock.now().timestamp())
     session.clear()  # nothing of the anonymous session carries over (a new CSRF token too)
-    session.update(uid=user.id, stamp=user.session_stamp, started=now, seen=now, csrf=secrets.token_urlsafe(32))
+    session.update(sid=web.sessions.start(user.id), stamp=user.session_stamp, csrf=secrets.token_urlsafe(32))
     session.permanent = False
     log.info("signed in", realm=web.realm.name, user=user.name, address=address)
     return redirect(target or url_for(web.home_endpoint))
@@ -124,6 +124,7 @@ def sign_out():
     user = current_user()
     if user is not None:
         log.info("signed out", user=user.name)
+    current_app.extensions["o2c_web"].sessions.end(session.get("sid"))
     _end_session("You are signed out.")
     return redirect(url_for("auth.sign_in"))
 

@@ -37,7 +37,7 @@ def add_security_headers(response):
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if session.get("uid") and not request.path.startswith("/static/"):
+    if session.get("sid") and not request.path.startswith("/static/"):
         response.headers["Cache-Control"] = "no-store"
     return response
 

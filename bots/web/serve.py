@@ -20,7 +20,8 @@ class BackgroundServer:
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0, threads: int = 4):
         from waitress.server import create_server
 
-        self.server = create_server(app, host=host, port=port, threads=threads, ident=None)
+        # A short loop timeout lets stop() end the serving thread promptly.
+        self.server = create_server(app, host=host, port=port, threads=threads, ident=None, asyncore_loop_timeout=0.2)
         self.host = host
         self.port = self.server.effective_port
         self._thread = threading.Thread(target=self.server.run, name=f"web-{self.port}", daemon=True)
@@ -36,6 +37,8 @@ class BackgroundServer:
 
     def stop(self) -> None:
         self.server.close()
+        for channel in list(self.server._map.values()):  # open keep-alive connections keep the loop going
+            channel.close()
         self.server.task_dispatcher.shutdown(timeout=5)
         self._thread.join(5)
 

@@ -45,9 +45,21 @@ def upgrade() -> None:
         sa.Column("blocked_until", sa.DateTime(), nullable=True),
         sa.UniqueConstraint("realm", "scope", "subject", name="uq_web_sign_in_failures_subject"),
     )
+    op.create_table(
+        "web_sessions",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("realm", sa.String(40), nullable=False),
+        sa.Column("user_id", sa.String(200), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(), nullable=False),
+        sa.Column("ended_at", sa.DateTime(), nullable=True),
+        sa.UniqueConstraint("token_hash"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("web_sessions")
     op.drop_table("web_sign_in_failures")
     op.drop_table("web_users")
     op.drop_index("ix_work_items_assigned_to", table_name="work_items")
