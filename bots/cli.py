@@ -45,6 +45,7 @@ COMMAND_MODULES = [
     "bots.commands.delivery",
     "bots.commands.console",
     "bots.commands.users",
+    "bots.commands.portal",
 ]
 
 

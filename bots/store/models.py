@@ -448,6 +448,8 @@ class OrderStop(Base):
 # ``work_items.priority``: how urgent an item is (higher first); the credit step sets it on
 # queued orders from the requested delivery date, the customer's tier and the order's value.
 # ``credit_reports``: the credit agency's report of a customer, cached with its date.
+# ``portal_contacts`` / ``portal_attachments``: the customer portal's contacts (each tied to
+# one customer) and the files they attach to disputes.
 
 WorkItem.priority = mapped_column(Integer, nullable=True)
 
@@ -468,6 +470,32 @@ class CreditReport(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     report_date: Mapped[str] = mapped_column(String(10))  # ISO date the agency printed
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PortalContact(Base):
+    """A customer contact's portal account (a ``web_users`` row of realm ``customer``) and its customer.
+
+    Every page of the customer portal shows only this customer's data."""
+
+    __tablename__ = "portal_contacts"
+
+    web_user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id"), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(80), index=True)
+
+
+class PortalAttachment(Base):
+    """A file a customer attached in the portal: to a dispute (``case_id``) or a remittance advice."""
+
+    __tablename__ = "portal_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(80), index=True)
+    case_id: Mapped[int | None] = mapped_column(Integer)  # dispute_cases.id (created by a later migration)
+    filename: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
 
 
 # --- Robot Framework runs (issue 12; migration 0006) -----------------------------------

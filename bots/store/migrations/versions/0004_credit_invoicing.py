@@ -32,9 +32,31 @@ def upgrade() -> None:
         sa.Column("fetched_at", sa.DateTime(), nullable=False),
     )
     op.create_index("ix_credit_reports_customer_id", "credit_reports", ["customer_id"])
+    op.create_table(
+        "portal_contacts",
+        sa.Column("web_user_id", sa.Integer(), sa.ForeignKey("web_users.id"), primary_key=True),
+        sa.Column("customer_id", sa.String(80), nullable=False),
+    )
+    op.create_index("ix_portal_contacts_customer_id", "portal_contacts", ["customer_id"])
+    op.create_table(
+        "portal_attachments",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("customer_id", sa.String(80), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("filename", sa.String(255), nullable=False),
+        sa.Column("mime_type", sa.String(100), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(), nullable=False),
+        sa.Column("uploaded_by", sa.String(200), nullable=False),
+    )
+    op.create_index("ix_portal_attachments_customer_id", "portal_attachments", ["customer_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_portal_attachments_customer_id", table_name="portal_attachments")
+    op.drop_table("portal_attachments")
+    op.drop_index("ix_portal_contacts_customer_id", table_name="portal_contacts")
+    op.drop_table("portal_contacts")
     op.drop_index("ix_credit_reports_customer_id", table_name="credit_reports")
     op.drop_table("credit_reports")
     with op.batch_alter_table("work_items") as batch:
