@@ -258,8 +258,16 @@ def resolve_cash(queue, item, user: str, form: dict, open_items: list[dict], not
                                           "on_account": f"{on_account:.2f}", "note": note}))
 
 
-def customer_open_items(item, open_items_rows: list[dict], pending: dict[str, Decimal]) -> list[dict]:
-    """The open items of the payment's customer(s), less what other queued payments apply, candidates first."""
+def customer_open_items(item, open_items_rows: list[dict], pending: dict[str, Decimal], policy=None) -> list[dict]:
+    """The open items of the payment's customer(s), less what other queued payments apply, candidates first.
+
+    Each row gets ``discount_allowed``: the cash discount the terms (``policy``, a
+    ``bots.cash.DiscountPolicy``; standard terms by default) still allow on the payment date.
+    """
+    from bots.cash.terms import DiscountPolicy
+
+    policy = policy or DiscountPolicy()
+    paid_on = _date((item.payload.get("payment") or {}).get("payment_date"))
     exception = item.payload.get("exception") or {}
     candidates = set(exception.get("candidates") or [])
     customers = {c for c in [exception.get("customer_id"), *(exception.get("candidate_customers") or [])] if c}
@@ -278,9 +286,19 @@ def customer_open_items(item, open_items_rows: list[dict], pending: dict[str, De
         left = max(open_amount - max(taken, Decimal("0")), Decimal("0"))
         if left <= 0:
             continue
-        rows.append({**row, "open_amount": f"{left:.2f}", "candidate": row["invoice"] in candidates})
+        allowed = policy.valid_discounts(row["customer_id"], int(Decimal(row["amount"]) * 100),
+                                         _date(row.get("invoice_date")), paid_on) if left == open_amount else []
+        rows.append({**row, "open_amount": f"{left:.2f}", "candidate": row["invoice"] in candidates,
+                     "discount_allowed": f"{Decimal(allowed[0]) / 100:.2f}" if allowed else ""})
     rows.sort(key=lambda r: (not r["candidate"], r.get("due_date") or "", r["invoice"]))
     return rows
+
+
+def _date(text):
+    try:
+        return date.fromisoformat(str(text)) if text else None
+    except ValueError:
+        return None
 
 
 # --- actions for some items only -------------------------------------------------------------
