@@ -89,3 +89,27 @@ def test_mistakes_in_the_settings_name_the_setting(settings, message):
 
 def test_the_gate_switched_off_passes_everything():
     assert check_credit(standing(blocked=True), Decimal("1e9"), CreditRules(enabled=False)).passed
+
+
+def test_the_gate_holds_a_customer_collections_stopped_and_honours_a_release(tmp_path):
+    from datetime import datetime, timezone
+
+    from bots.collections.order_stops import set_stop
+    from bots.credit.gate import CreditGate, collections_stop, release_payload
+    from bots.errors import BusinessException
+    from bots.workqueue import WorkQueue
+
+    queue = WorkQueue.open(url=f"sqlite:///{tmp_path / 'q.db'}")
+    with queue.session() as session, session.begin():
+        set_stop(session, "C1001", "final notice unanswered", "dunning", datetime.now(timezone.utc))
+    gate = CreditGate(CreditRules(), stops=lambda customer: collections_stop(queue.session, customer))
+    order = type("Work", (), {"payload": {"order": {"po_number": "P1"}}})()
+    read = []
+    with pytest.raises(BusinessException) as held:
+        gate.prepare(order, "C1001", lambda: read.append(1) or standing())
+    assert held.value.code == "credit_hold" and held.value.evidence["credit_rule"] == "collections_stop"
+    assert "final notice unanswered" in held.value.message and read == []  # the ERP was not even asked
+    assert gate.prepare(order, "C1002", standing)(Decimal("10"))["decision"] == "passed"
+    released = type("Work", (), {"payload": release_payload(order.payload, "sup", "paid in advance", "now")})()
+    assert gate.prepare(released, "C1001", standing)(Decimal("10"))["decision"] == "released"
+    queue.close()

@@ -2,9 +2,10 @@
 
 ``erp-order-entry`` asks the gate twice for each order it keys:
 
-1. ``gate.prepare(work, customer_id, read_standing)`` before keying: reads the customer's
-   credit data from the ERP (``read_standing()``, the FD32 screen) unless a supervisor has
-   released this order's hold; returns a ``check``;
+1. ``gate.prepare(work, customer_id, read_standing)`` before keying: holds at once a customer
+   whose new orders collections stopped (``bots.collections.order_stops``), else reads the
+   customer's credit data from the ERP (``read_standing()``, the FD32 screen) unless a
+   supervisor has released this order's hold; returns a ``check``;
 2. ``check(order_value)`` once the lines are keyed (the ERP's prices known) and before Save:
    raises ``BusinessException("credit_hold")`` naming the rule and by how much the order is
    off, or returns what the audit entry records about the decision.
@@ -33,10 +34,11 @@ class CreditGate:
     """
 
     def __init__(self, rules: CreditRules, reports: Callable[[str], AgencyReport | None] | None = None,
-                 today: Callable[[], date] | None = None):
+                 today: Callable[[], date] | None = None, stops: Callable[[str], str | None] | None = None):
         self.rules = rules
         self.reports = reports
         self.today = today or date.today
+        self.stops = stops  # stops(customer_id): why collections stopped new orders, or None
 
     def prepare(self, work, customer_id: str, read_standing: Callable[[], CreditStanding]):
         """Read what the check needs before the order is keyed; return ``check(order_value)``."""
@@ -44,9 +46,15 @@ class CreditGate:
         if release:
             return lambda order_value: {"decision": "released", "released_by": release.get("by"),
                                         "note": release.get("note"), "order_value": str(order_value)}
+        po = _po(work.payload)
+        stopped = self.stops(customer_id) if self.stops else None
+        if stopped and self.rules.enabled:
+            # Dunning's last stage stopped new orders (bots.collections.order_stops): held like a block.
+            raise BusinessException(HOLD_CODE, f"credit hold (collections_stop) for PO {po} of customer {customer_id}: "
+                                    f"collections stopped new orders: {stopped}",
+                                    {"credit_rule": "collections_stop", "over_by": None, "customer_id": customer_id})
         standing = read_standing()
         report = self.reports(customer_id) if self.reports else None
-        po = _po(work.payload)
 
         def check(order_value: Decimal) -> dict:
             rules = self.rules.for_customer(customer_id)
@@ -84,4 +92,14 @@ def gate_for(rules: CreditRules, run=None) -> CreditGate:
     from bots.credit.reports import latest_report
 
     sessions = run._sessions  # the run's store: the one its work items and audit live in
-    return CreditGate(rules, reports=lambda customer_id: latest_report(sessions, customer_id))
+    return CreditGate(rules, reports=lambda customer_id: latest_report(sessions, customer_id),
+                      stops=lambda customer_id: collections_stop(sessions, customer_id))
+
+
+def collections_stop(sessions, customer_id: str) -> str | None:
+    """Why collections stopped new orders of ``customer_id`` (dunning's last stage), or None."""
+    from bots.collections.order_stops import active_stop
+
+    with sessions() as session:
+        stop = active_stop(session, customer_id)
+        return stop.reason if stop is not None else None
