@@ -222,7 +222,24 @@ class DunningRun:
         log.info("dunning run done", **counts)
         return counts
 
-    def _deliver(self, letter: Letter, ledger: Ledger, contacts: list, today: date, now: datetime, counts: dict) -> None:
+    def remind_now(self, customer_id: str, today: date, now: datetime, key: str) -> dict:
+        """A collector's "send a reminder now": a letter listing all of the customer's due items
+        (not disputed, not promised) at the stage they are at, delivered once for ``key``."""
+        from bots.receivables.store import load_store_ledger
+
+        counts = {"letters": 0, "emails": 0, "letters_printed": 0, "sms": 0, "no_contact": 0, "refused": 0}
+        with self.sessions() as session:
+            ledger = load_store_ledger(session, customer_id)
+            held = {k: "open dispute case" for k in disputed_invoices(session)}
+            held.update({k: "promise to pay" for k in standing_promise_invoices(session, today)})
+            contacts = _contacts(session).get(customer_id, [])
+        letters, _ = plan_dunning(ledger, today, self.settings, held=held, noticed=set())
+        for letter in letters:
+            self._deliver(letter, ledger, contacts, today, now, counts, key=key)
+        return counts
+
+    def _deliver(self, letter: Letter, ledger: Ledger, contacts: list, today: date, now: datetime, counts: dict,
+                 key: str | None = None) -> None:
         from bots.collections.channels import Delivery, RefusedDelivery
         from bots.outgoing_mail import Attachment, render_bodies, compose
 
@@ -236,8 +253,9 @@ class DunningRun:
                               "open": two_places(i.open)} for i in letter.items]}
         subject, text, html = render_bodies(TEMPLATES, letter.stage.template, language, context)
         customer_ledger = ledger.for_customer(letter.customer_id)
-        key = letter.key(today)
-        delivery = Delivery(key=key, customer_id=letter.customer_id, subject=subject, text=text, meta=letter.meta(today),
+        key = key or letter.key(today)
+        delivery = Delivery(key=key, customer_id=letter.customer_id, subject=subject, text=text,
+                            meta={**letter.meta(today), "key": key},
                             letter_pdf=letter_pdf(customer_ledger, today, self.settings.seller, subject=subject,
                                                   text=text),
                             phone=next((c.phone for c in contacts if c.phone), None),
@@ -306,24 +324,12 @@ def _contacts(session: Session) -> dict[str, list]:
     return grouped
 
 
-def run_dunning(settings, *, today: date | None = None, clock=None, on_step=None) -> dict:
-    """``o2c run dunning``: one run against the store and mail of ``settings`` (``load_settings()``).
-
-    :param today: the business date (default: the clock's date in UTC).
-    :param on_step: passed to ``OutgoingMail`` (tests stop the process between its steps).
-    """
-    from bots.clock import SystemClock
+def make_dunning(settings, engine, *, clock, today: date, on_step=None, run=None) -> DunningRun:
+    """A ``DunningRun`` on ``engine`` with the mail, letters and SMS channels ``settings`` describe."""
     from bots.collections.channels import EmailChannel, FileSmsChannel, LetterChannel
     from bots.outgoing_mail import OutgoingMail, mail_settings
-    from bots.runs import bot_run
-    from bots.store.engine import make_engine, upgrade
 
     own = DunningSettings.from_settings(settings)
-    clock = clock or SystemClock()
-    now = clock.now()
-    today = today or now.date()
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
     email, sender = None, ""
     if settings.bot("outgoing-mail"):
@@ -333,9 +339,27 @@ def run_dunning(settings, *, today: date | None = None, clock=None, on_step=None
             mail.on_step = on_step
         email, sender = EmailChannel(mail), outgoing.sender
     sms = FileSmsChannel(sessions, path=own.sms_file) if own.sms else None
+    letters = LetterChannel(sessions, folder=own.letters_dir / today.isoformat())
+    return DunningRun(sessions, own, email, letters, sms, run, sender)
+
+
+def run_dunning(settings, *, today: date | None = None, clock=None, on_step=None) -> dict:
+    """``o2c run dunning``: one run against the store and mail of ``settings`` (``load_settings()``).
+
+    :param today: the business date (default: the clock's date in UTC).
+    :param on_step: passed to ``OutgoingMail`` (tests stop the process between its steps).
+    """
+    from bots.clock import SystemClock
+    from bots.runs import bot_run
+    from bots.store.engine import make_engine, upgrade
+
+    clock = clock or SystemClock()
+    now = clock.now()
+    today = today or now.date()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
     with bot_run(engine, BOT, clock=clock) as run:
-        counts = DunningRun(sessions, own, email, LetterChannel(sessions, folder=own.letters_dir / today.isoformat()),
-                            sms, run, sender)(today, now)
+        counts = make_dunning(settings, engine, clock=clock, today=today, on_step=on_step, run=run)(today, now)
         for name, value in counts.items():
             run.count(name, value)
     engine.dispose()

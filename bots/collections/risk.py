@@ -63,7 +63,7 @@ def score_customer(ledger: Ledger, today: date, *, open_disputes: int = 0, broke
     before = compute_metrics(ledger, today - timedelta(days=179), today - timedelta(days=90),
                              per_customer=False).average_days_to_pay
     if now_days is None or before is None:
-        factors.append(Factor("trend", None, _ZERO, "not enough payments to see a trend"))
+        factors.append(Factor("trend", None, _capped(_ZERO, 10), "not enough payments to see a trend"))
     else:
         change = now_days - before
         factors.append(Factor("trend", f"{change:+.1f}", _capped(change / 2, 10),
@@ -86,7 +86,7 @@ def score_customer(ledger: Ledger, today: date, *, open_disputes: int = 0, broke
         factors.append(Factor("credit_used", f"{used:.2f}", _capped((used - Decimal("0.5")) * 20, 10),
                               f"{ar:.2f} open against a credit limit of {credit_limit:.2f} ({used * 100:.0f}%)"))
     else:
-        factors.append(Factor("credit_used", None, _ZERO, "no credit limit known"))
+        factors.append(Factor("credit_used", None, _capped(_ZERO, 10), "no credit limit known"))
     factors.append(Factor("broken_promises", str(broken_promises), _capped(Decimal(5 * broken_promises), 10),
                           f"{broken_promises} promise(s) to pay broken in the last 365 days"))
     score = sum((f.points for f in factors), _ZERO)
