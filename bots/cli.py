@@ -41,6 +41,7 @@ COMMAND_MODULES = [
     "bots.commands.invoicing",
     "bots.commands.worker",
     "bots.commands.robot",
+    "bots.commands.record",
     "bots.commands.status",
     "bots.commands.delivery",
     "bots.commands.console",

@@ -12,7 +12,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PACKAGES=(python3 python3-venv python3-pip chromium postgresql dovecot-imapd poppler-utils imagemagick
-          fonts-dejavu-core openssl ca-certificates nodejs)
+          fonts-dejavu-core openssl ca-certificates nodejs xvfb xdotool)
 # Tryton's web client for the tests comes from npm. NodeSource's nodejs carries its own npm
 # (and conflicts with Debian's npm package); Debian's nodejs needs the npm package.
 command -v npm >/dev/null || PACKAGES+=(npm)
@@ -103,5 +103,14 @@ make_venv() {
     fi
 }
 
+# `o2c record` runs Playwright's codegen, which starts Google Chrome at /opt/google/chrome/chrome
+# (`--channel chrome`); Debian's Chromium there does the same job.
+link_chrome_for_codegen() {
+    if [ ! -e /opt/google/chrome/chrome ] && [ -x /usr/bin/chromium ]; then
+        as_root mkdir -p /opt/google/chrome && as_root ln -s /usr/bin/chromium /opt/google/chrome/chrome
+    fi
+}
+
 install_debian_packages
+link_chrome_for_codegen
 make_venv

@@ -13,6 +13,8 @@ Import it in a .robot file::
     Library    robots.O2C
 """
 
+import os
+
 from robots.O2C.base import LibraryBase
 from robots.O2C.browser import BrowserKeywords
 from robots.O2C.forms import FormKeywords
@@ -90,7 +92,7 @@ class O2C(LibraryBase):
             screenshot_dir=screenshot_dir or None,
         )
         self.timeout = seconds(timeout or "10 seconds")
-        self.selectors_dir = selectors_dir or None
+        self.selectors_dir = selectors_dir or os.environ.get("O2C_SELECTORS_DIR") or None
 
 
 __all__ = ["O2C"]
