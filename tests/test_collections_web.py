@@ -10,14 +10,14 @@ from sqlalchemy import select
 
 from bots.clock import FixedClock
 from bots.collections.risk import recompute_scores
-from bots.collections.web import register_collections
 from bots.collections.worklist import assign
 from bots.config import load_settings
 from bots.store.models import ContactLog, DisputeCase, PromiseToPay
-from bots.web import BackgroundServer, Realm, UserStore, create_web_app
+from bots.console import CONSOLE, create_console_app
+from bots.web import BackgroundServer, UserStore
+from bots.workqueue import WorkQueue
 from tests.test_dunning import NOW, TODAY, world  # noqa: F401  (the book of receivables and the mail servers)
 
-CONSOLE = Realm("console", roles=("viewer", "collector", "operator", "supervisor"))
 PASSWORD = "correct horse battery"
 
 
@@ -31,9 +31,9 @@ def site(world):  # noqa: F811
         assign(session, "C1", "kim", "lead", NOW)
         assign(session, "C5", "kim", "lead", NOW)
         recompute_scores(session, TODAY, NOW)
-    app = create_web_app(__name__, title="o2c console", directory=users, engine=world["engine"], secret_key=b"k" * 32,
-                         home_endpoint="collections.worklist_page", clock=clock)
-    register_collections(app, world["engine"], settings=load_settings(), today=lambda: TODAY)
+    # The console as it is served: its app factory registers the collector's pages (the business
+    # date is the clock's, 2026-12-03).
+    app = create_console_app(WorkQueue(world["engine"], clock=clock), secret_key=b"k" * 32)
     with BackgroundServer(app) as server:
         yield {**world, "url": server.url}
 

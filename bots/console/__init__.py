@@ -21,16 +21,31 @@ from pathlib import Path
 
 from bots.web import Realm, UserStore, create_web_app
 
-CONSOLE = Realm("console", roles=("viewer", "operator", "supervisor"))
+# collector (issue 14): the collections pages; operators and supervisors may use them too.
+CONSOLE = Realm("console", roles=("viewer", "collector", "operator", "supervisor"))
 HERE = Path(__file__).resolve().parent
 
 
 class ConsoleContext:
-    """What the views share: the queue and the user store."""
+    """What the views share: the queue, the user store, and the filters' choices (kept a little while)."""
+
+    CHOICES_SECONDS = 30  # new kinds and reasons are rare; listing them on every page load is not free
 
     def __init__(self, queue, users: UserStore):
         self.queue = queue
         self.users = users
+        self._choices = (0.0, None)
+
+    def choices(self) -> dict:
+        import time
+
+        from bots.console.queries import filter_choices
+
+        taken, choices = self._choices
+        if choices is None or time.monotonic() - taken > self.CHOICES_SECONDS:
+            choices = filter_choices(self.queue)
+            self._choices = (time.monotonic(), choices)
+        return choices
 
 
 def create_console_app(queue, *, secret_key: bytes | str, idle_minutes: int = 30, https_only: bool = False):
@@ -43,6 +58,9 @@ def create_console_app(queue, *, secret_key: bytes | str, idle_minutes: int = 30
                          template_folder=HERE / "templates", https_only=https_only)
     app.extensions["o2c_console"] = ConsoleContext(queue, users)
     app.register_blueprint(pages)
+    from bots.collections.web import register_collections   # the collector's pages, /collections/ (issue 14)
+
+    register_collections(app, queue.engine)
     app.jinja_env.filters.update(money=money, age=age, when=when, duration=duration, json_text=json_text)
     return app
 

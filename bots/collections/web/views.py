@@ -34,6 +34,13 @@ def register_collections(app, engine, *, settings=None, today=None) -> None:
     if ROLE not in realm.roles:
         raise ValueError(f"the {realm.name} realm has no {ROLE!r} role; add it to its roles")
     clock = app.extensions["o2c_web"].clock
+    if settings is None:
+        from bots.config import ConfigError, load_settings
+
+        try:
+            settings = load_settings()
+        except ConfigError:
+            settings = None         # the pages still work; reminders say what to set
     app.extensions["o2c_collections"] = CollectionsContext(sessionmaker(engine, expire_on_commit=False), engine,
                                                            settings, today or (lambda: clock.now().date()))
     app.register_blueprint(pages)
