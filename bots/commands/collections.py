@@ -215,3 +215,19 @@ def score(customer_id: str = typer.Argument(...),
         return
     print_table(f"Risk score of {customer_id}: {row.score}", ["Factor", "Value", "Points", "Why"],
                 [[f["factor"], f["value"], f["points"], f["explanation"]] for f in row.factors], right={"Points"})
+
+
+@run_app.command("ar-ledger")
+def ar_ledger(
+    once: bool = typer.Option(True, "--once", help="One run (always; for the scheduler)."),
+    day: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="Business date (default: today, UTC)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run's counts as one JSON object."),
+) -> None:
+    """Export the open items from the ERP (FBL5N) and fold them into the receivables ledger
+    that dunning, the worklist, the risk scores and the reports read."""
+    from bots.commands.intake import _configured, _report, _running, _settings
+    from bots.receivables.erp_sync import BOT, run_ar_ledger
+
+    today = _configured(lambda: _business_date(day))
+    settings = _configured(_settings)
+    _report(BOT, _running(lambda: run_ar_ledger(settings, today=today)), as_json)
