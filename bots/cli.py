@@ -42,6 +42,7 @@ COMMAND_MODULES = [
     "bots.commands.worker",
     "bots.commands.robot",
     "bots.commands.record",
+    "bots.commands.selectors",
     "bots.commands.status",
     "bots.commands.delivery",
     "bots.commands.console",

@@ -105,6 +105,10 @@ class LibraryBase:
         """The names Robot Framework offers as keywords."""
         return sorted(self._keywords)
 
+    def call(self, keyword_name: str, *args, **kwargs):
+        """Run a keyword from Python (``library.call("Open Browser To", url)``), failure evidence and all."""
+        return getattr(self, keyword_name)(*args, **kwargs)
+
     def __getattr__(self, name: str):
         keywords = self.__dict__.get("_keywords") or {}
         if name not in keywords:
