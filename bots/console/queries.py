@@ -145,12 +145,21 @@ def exception_queue(queue, chosen: QueueFilter, now: datetime) -> QueuePage:
                WorkItem.payload[("payment", "currency")].as_string().label("currency"),
                raised_by().label("raised_by")]
     with queue.reading() as session:
-        total = session.scalar(select(func.count()).select_from(WorkItem).where(where))
-        pages = max(1, -(-total // chosen.per_page))
-        chosen.page = min(chosen.page, pages)
-        query = (select(*columns).where(where).order_by(order, tie)
-                 .offset((chosen.page - 1) * chosen.per_page).limit(chosen.per_page))
-        rows = [dict(row._mapping) for row in session.execute(query)]
+        # First the page's ids with the number of matches (one pass over the matches, where
+        # only the filters and the sort key are computed), then the rows of those ids.
+        def page_ids():
+            query = (select(WorkItem.id, func.count().over()).where(where).order_by(order, tie)
+                     .offset((chosen.page - 1) * chosen.per_page).limit(chosen.per_page))
+            found = session.execute(query).all()
+            return [row[0] for row in found], (found[0][1] if found else None)
+
+        ids, total = page_ids()
+        if total is None:  # no match, or a page past the end: count, and show the last page
+            total = session.scalar(select(func.count()).select_from(WorkItem).where(where))
+            chosen.page = max(1, -(-total // chosen.per_page))
+            ids, _ = page_ids() if total else ([], 0)
+        found = {row.id: dict(row._mapping) for row in session.execute(select(*columns).where(WorkItem.id.in_(ids)))}
+        rows = [found[item_id] for item_id in ids if item_id in found]
     for row in rows:
         row["raised_by"] = bot_name(row["raised_by"])
         row["waiting_seconds"] = int((now - row["updated_at"]).total_seconds()) if row["updated_at"] else 0

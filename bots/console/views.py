@@ -37,7 +37,7 @@ def queue():
     chosen = queries.QueueFilter.from_args(request.args, me=me)
     page = queries.exception_queue(_queue(), chosen, _now())
     view = "mine" if request.args.get("view") == "mine" else "all"
-    context = dict(page=page, f=chosen, view=view, choices=queries.filter_choices(_queue()),
+    context = dict(page=page, f=chosen, view=view, choices=current_app.extensions["o2c_console"].choices(),
                    users=_user_names(), states=STATES)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         return render_template("console/_queue_table.html", **context)

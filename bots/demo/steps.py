@@ -40,6 +40,7 @@ class DemoOptions:
     :param as_of: business date the world and the sandbox are laid out around (default today).
     :param erp_orders: queued orders the ERP order-entry bot keys per demo run (0: none).
     :param erp_payments: applied payments the ERP cash-posting bot posts per demo run (0: none).
+    :param console_port: with ``keep_running``, the supervisor console's port (0: any free one).
     """
 
     seed: int = 42
@@ -48,6 +49,7 @@ class DemoOptions:
     as_of: date | None = None
     erp_orders: int = 5
     erp_payments: int = 5
+    console_port: int = 8480
 
     def __post_init__(self):
         for name in ("erp_orders", "erp_payments"):
@@ -248,6 +250,8 @@ def queue_payments(demo: Demo) -> str:
         statement=demo.world / STATEMENT,
         remittance_files={reference: demo.world / "remittances" / name
                           for reference, name in demo.remittance_files.items()})
+    for item in planned:  # the supervisor console shows these open items when a person resolves the payment
+        item.evidence["open_items"] = str(demo.matched_open_items_csv)
     with bot_run(demo.queue, "demo-cash-application") as run:
         results = commit(demo.queue, run, planned)
     created = sum(1 for _, was_created in results if was_created)
@@ -340,7 +344,10 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> int:
         print_next_steps(demo)
         if options.keep_running:
             print_sandbox(demo)
+            console_server = _start_console(demo)
             _wait_for_ctrl_c()
+            if console_server is not None:
+                console_server.stop()
             demo.console.print("Sandbox stopped.")
         return 0
     except KeyboardInterrupt:
@@ -448,6 +455,21 @@ def _plain(error: Exception) -> str:
         return text
     first = text.splitlines()[0] if text else ""
     return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
+def _start_console(demo: Demo):
+    """Serve the supervisor console on the demo's queue and say how to sign in (None if it cannot start)."""
+    from bots.demo.console import start_console
+
+    try:
+        server, user, password = start_console(demo, demo.options.console_port)
+    except Exception as error:  # the sandbox stays useful without the console
+        _log_failure(demo, "the supervisor console")
+        demo.console.print(f"The supervisor console could not start: {_plain(error)}", highlight=False)
+        return None
+    demo.console.print(f"  console {server.url}/   sign in as {user} / {password}  (the exception queue, its "
+                       "evidence, the dashboard)", highlight=False)
+    return server
 
 
 def _wait_for_ctrl_c() -> None:

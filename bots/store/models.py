@@ -158,6 +158,7 @@ WorkItem.version = mapped_column(Integer, nullable=False, default=1, server_defa
 WorkItem.assigned_to = mapped_column(String(200), nullable=True)
 Index("ix_work_items_state_updated", WorkItem.state, WorkItem.updated_at)
 Index("ix_work_items_assigned_to", WorkItem.assigned_to)
+Index("ix_work_items_state_reason", WorkItem.state, WorkItem.exception_code)
 
 
 @event.listens_for(WorkItem, "before_update")
@@ -503,3 +504,4 @@ class PortalAttachment(Base):
 # task's output.xml, log.html and report.html (and the folder that holds them).
 
 BotRun.artifacts = mapped_column(Json, nullable=True)
+

@@ -20,6 +20,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("assigned_to", sa.String(200), nullable=True))
     op.create_index("ix_work_items_state_updated", "work_items", ["state", "updated_at"])
     op.create_index("ix_work_items_assigned_to", "work_items", ["assigned_to"])
+    op.create_index("ix_work_items_state_reason", "work_items", ["state", "exception_code"])
 
     op.create_table(
         "web_users",
@@ -62,6 +63,7 @@ def downgrade() -> None:
     op.drop_table("web_sessions")
     op.drop_table("web_sign_in_failures")
     op.drop_table("web_users")
+    op.drop_index("ix_work_items_state_reason", table_name="work_items")
     op.drop_index("ix_work_items_assigned_to", table_name="work_items")
     op.drop_index("ix_work_items_state_updated", table_name="work_items")
     with op.batch_alter_table("work_items") as batch:
