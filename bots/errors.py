@@ -10,8 +10,10 @@ and keeps the traceback for developers.
 """
 
 
-class O2CError(Exception):
-    """Base of every error o2c-bots raises on purpose."""
+# The base of every error o2c-bots raises on purpose, and the error of a file that cannot be
+# read (commands print it as {"error": ..., "file": ...} and exit 2), live in the parsers'
+# layer: the parsers raise InputError and import nothing of bots.
+from inbox_parsers.errors import InputError, O2CError
 
 
 class BotException(O2CError):
@@ -41,13 +43,4 @@ class ApplicationException(BotException):
     retryable = True
 
 
-class InputError(O2CError):
-    """A file a command was given cannot be read (missing, corrupt, encrypted, not the right kind).
-
-    Commands print it as ``{"error": ..., "file": ...}`` and exit with code 2.
-    """
-
-    def __init__(self, message: str, file: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.file = file
+__all__ = ["O2CError", "BotException", "BusinessException", "ApplicationException", "InputError"]

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bots.cli import app
-from bots.errors import InputError
+from inbox_parsers.errors import InputError
 from inbox_parsers.email import parse_email
 
 

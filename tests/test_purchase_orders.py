@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from bots.errors import InputError
+from inbox_parsers.errors import InputError
 from inbox_parsers.purchase_orders import orders_from_file, orders_from_html, orders_from_text, price_text, quantity_text
 from inbox_parsers.purchase_orders.columns import column_role, pick_sku_column
 from inbox_parsers.purchase_orders.labels import find_po_number, find_requested_date, find_ship_to
@@ -362,3 +362,43 @@ def test_the_next_field_and_an_address_line_are_not_joined_to_a_value(align):
     lines = [" ".join(line.split()) for line in pdf_lines(_narrow_box_pdf(fields, align)) if line.strip()]
     assert lines[1:7] == ["PO Number: 4711", "Terms: Net 30", "Need By: 2027-01-13", "4 pallets max.", "Ship To: Dock 4",
                           "Savannah GA 31401"]
+
+
+# --- the parsers are a layer of their own: they import nothing of bots -------------------------------
+
+def test_inbox_parsers_imports_nothing_of_bots():
+    """No module of inbox_parsers names bots in an import, at the top or inside a function,
+    and importing every one of them in a fresh interpreter loads no bots module."""
+    import ast
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "inbox_parsers"
+    offending = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            offending += [f"{path.relative_to(package)}:{node.lineno} {name}" for name in names
+                          if name == "bots" or name.startswith("bots.")]
+    assert offending == []
+    modules = sorted(".".join(p.relative_to(package.parent).with_suffix("").parts).removesuffix(".__init__")
+                     for p in package.rglob("*.py"))
+    code = ("import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules)
+            + "print(sorted(m for m in sys.modules if m == 'bots' or m.startswith('bots.')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=package.parent).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_the_bots_catch_the_parsers_input_error():
+    from bots.errors import InputError as BotsInputError
+    from inbox_parsers.errors import InputError as ParsersInputError
+
+    assert BotsInputError is ParsersInputError
+    with pytest.raises(BotsInputError, match="cannot be opened"):
+        orders_from_file("PO.pdf", b"%PDF-1.4 garbage")
+    from bots.errors import O2CError
+
+    assert issubclass(ParsersInputError, O2CError)  # caught wherever the bots catch their own errors

@@ -36,7 +36,7 @@ What is what, for the intake bot:
 import re
 from dataclasses import replace
 
-from bots.errors import InputError
+from inbox_parsers.errors import InputError
 from inbox_parsers.dates import find_dates
 from inbox_parsers.email.customer import customer_name
 from inbox_parsers.email.message import Attachment, Mail, read_message

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message
 
-from bots.errors import InputError
+from inbox_parsers.errors import InputError
 
 _NOT_EMAIL_MAGIC = {
     b"%PDF": "a PDF file", b"PK\x03\x04": "a zip archive (or Office file)", b"\x89PNG": "a PNG image",

@@ -5,7 +5,7 @@ joined with tabs so the table reader keeps every column in place."""
 import csv
 import io
 
-from bots.errors import InputError
+from inbox_parsers.errors import InputError
 
 _DELIMITERS = ",;\t|"
 

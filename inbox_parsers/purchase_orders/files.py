@@ -4,7 +4,7 @@ import re
 from dataclasses import replace
 from pathlib import PurePath
 
-from bots.errors import InputError
+from inbox_parsers.errors import InputError
 from inbox_parsers.purchase_orders.build import Hints, orders_from_lines
 from inbox_parsers.dates import find_dates, parse_date
 from inbox_parsers.purchase_orders.labels import Header, find_po_number

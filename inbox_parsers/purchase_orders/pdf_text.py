@@ -14,7 +14,7 @@ without rulings are rebuilt the same way from word positions (``pdf_rows``).
 import io
 import statistics
 
-from bots.errors import InputError
+from inbox_parsers.errors import InputError
 from inbox_parsers.purchase_orders.pdf_rows import merge_wrapped_rows
 from inbox_parsers.purchase_orders.pdf_wraps import join_wrapped_values
 from inbox_parsers.purchase_orders.tables import split_cells, split_header_cells

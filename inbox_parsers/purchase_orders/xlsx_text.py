@@ -5,7 +5,7 @@ import io
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from bots.errors import InputError
+from inbox_parsers.errors import InputError
 
 
 def cell_text(value) -> str:

@@ -7,7 +7,7 @@ not a PDF, damaged, password protected, or scanned (no text layer).
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bots.errors import InputError
+from inbox_parsers.errors import InputError
 
 
 @dataclass(frozen=True)

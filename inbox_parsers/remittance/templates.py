@@ -23,7 +23,7 @@ def load_templates() -> tuple[tuple[tuple[str, ...], ParseSettings], ...]:
     """Every template as (normalised match words, settings); checked when loaded."""
     import yaml
 
-    from bots.resources import data_dir
+    from inbox_parsers.resources import data_dir
 
     try:
         folder = data_dir("config") / "remittance_templates"
