@@ -8,7 +8,7 @@ One run, for the business date ``today``:
    past due, less those under an open dispute case or a promise that still stands, each at the
    stage its days past due reach (``Stage.days``: by default 1 friendly reminder, 15 second
    notice, 30 final notice, 45 stop new orders);
-4. writes one letter per customer that has an item due for a stage it has not had yet: the
+4. writes one letter per customer (and currency) that has an item due for a stage it has not had yet: the
    letter is at the highest such stage and lists all the customer's due items, with the
    statement of account PDF attached (``statement.statement_pdf``);
 5. delivers it by email to the customer's dunning contacts (template
@@ -135,7 +135,7 @@ class Letter:
         return sum((item.open for item in self.items), Decimal(0))
 
     def key(self, today: date) -> str:
-        return f"dunning:{self.customer_id}:{self.stage.number}:{today.isoformat()}"
+        return f"dunning:{self.customer_id}:{self.stage.number}:{today.isoformat()}:{self.currency}"
 
     def meta(self, today: date) -> dict:
         """What recording the letter needs, kept with the message so a later run can record it."""
@@ -152,8 +152,8 @@ def plan_dunning(ledger: Ledger, today: date, settings: DunningSettings, *, held
     :param noticed: (customer_id, invoice, stage) already given.
     """
     paid = ledger.receipts_of()
-    due: dict[str, list[DueItem]] = {}
-    names, currencies, skipped = {}, {}, []
+    due: dict[tuple[str, str], list[DueItem]] = {}     # one letter per customer and currency
+    names, skipped = {}, []
     for invoice in ledger.invoices:
         if invoice.invoice_date > today:
             continue
@@ -167,17 +167,16 @@ def plan_dunning(ledger: Ledger, today: date, settings: DunningSettings, *, held
                             "reason": held[(invoice.customer_id, invoice.invoice)]})
             continue
         new = (invoice.customer_id, invoice.invoice, stage.number) not in noticed
-        due.setdefault(invoice.customer_id, []).append(
+        due.setdefault((invoice.customer_id, invoice.currency), []).append(
             DueItem(invoice.invoice, invoice.invoice_date, invoice.due_date, days, still_open, stage, new))
         names.setdefault(invoice.customer_id, invoice.customer_name)
-        currencies.setdefault(invoice.customer_id, invoice.currency)
     letters = []
-    for customer_id in sorted(due):
-        items = sorted(due[customer_id], key=lambda item: (-item.days_past_due, item.invoice))
+    for customer_id, currency in sorted(due):
+        items = sorted(due[(customer_id, currency)], key=lambda item: (-item.days_past_due, item.invoice))
         fresh = [item for item in items if item.new]
         if fresh:
             stage = max((item.stage for item in fresh), key=lambda s: s.number)
-            letters.append(Letter(customer_id, names[customer_id], currencies[customer_id], stage, items))
+            letters.append(Letter(customer_id, names[customer_id], currency, stage, items))
     return letters, skipped
 
 
@@ -252,7 +251,7 @@ class DunningRun:
                               "due_date": i.due_date.isoformat(), "days_past_due": i.days_past_due,
                               "open": two_places(i.open)} for i in letter.items]}
         subject, text, html = render_bodies(TEMPLATES, letter.stage.template, language, context)
-        customer_ledger = ledger.for_customer(letter.customer_id)
+        customer_ledger = ledger.for_customer(letter.customer_id).in_currency(letter.currency)
         key = key or letter.key(today)
         delivery = Delivery(key=key, customer_id=letter.customer_id, subject=subject, text=text,
                             meta={**letter.meta(today), "key": key},

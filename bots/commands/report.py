@@ -51,9 +51,16 @@ def report(
                     "reports": [{"name": t.name, "columns": t.columns, "rows": t.rows} for t in tables]})
         return
     for table in tables:
-        print_table(f"{table.name} ({first.isoformat()} to {last.isoformat()})", table.columns,
-                    [[("n/a" if cell is None else cell) for cell in row] for row in table.rows],
-                    right=set(table.columns[1:] if table.group_by != "none" else table.columns))
+        title = f"{table.name} ({first.isoformat()} to {last.isoformat()})"
+        shown = [[("n/a" if cell is None else cell) for cell in row] for row in table.rows]
+        if table.group_by == "none":
+            # One row of many measures reads better turned on its side: a measure per line.
+            heads = [row[0] for row in shown] if table.columns[0] == "currency" else ["value"]
+            skip = 1 if table.columns[0] == "currency" else 0
+            print_table(title, ["measure", *heads], [[name, *[row[skip + i] for row in shown]]
+                                                     for i, name in enumerate(table.columns[skip:])], right=set(heads))
+        else:
+            print_table(title, table.columns, shown, right=set(table.columns[1:]))
 
 
 @run_app.command("report-mail")

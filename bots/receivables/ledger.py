@@ -45,6 +45,12 @@ class Ledger:
     def currencies(self) -> list[str]:
         return sorted({invoice.currency for invoice in self.invoices})
 
+    def in_currency(self, currency: str) -> "Ledger":
+        """The invoices in ``currency`` and their receipts."""
+        invoices = [i for i in self.invoices if i.currency == currency]
+        keys = {self.key(i) for i in invoices}
+        return Ledger(invoices, [r for r in self.receipts if (r.customer_id, r.invoice) in keys])
+
     def for_customer(self, customer_id: str) -> "Ledger":
         return Ledger([i for i in self.invoices if i.customer_id == customer_id],
                       [r for r in self.receipts if r.customer_id == customer_id])

@@ -69,11 +69,17 @@ def chart_svg(table: Table) -> str | None:
 
     if table.chart == "none" or not table.rows or table.group_by == "none":
         return None
-    labels = [row[0] for row in table.rows]
+    rows, name, skip = table.rows, table.name, 0
+    if table.columns[0] == "currency":           # one currency per picture: amounts are never mixed
+        skip = 1
+        rows = [row for row in table.rows if row[0] == table.rows[0][0]]
+        name = f"{table.name} ({table.rows[0][0]})"
+    labels = [row[skip] for row in rows]
+    measures = table.columns[skip + 1:]
     if table.chart == "line":
-        return line_chart(table.name, labels, {column: [_number(row[i + 1]) for row in table.rows]
-                                               for i, column in enumerate(table.columns[1:])})
-    return bar_chart(f"{table.name}: {table.columns[1]}", labels, [_number(row[1]) for row in table.rows])
+        return line_chart(name, labels, {column: [_number(row[skip + 1 + i]) for row in rows]
+                                         for i, column in enumerate(measures)})
+    return bar_chart(f"{name}: {measures[0]}", labels, [_number(row[skip + 1]) for row in rows])
 
 
 def to_html(tables: list[Table], start: date, end: date, now: datetime, title: str = "Order-to-cash report") -> str:

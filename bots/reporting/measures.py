@@ -10,6 +10,10 @@ user's alike::
     filters: {customer_id: [C1001, C1002]}     # any dimension: one value or a list
     chart: line                  # line (for week), bar, or none
 
+Receivables tables start with a ``currency`` column: a ledger in several currencies gets
+its rows per currency (never added up across currencies); ``filters: {currency: [EUR]}``
+keeps one.
+
 ``run_report(definition, facts)`` gives a ``Table`` (columns, rows of strings) from the
 ``Facts`` read once per run (``read_facts``). Receivables figures come from
 ``bots.receivables.metrics`` (the code behind ``o2c ar-metrics``); the rest counts work
@@ -148,13 +152,16 @@ def run_report(definition: Definition, facts: Facts) -> Table:
     groups = compute(definition, facts)
     label = {"none": "", "customer": "customer", "week": "week", "bot": "bot", "reason": "reason",
              "kind": "kind"}[definition.group_by]
-    columns = ([label] if label else []) + definition.measures
+    by_currency = definition.source == "receivables"
+    columns = (["currency"] if by_currency else []) + ([label] if label else []) + definition.measures
     rows = []
     for key in sorted(groups):
-        if not _passes(definition, key):
+        currency, group = key if by_currency else (None, key)
+        if not _passes(definition, group):
             continue
         values = groups[key]
-        rows.append(([key] if label else []) + [_text(values.get(m)) for m in definition.measures])
+        rows.append(([currency] if by_currency else []) + ([group] if label else [])
+                    + [_text(values.get(m)) for m in definition.measures])
     return Table(definition.name, columns, rows, definition.chart, definition.group_by)
 
 
@@ -190,22 +197,29 @@ def _week_of(moment) -> str:
 
 
 def _receivables(definition: Definition, facts: Facts) -> dict:
+    """Figures keyed (currency, group): a ledger in several currencies gets rows per currency."""
     ledger = facts.ledger
     wanted = definition.filters.get("customer_id")
     if wanted:
         keep = {str(c) for c in wanted}
         ledger = Ledger([i for i in ledger.invoices if i.customer_id in keep],
                         [r for r in ledger.receipts if r.customer_id in keep])
-    if len(ledger.currencies()) > 1:
-        raise ReportError(f"{definition.name}: the ledger holds more than one currency "
-                          f"({', '.join(ledger.currencies())}); filter by customer_id")
-    if definition.group_by == "week":
-        return {_week_of(low): _figures(compute_metrics(ledger, low, high, per_customer=False))
-                for low, high in weeks(facts.start, facts.end)}
-    figures = compute_metrics(ledger, facts.start, facts.end, per_customer=definition.group_by == "customer")
-    if definition.group_by == "customer":
-        return {f"{c.customer_id} {c.customer_name}".strip(): _figures(c) for c in figures.customers}
-    return {"": _figures(figures)}
+    currencies = [c for c in ledger.currencies() if not definition.filters.get("currency")
+                  or c in definition.filters["currency"]] or [None]
+    out = {}
+    for currency in currencies:
+        one = ledger.in_currency(currency) if currency else ledger
+        label = currency or ""
+        if definition.group_by == "week":
+            for low, high in weeks(facts.start, facts.end):
+                out[(label, _week_of(low))] = _figures(compute_metrics(one, low, high, per_customer=False))
+            continue
+        figures = compute_metrics(one, facts.start, facts.end, per_customer=definition.group_by == "customer")
+        if definition.group_by == "customer":
+            out.update({(label, f"{c.customer_id} {c.customer_name}".strip()): _figures(c) for c in figures.customers})
+        else:
+            out[(label, "")] = _figures(figures)
+    return out
 
 
 def _figures(figures) -> dict:
