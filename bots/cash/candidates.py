@@ -6,19 +6,17 @@ a table of the invoice numbers; the few left over are tried against looser keys 
 ``references`` (compact, digits, suffix), most exact first, then with two neighbouring digits
 swapped. A reference keeps the candidates of the first level that finds any.
 
-The tables are plain dicts built once per run from the pandas column (a dict lookup per
-reference costs less than a merge that hashes a million invoice numbers again).
+The exact table is a plain dict built once per run (a dict lookup per reference costs less
+than a merge that hashes a million invoice numbers again); the looser keys are columns
+computed with vectorized string operations, searched only for the keys some reference has.
 """
 
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
-from bots.cash.references import _DROP_ASCII_PUNCTUATION, _LETTERS, MIN_DIGITS, keys_of, transpositions
-
-# Characters that may set off a short suffix ("/1", "-A"): an invoice number with one of them
-# in its last three places takes the slow path, which reads suffixes.
-_SEPARATORS = set(" /-_.\t")
+from bots.cash.references import MIN_DIGITS, keys_of, transpositions
 
 # (level name, key of the printed reference, key of the open item), after the exact table.
 LOOSE_LEVELS = (
@@ -38,20 +36,33 @@ class Candidates(NamedTuple):
 
 
 class ItemIndex:
-    """Lookup tables of the open items' invoice numbers and their looser keys (built on first use)."""
+    """Lookup of the open items' invoice numbers (a dict) and their looser keys (columns, on first use)."""
 
     def __init__(self, invoices: pd.Series):
         self.invoices = invoices.reset_index(drop=True)
-        self._tables: dict[str, dict] = {}
+        self._exact: dict | None = None
+        self._keys: pd.DataFrame | None = None
 
-    def table(self, key: str) -> dict:
-        """Key to one row (int) or several (tuple), for ``key`` exact, compact, digits or stem."""
-        if key not in self._tables:
-            if key == "exact":
-                self._tables["exact"] = _exact_table(self.invoices)
-            else:
-                self._tables.update(_tables(self.invoices))
-        return self._tables[key]
+    def exact(self) -> dict:
+        """Invoice number to one row (int) or several (tuple)."""
+        if self._exact is None:
+            self._exact = _exact_table(self.invoices)
+        return self._exact
+
+    def rows(self, key: str, wanted: list) -> dict:
+        """Key to one row (int) or several (tuple), for the ``wanted`` keys of kind compact, digits or stem.
+
+        The items' keys are columns computed once; a lookup picks the rows holding a wanted key
+        (one vectorized ``isin``) rather than building a table of a million keys in Python.
+        """
+        if self._keys is None:
+            self._keys = item_keys(self.invoices)
+        column = self._keys[key]
+        hits = column[column.isin(set(wanted))]
+        table: dict = {}
+        for row, found in zip(hits.index.tolist(), hits.tolist()):
+            _add(table, found, row)
+        return table
 
 
 def find_candidates(references: list, items: ItemIndex, transposed: bool = True) -> dict:
@@ -61,7 +72,7 @@ def find_candidates(references: list, items: ItemIndex, transposed: bool = True)
         (level ``transposed``; the matcher accepts those only when unique and the amount agrees).
     """
     found: dict[int, Candidates] = {}
-    exact = items.table("exact")
+    exact = items.exact()
     pending = []
     for position, reference in enumerate(references):
         rows = exact.get(reference.strip()) if isinstance(reference, str) else None
@@ -70,7 +81,8 @@ def find_candidates(references: list, items: ItemIndex, transposed: bool = True)
         else:
             found[position] = Candidates("exact", rows if isinstance(rows, tuple) else (rows,))
     for level, query_key, item_key in LOOSE_LEVELS if pending else ():
-        table, key_position = items.table(item_key), _KEY_POSITION[query_key]
+        key_position = _KEY_POSITION[query_key]
+        table = items.rows(item_key, [keys[key_position] for _, keys in pending if keys[key_position]])
         still = []
         for position, keys in pending:
             rows = table.get(keys[key_position]) if keys[key_position] else None
@@ -80,9 +92,10 @@ def find_candidates(references: list, items: ItemIndex, transposed: bool = True)
                 found[position] = Candidates(level, rows if isinstance(rows, tuple) else (rows,))
         pending = still
     if transposed and pending:
-        table = items.table("digits")
+        variants = {position: transpositions(keys[2]) for position, keys in pending}
+        table = items.rows("digits", [variant for found in variants.values() for variant in found])
         for position, keys in pending:
-            rows = sorted({row for variant in transpositions(keys[2]) for row in _rows(table.get(variant))})
+            rows = sorted({row for variant in variants[position] for row in _rows(table.get(variant))})
             if rows:
                 found[position] = Candidates("transposed", tuple(rows))
     return found
@@ -99,34 +112,43 @@ def _exact_table(invoices: pd.Series) -> dict:
     return table
 
 
-def _tables(invoices: pd.Series) -> dict[str, dict]:
-    """Lookup tables of the compact, digits and stem keys of every open item.
+def item_keys(invoices: pd.Series) -> pd.DataFrame:
+    """The compact, digits and stem keys of every open item (columns, one row per item; None where
+    a key does not apply): the same keys as ``references.keys_of``.
 
-    The same keys as ``references.keys_of``, with the common shape of an ERP invoice number
-    (ASCII, no short suffix, digits after any prefix) computed inline, since a million open
-    items pass through this loop; anything else goes through ``keys_of`` itself.
+    Computed with vectorized string operations (pyarrow's, through pandas) for the common shape
+    of an ERP invoice number (ASCII, no separator near its end, so no suffix); anything else
+    goes through ``keys_of`` itself.
     """
-    compact_table: dict = {}
-    digits_table: dict = {}
-    stem_table: dict = {}
-    for row, invoice in enumerate(invoices.tolist()):
-        if not isinstance(invoice, str):
-            continue
-        compact = invoice.upper().translate(_DROP_ASCII_PUNCTUATION)
-        digits = compact.lstrip(_LETTERS).lstrip("0")
-        if (compact.isascii() and digits.isdigit() and len(digits) >= MIN_DIGITS
-                and invoice[-2:-1] not in _SEPARATORS and invoice[-3:-2] not in _SEPARATORS):
-            # _add, inlined: this branch runs for nearly every one of a million items.
-            if compact_table.setdefault(compact, row) != row:
-                _add(compact_table, compact, row)
-            if digits_table.setdefault(digits, row) != row:
-                _add(digits_table, digits, row)
-        else:
-            _, compact, digits, stem = keys_of(invoice)
-            _add(compact_table, compact, row)
-            _add(digits_table, digits, row)
-            _add(stem_table, stem, row)
-    return {"compact": compact_table, "digits": digits_table, "stem": stem_table}
+    text = invoices.astype("str").str.strip()
+    compact = text.str.upper().str.replace(r"[^0-9A-Z]+", "", regex=True)
+    digits = compact.str.replace(r"^[A-Z]*0*", "", regex=True)
+    enough_in_digits = digits.str.count(r"[0-9]") >= MIN_DIGITS
+    enough_in_compact = compact.str.count(r"[0-9]") >= MIN_DIGITS
+    enough_in_digits = enough_in_digits.to_numpy(dtype=bool)
+    keep_compact = enough_in_digits | enough_in_compact.to_numpy(dtype=bool)
+    keys = pd.DataFrame({
+        "compact": np.where(keep_compact, compact.to_numpy(dtype=object), None),
+        "digits": np.where(enough_in_digits, digits.to_numpy(dtype=object), None),
+        "stem": np.full(len(text), None, dtype=object),
+    }, index=text.index, dtype=object)
+    unusual = (~text.str.isascii()) | text.str.contains(r"[\s/\-_.].{0,3}$", regex=True)
+    for position in np.flatnonzero(unusual.to_numpy(dtype=bool)):
+        _, compact_key, digits_key, stem_key = keys_of(invoices.iat[position])
+        keys.iat[position, 0], keys.iat[position, 1], keys.iat[position, 2] = compact_key, digits_key, stem_key
+    return keys
+
+
+def _tables(invoices: pd.Series) -> dict[str, dict]:
+    """Every item's compact, digits and stem key as lookup tables (key to a row or a tuple of rows)."""
+    keys = item_keys(invoices)
+    tables: dict[str, dict] = {}
+    for name in ("compact", "digits", "stem"):
+        table: dict = {}
+        for row, key in enumerate(keys[name].tolist()):
+            _add(table, key, row)
+        tables[name] = table
+    return tables
 
 
 def _add(table: dict, key, row: int) -> None:

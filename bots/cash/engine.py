@@ -19,14 +19,16 @@ open. Money is whole cents (``cents``) throughout.
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from bots.cash.candidates import Candidates, ItemIndex, find_candidates
 from bots.cash.cents import money, to_cents
 from bots.cash.learned_accounts import LearnedAccounts
-from bots.cash.open_items import item_date
+from bots.cash.open_items import parse_item_date
 from bots.cash.payers import PayerDirectory, PayerMatch
 from bots.cash.payments import Payment, RemittanceLine
 from bots.cash.references import memo_references
@@ -168,6 +170,8 @@ class _Matcher:
         self._payment_refs: list[str] = []
         self._row_of_invoice: dict[str, int] | None = None
         self._invoice_prefixes: set[str] | None = None
+        self._invoice_dates: list | None = None
+        self._invoice_days: np.ndarray | None = None   # invoice dates as day ordinals (-1: not ISO)
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -245,6 +249,8 @@ class _Matcher:
     # -- payments with remittance lines ----------------------------------------------------------
 
     def _by_remittance(self, plan: _Plan, candidates: list[Candidates | None]) -> None:
+        if self._plainly_settled(plan, candidates):
+            return
         payment = plan.payment
         chosen: list[tuple[_Line, int, str, float] | None] = []
         # Customers that lines with one clear candidate point to settle the other lines' doubts.
@@ -269,6 +275,32 @@ class _Matcher:
         elif plan.total > lines_total:
             plan.issue("overpayment", f"payment {money(plan.total)} is {money(plan.total - lines_total)} more than "
                        f"its remittance lines ({money(lines_total)})")
+
+    def _plainly_settled(self, plan: _Plan, candidates: list[Candidates | None]) -> bool:
+        """The common case, decided without the general checks: every line names one open invoice
+        exactly, of one customer the payer does not contradict, in the payment's currency, pays it
+        in full with no discount or deduction, and the lines add up to the payment. The general path
+        would apply just the same; anything else is left to it (False)."""
+        rows = []
+        for found, line in zip(candidates, plan.payment.lines):
+            if found is None or found.level != "exact" or len(found.rows) != 1 or line.discount or line.deduction:
+                return False
+            rows.append(found.rows[0])
+        customers = {self.customer[row] for row in rows}
+        if len(customers) != 1 or len(set(rows)) != len(rows) or any(self._currency_differs(plan, r) for r in rows):
+            return False
+        paid = [to_cents(line.paid) for line in plan.payment.lines]
+        opened = self.open
+        if sum(paid) != plan.total or any(cents <= 0 or cents != opened[row] for cents, row in zip(paid, rows)):
+            return False
+        customer = customers.pop()
+        if self._other_payers(plan.payment, customer):
+            return False
+        plan.resolved_customers.add(customer)
+        confidence = CONFIDENCE["remittance_reference"]
+        for row, cents in zip(rows, paid):
+            plan.apply(row, cents, "remittance_reference", confidence)
+        return True
 
     def _choose(self, plan: _Plan, line: _Line, found: Candidates | None, hints: set[str]):
         """The open item a remittance line means, or None (with an issue filed)."""
@@ -341,7 +373,7 @@ class _Matcher:
             if discount:
                 gross = line.gross if line.gross is not None else open_now
                 verdict = self.settings.policy.judge(self.customer[row], gross, discount,
-                                                     item_date(self.items, row) or line.invoice_date,
+                                                     self._invoice_date(row) or line.invoice_date,
                                                      plan.payment.payment_date)
             if verdict:
                 plan.apply(row, paid, rule, confidence, deduction=deduction)
@@ -423,7 +455,8 @@ class _Matcher:
             plan.search_note = (f" (the search stopped at its bound: {len(rows)} open items, more than the "
                                 f"{settings.subset_max_candidates} searched)")
             return False
-        options = {row: self._payable_amounts(plan, row) for row in rows}
+        recent = self._recent(rows, plan.payment.payment_date, self.settings.policy.longest_discount_days())
+        options = {row: self._payable_amounts(plan, row) if row in recent else (plan.open(row),) for row in rows}
         result = find_lump_sums(options, plan.total, settings.subset_max_items, settings.subset_max_blocks,
                                 settings.subset_max_seconds)
         if result.ambiguous:
@@ -470,7 +503,7 @@ class _Matcher:
         if open_now != self.amount[row] or payment_date is None:
             return (open_now,)
         discounts = self.settings.policy.valid_discounts(self.customer[row], self.amount[row],
-                                                         item_date(self.items, row), payment_date)
+                                                         self._invoice_date(row), payment_date)
         return (open_now,) + tuple(open_now - d for d in discounts if 0 < d < open_now)
 
     def _priced(self, row: int, cents: int) -> str:
@@ -521,7 +554,7 @@ class _Matcher:
             row = still_open[0]
             gap = open_sum - plan.total
             verdict = self.settings.policy.judge_unclaimed(self.customer[row], self.amount[row], gap,
-                                                           item_date(self.items, row), plan.payment.payment_date)
+                                                           self._invoice_date(row), plan.payment.payment_date)
             if verdict is None:
                 plan.apply(row, plan.total, "memo_reference", confidence, discount=gap, closes_by=gap)
             else:
@@ -553,7 +586,7 @@ class _Matcher:
         if len(rows) == 1 and 0 < open_sum - plan.total:
             row = rows[0]
             return self.settings.policy.judge_unclaimed(self.customer[row], self.amount[row], open_sum - plan.total,
-                                                        item_date(self.items, row), plan.payment.payment_date) is None
+                                                        self._invoice_date(row), plan.payment.payment_date) is None
         return False
 
     def _identify(self, plan: _Plan) -> tuple[str | None, str]:
@@ -582,16 +615,19 @@ class _Matcher:
 
     # -- checks shared by both paths -----------------------------------------------------------
 
+    def _other_payers(self, payment: Payment, customer: str) -> tuple:
+        """The customers the payer clearly is instead of ``customer`` (none when nothing contradicts)."""
+        if payment.payer_id and payment.payer_id in self.customer_names:
+            return () if payment.payer_id == customer else (payment.payer_id,)
+        if not payment.payer or self.directory.agrees(payment.payer, customer):
+            return ()
+        match: PayerMatch = self.directory.identify(payment.payer)
+        return tuple(match.customer_ids) if match.status != "unknown" and customer not in match.customer_ids else ()
+
     def _payer_contradicts(self, plan: _Plan, row: int) -> bool:
         """True (with an issue filed) when the payer is clearly another customer than the invoice's."""
         payment, customer = plan.payment, self.customer[row]
-        if payment.payer_id and payment.payer_id in self.customer_names:
-            others = () if payment.payer_id == customer else (payment.payer_id,)
-        elif not payment.payer or self.directory.agrees(payment.payer, customer):
-            return False
-        else:
-            match: PayerMatch = self.directory.identify(payment.payer)
-            others = match.customer_ids if match.status != "unknown" and customer not in match.customer_ids else ()
+        others = self._other_payers(payment, customer)
         if not others:
             return False
         plan.candidate_customers = list(others) + [customer]
@@ -689,6 +725,27 @@ class _Matcher:
             self._rows_of_customer = {str(customer_id): rows for customer_id, rows in groups.items()}
         rows = self._rows_of_customer.get(customer)
         return rows.tolist() if rows is not None else []
+
+    def _recent(self, rows: list[int], payment_date, days: int) -> set[int]:
+        """The rows invoiced at most ``days`` before ``payment_date`` (or on an unreadable date: those
+        are read one by one), from the invoice dates as day numbers, read once for the whole file."""
+        if payment_date is None or not rows:
+            return set()
+        if self._invoice_days is None:
+            parsed = pd.to_datetime(self.items["invoice_date"], format="%Y-%m-%d", errors="coerce")
+            epoch = date(1970, 1, 1).toordinal()
+            days_since_epoch = (parsed.to_numpy(dtype="datetime64[D]").astype(np.int64))
+            self._invoice_days = np.where(parsed.isna().to_numpy(), -1, days_since_epoch + epoch)
+        ordinals = self._invoice_days[rows]
+        age = payment_date.toordinal() - ordinals
+        keep = (ordinals < 0) | ((age >= 0) & (age <= days))
+        return {row for row, kept in zip(rows, keep.tolist()) if kept}
+
+    def _invoice_date(self, row: int):
+        """An open item's invoice date (read only for the few items a decision needs)."""
+        if self._invoice_dates is None:
+            self._invoice_dates = self.items["invoice_date"].tolist()
+        return parse_item_date(self._invoice_dates[row])
 
     def _rows_with_amount(self, cents: int) -> list[int]:
         if self._rows_of_amount is None:

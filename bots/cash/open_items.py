@@ -37,13 +37,15 @@ def load_open_items(path: str | Path) -> pd.DataFrame:
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"open items file cannot be read as UTF-8 text: {error}", str(path))
     separator = ";" if header.count(";") > header.count(",") else ","
-    try:
-        frame = pd.read_csv(
-            path, sep=separator, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-            skipinitialspace=True, quoting=csv.QUOTE_MINIMAL,
-        )
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
-        raise InputError(f"open items file is not a readable CSV: {error}", str(path))
+    frame = _read_fast(path, separator)
+    if frame is None:
+        try:
+            frame = pd.read_csv(
+                path, sep=separator, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                skipinitialspace=True, quoting=csv.QUOTE_MINIMAL,
+            )
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+            raise InputError(f"open items file is not a readable CSV: {error}", str(path))
     frame.columns = [str(column).strip().lower() for column in frame.columns]
     missing = [column for column in COLUMNS if column not in frame.columns]
     if missing:
@@ -68,9 +70,26 @@ def load_open_items(path: str | Path) -> pd.DataFrame:
     return frame
 
 
+def _read_fast(path: Path, separator: str) -> pd.DataFrame | None:
+    """The CSV read by pyarrow's multi-threaded reader (a million rows in a fraction of the time);
+    None when it cannot (then pandas' own reader reads it, and words any error)."""
+    try:
+        return pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False, engine="pyarrow")
+    except Exception:   # pyarrow's errors are its own types; the careful reader decides what is wrong
+        return None
+
+
 def item_date(frame: pd.DataFrame, row: int, column: str = "invoice_date") -> date | None:
     """One item's date (ERP exports are ISO, but read whatever was printed)."""
-    return parse_date(str(frame[column].iat[row]))
+    return parse_item_date(frame[column].iat[row])
+
+
+def parse_item_date(text) -> date | None:
+    """A date as the export printed it: ISO nearly always (read at C speed), else whatever it is."""
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return parse_date(str(text))
 
 
 def _categorical(values: pd.Series, upper: bool = False) -> pd.Series:

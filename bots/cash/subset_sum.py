@@ -31,6 +31,7 @@ For a payment that is no lump sum of open items at all, that estimate is about t
 import math
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -70,7 +71,7 @@ def find_lump_sums(options: dict, target: int, max_items: int = 6, max_blocks: i
     :param options: key to the amounts (positive cents) the item may be paid at, most likely
         first (its open amount, then net of each discount); one set takes each key once.
     :param max_blocks: the most blocks (partial sets) of one size held at once: the memory bound.
-    :param max_seconds: the time bound; checked between the stages of the search.
+    :param max_seconds: the time bound; checked before each size of block is built.
     :param max_solutions: stop collecting sets after this many (two already mean ambiguous).
     """
     deadline = time.monotonic() + max_seconds
@@ -89,93 +90,151 @@ def find_lump_sums(options: dict, target: int, max_items: int = 6, max_blocks: i
     cents = np.array(entry_cents, dtype=np.int64)
     if target % math.gcd(*entry_cents) != 0:
         return SubsetResult((), True, searched=len(keys))   # every sum is a multiple of the gcd
-    search = _Search(items, cents, len(keys), target, max_blocks, deadline)
-    found: list[tuple] = []
     smallest = sorted(min(c for c in options[key] if 0 < c <= target) for key in keys)
-    largest = sorted((max(c for c in options[key] if 0 < c <= target) for key in keys), reverse=True)
-    for size in range(1, min(max_items, len(keys)) + 1):
-        if sum(smallest[:size]) > target:
-            break          # even the smallest items are too much: no larger set either
-        if sum(largest[:size]) < target:
-            continue       # even the largest items fall short
-        for choice in search.sets_of_size(size, max_solutions - len(found)):
-            found.append(tuple((keys[items[e]], int(cents[e])) for e in choice))
-        if len(found) >= 2 or search.timed_out():
-            if search.timed_out() and len(found) < 2:
-                search.stop(f"the time bound of {max_seconds:g} s per payment was reached while looking at sets of "
-                            f"{size}")
-            break
-    return SubsetResult(tuple(found), search.bound is None or len(found) >= 2, search.bound, len(keys))
+    largest_set = 0
+    while largest_set < min(max_items, len(keys)) and sum(smallest[:largest_set + 1]) <= target:
+        largest_set += 1   # sets of more items than this exceed the target whatever they are
+    if len(cents) == len(keys) and len(keys) <= SMALL_SEARCH:
+        choices, bound = _small_search(cents, target, largest_set, max_solutions), None
+    else:
+        search = _Search(items, cents, len(keys), target, max_blocks, deadline, max_seconds)
+        choices, bound = search.sets(largest_set, max_solutions), search.bound
+    found = tuple(tuple((keys[items[e]], int(cents[e])) for e in choice) for choice in choices)
+    return SubsetResult(found, bound is None or len(found) >= 2, bound, len(keys))
+
+
+SMALL_SEARCH = 40   # up to this many items with one amount each: one pass over cached combinations
+
+
+def _small_search(cents: np.ndarray, target: int, max_items: int, wanted: int) -> list[tuple]:
+    """``_Search`` in one pass, for a few items of one amount each (the common customer): every
+    block of 0 to 3 items from a table of combinations made once per number of items, one sort,
+    and the two binary searches for all left blocks at once."""
+    if max_items <= 0:
+        return []
+    count = len(cents)
+    entries, size, first, last = _combinations_up_to_three(count)
+    sums = np.where(entries >= 0, cents[entries], 0).sum(axis=1)
+    within = np.flatnonzero(sums <= target)
+    sums, size, first, last = sums[within], size[within], first[within], last[within]
+    span = count + 1
+    keys = (sums * 4 + size) * span + first
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    found = []
+    for extra in (-1, 0):   # the right block one item smaller than the left one, or as big
+        right_size = size + extra
+        left = np.flatnonzero((size > 0) & (right_size >= 0) & (size + right_size <= max_items))
+        base = ((target - sums[left]) * 4 + right_size[left]) * span
+        low = np.searchsorted(keys, base + last[left] + 1, side="left")
+        high = np.searchsorted(keys, base + count, side="right")
+        for hit in np.flatnonzero(high > low):
+            for position in range(low[hit], high[hit]):
+                pair = np.concatenate([entries[within[left[hit]]], entries[within[order[position]]]])
+                found.append(tuple(int(e) for e in pair if e >= 0))
+                if len(found) >= wanted:
+                    return sorted(found, key=len)
+    return sorted(found, key=len)
+
+
+@lru_cache(maxsize=SMALL_SEARCH + 1)
+def _combinations_up_to_three(count: int) -> tuple[np.ndarray, ...]:
+    """Every combination of 0 to 3 of ``count`` positions (rows padded with -1), with its size,
+    first position (``count`` for the empty one: it begins after everything) and last position."""
+    rows = [()] + [c for size in (1, 2, 3) for c in combinations(range(count), size)]
+    entries = np.full((len(rows), 3), -1, dtype=np.int64)
+    for number, row in enumerate(rows):
+        entries[number, :len(row)] = row
+    size = (entries >= 0).sum(axis=1)
+    first = np.where(size > 0, entries[:, 0], count)
+    last = entries.max(axis=1)
+    for array in (entries, size, first, last):
+        array.setflags(write=False)
+    return entries, size, first, last
 
 
 class _Search:
-    """The blocks of each size (built on first use) and the search for sets of one size."""
+    """One search: blocks of 0 to 3 items, and the pairs of them that make up the target.
 
-    def __init__(self, items, cents, item_count, target, max_blocks, deadline):
+    A set of k items (sorted by position) is met once, as its first ceil(k/2) items (a left
+    block of 1 to 3) and the rest (a right block of the same size or one fewer, possibly none)
+    that begins after the left block ends.
+    """
+
+    def __init__(self, items, cents, item_count, target, max_blocks, deadline, max_seconds):
         self.items, self.cents, self.item_count = items, cents, item_count
-        self.target, self.max_blocks, self.deadline = target, max_blocks, deadline
+        self.target, self.max_blocks = target, max_blocks
+        self.deadline, self.max_seconds = deadline, max_seconds
         self.bound: str | None = None
-        self._blocks: dict[int, _Blocks] = {}
-
-    def timed_out(self) -> bool:
-        return time.monotonic() > self.deadline
 
     def stop(self, why: str) -> None:
         self.bound = self.bound or why
 
-    def blocks(self, size: int) -> "_Blocks":
-        """All blocks of ``size`` distinct items, or those of the smallest items when all would be too many."""
-        if size not in self._blocks:
-            limit = self.item_count
-            while _block_count(self.items, size, limit) > self.max_blocks:
-                limit = int(limit * 0.9)
-            if limit < self.item_count:
-                self.stop(f"the memory bound ({self.max_blocks:,} partial sets) allowed sets of {size} only "
-                          f"among the {limit} smallest of {self.item_count} open items")
-            self._blocks[size] = _Blocks.build(self.items, self.cents, size, limit)
-        return self._blocks[size]
+    def sets(self, max_items: int, wanted: int) -> list[tuple]:
+        """Up to ``wanted`` sets of at most ``max_items`` entries (tuples of entry indices), smallest first.
 
-    def sets_of_size(self, size: int, wanted: int) -> list[tuple]:
-        """Up to ``wanted`` sets of ``size`` entries (each a tuple of entry indices) adding up to the target."""
-        if wanted <= 0:
-            return []
-        left = self.blocks((size + 1) // 2)
-        if size == 1:
-            rows = np.flatnonzero(left.sums == self.target)[:wanted]
-            return [tuple(left.entries[row]) for row in rows]
-        right = self.blocks(size // 2)
-        if not len(left.sums) or not len(right.sums):
-            return []
-        # Right blocks keyed by (sum, first item); one key per block, so two binary searches
-        # find, for each left block, those that complete it and begin after it ends.
-        span = self.item_count + 1
-        keys = right.sums * span + right.first
-        order = np.argsort(keys, kind="stable")
-        keys = keys[order]
-        need = self.target - left.sums
-        useful = np.flatnonzero((need > 0) & (need <= right.sums.max()))
-        need, last = need[useful], left.last[useful]
-        low = np.searchsorted(keys, need * span + last + 1, side="left")
-        high = np.searchsorted(keys, need * span + self.item_count, side="right")
-        hits = np.flatnonzero(high > low)
-        found = []
-        for hit in hits:
-            for position in range(low[hit], high[hit]):
-                found.append(tuple(left.entries[useful[hit]]) + tuple(right.entries[order[position]]))
-                if len(found) >= wanted:
-                    return found
+        In stages: sets of 1-2 items (left blocks of one), then 3-4, then 5-6, stopping as soon as
+        two sets are found, so that an ambiguous lump sum rarely needs the blocks of three.
+        """
+        found: list[tuple] = []
+        parts = [_Blocks.empty(self.item_count)]
+        for half in range(1, (max_items + 1) // 2 + 1):
+            if half > 1 and time.monotonic() > self.deadline:
+                self.stop(f"the time bound of {self.max_seconds:g} s per payment was reached before sets of "
+                          f"{2 * half - 1} or more items were searched")
+                break
+            parts.append(self._blocks_of(half, parts[-1]))
+            found += self._pairs(parts[half], [parts[half - 1], parts[half]], max_items, wanted - len(found))
+            if len(found) >= 2:
+                break
         return found
 
+    def _pairs(self, left: "_Blocks", rights: list["_Blocks"], max_items: int, wanted: int) -> list[tuple]:
+        """Sets made of a left block and a right block that begins after it, adding up to the target."""
+        size = left.entries.shape[1]
+        rights = [right for right in rights if len(right.sums) and size + right.entries.shape[1] <= max_items]
+        if not len(left.sums) or not rights or wanted <= 0:
+            return []
+        found: list[tuple] = []
+        need = self.target - left.sums
+        span = self.item_count + 1
+        for right in rights:
+            # Right blocks keyed by (sum, first item): two binary searches find, for each left
+            # block, those that make up the rest and begin after it ends.
+            keys = right.sums * span + right.first
+            order = np.argsort(keys, kind="stable")
+            keys = keys[order]
+            low = np.searchsorted(keys, need * span + left.last + 1, side="left")
+            high = np.searchsorted(keys, need * span + self.item_count, side="right")
+            for hit in np.flatnonzero(high > low):
+                for position in range(low[hit], high[hit]):
+                    found.append(tuple(left.entries[hit]) + tuple(right.entries[order[position]]))
+                    if len(found) >= wanted:
+                        return found
+        return found
 
-def _block_count(items: np.ndarray, size: int, limit: int) -> int:
-    """How many blocks of ``size`` distinct items (of positions below ``limit``) the entries make."""
-    per_item = np.bincount(items[items < limit], minlength=limit).astype(float)
-    # Elementary symmetric polynomial of the per-item entry counts: sets of distinct items, any entry each.
-    counts = np.zeros(size + 1)
-    counts[0] = 1.0
-    for n in per_item:
-        counts[1:] = counts[1:] + n * counts[:-1]
-    return int(counts[size])
+    def _blocks_of(self, size: int, smaller: "_Blocks") -> "_Blocks":
+        """Every block of ``size`` items with a sum within the target, only among the smallest items
+        when all of them would pass the memory bound."""
+        limit = _largest_prefix(self.items, size, self.max_blocks, self.item_count)
+        if limit < self.item_count:
+            self.stop(f"the memory bound ({self.max_blocks:,} partial sets) allowed sets of {2 * size - 1} or more "
+                      f"items only among the {limit} smallest of {self.item_count} open items")
+        return _Blocks.extend(smaller if size > 1 else None, self.items, self.cents, size, limit, self.target)
+
+
+def _largest_prefix(items: np.ndarray, size: int, max_blocks: int, item_count: int) -> int:
+    """The most items (the smallest first) whose blocks of ``size`` stay within ``max_blocks``."""
+    per_item = np.bincount(items, minlength=item_count).tolist()
+    # Elementary symmetric polynomials of the per-item entry counts, item by item: how many
+    # blocks of distinct items (each at any of its amounts) the first items make.
+    counts = [1.0] + [0.0] * size
+    for position, entries in enumerate(per_item):
+        for k in range(size, 0, -1):
+            counts[k] += entries * counts[k - 1]
+        if counts[size] > max_blocks:
+            return max(position, size)
+    return item_count
 
 
 @dataclass
@@ -188,24 +247,32 @@ class _Blocks:
     entries: np.ndarray
 
     @classmethod
-    def build(cls, items: np.ndarray, cents: np.ndarray, size: int, limit: int) -> "_Blocks":
+    def empty(cls, item_count: int) -> "_Blocks":
+        """The block of no items: it "begins" after every item, so any left block may come before it."""
+        return cls(np.zeros(1, np.int64), np.full(1, item_count, np.int64), np.full(1, -1, np.int64),
+                   np.zeros((1, 0), np.int64))
+
+    @classmethod
+    def extend(cls, smaller, items, cents, size, limit, target) -> "_Blocks":
+        """Blocks of ``size`` items below ``limit``: each smaller block with one entry of a later item.
+
+        Entries are in item order, so the blocks ending before item i are a prefix of the smaller
+        blocks (kept sorted by their last item); blocks over the target are dropped at once.
+        """
         chosen = np.flatnonzero(items < limit)
-        if size == 1:
+        if smaller is None:
             entries = chosen.reshape(-1, 1)
         else:
-            # Extend each block of size - 1 by every entry of a later item: entries are in item
-            # order, so the blocks ending before item i are a prefix of the (sorted) smaller blocks.
-            smaller = cls.build(items, cents, size - 1, limit)
-            ends = np.searchsorted(smaller.last, items[chosen], side="left")   # blocks ending before
+            ends = np.searchsorted(smaller.last, items[chosen], side="left")
             total = int(ends.sum())
-            if total == 0:
-                return cls(np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32),
-                           np.zeros((0, size), np.int64))
             owner = np.repeat(np.arange(len(chosen)), ends)
             starts = np.cumsum(ends) - ends
             prefix = np.arange(total) - np.repeat(starts, ends)
             entries = np.column_stack([smaller.entries[prefix], chosen[owner]])
-        return cls(cents[entries].sum(axis=1), items[entries[:, 0]], items[entries[:, -1]], entries)
+        sums = cents[entries].sum(axis=1)
+        within = sums <= target
+        entries, sums = entries[within], sums[within]
+        return cls(sums, items[entries[:, 0]].astype(np.int64), items[entries[:, -1]].astype(np.int64), entries)
 
 
 def chance_matches(options: list[tuple[int, ...]], target: int, max_items: int = 6,

@@ -90,6 +90,11 @@ class DiscountPolicy:
                  if terms.rate > 0 and 0 <= days <= terms.days + self.grace_days}
         return sorted(found - {0}, reverse=True)
 
+    def longest_discount_days(self) -> int:
+        """The most days after the invoice date that any terms (with grace) still allow a discount."""
+        terms = list(self.standard) + list(self.per_customer.values())
+        return max((t.days for t in terms if t.rate > 0), default=-1) + self.grace_days
+
     def _against(self, terms: Terms, gross_cents: int, discount_cents: int, invoice_date, payment_date) -> str | None:
         allowed = int((Decimal(abs(gross_cents)) * terms.rate).to_integral_value()) + 1   # a cent for rounding
         if discount_cents > allowed:
