@@ -83,3 +83,75 @@ def test_every_shipped_selectors_file_loads():
         name = str(path.relative_to(root).with_suffix(""))
         title, elements = load_screen(name, str(root))
         assert elements, name
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("elements:\n  save: {role: button, name: Save}\n  total: {lable: Total}\n",
+         r"bad.yaml, line 3: element 'total' has an unknown key 'lable'; did you mean 'label'\?"),
+        ("elements:\n  save: {role: buton, name: Save}\n",
+         r"line 2: element 'save': 'buton' is not an ARIA role; did you mean 'button'\?"),
+        ("elements:\n  save: {label: Save, text: Save}\n",
+         r"line 2: element 'save' has both 'label' and 'text'; keep one"),
+        ("elements:\n  save: {label: Save, name: Save}\n", r"line 2: element 'save': 'name' goes with 'role' only"),
+        ("elements:\n  a: {label: A}\n  b: {label: B, nth: second}\n", r"line 3: element 'b': 'nth' is a number from 0"),
+        ("elements:\n  a: {label: A, wait: shown}\n", r"line 2: element 'a': 'wait' is one of attached, visible"),
+        ("elements:\n  a: {label: A, timeout: soon}\n", r"line 2: element 'a': timeout: 'soon' is not a duration; write e.g. 5 seconds"),
+        ("elements:\n  a: {label: 'Line {n'}\n", r"line 2: element 'a': label 'Line \{n' has an unmatched brace"),
+        ("elements:\n  a: {label: A, within: b}\n  b: {role: row, within: a}\n", r"element 'a' is within itself \(a -> b -> a\)"),
+        ("ready: {spinner: busy}\nelements:\n  a: {label: A}\n", r"line 1: ready: spinner 'busy' is not an element of the file"),
+        ("ready: {requests: ajax}\nelements:\n  a: {label: A}\n", r"line 1: ready: 'requests' is one of none, network, jquery"),
+        ("screen: {title: A, url: '(va01'}\nelements:\n  a: {label: A}\n", r"line 1: screen url '\(va01' is not a regular expression"),
+        ("within: tabs\nelements:\n  a: {label: A}\n", r"line 1: the file's 'within: tabs' is not an element of the file"),
+        ("elements:\n  a: {label: A}\nlogin:\n  steps: [{fill: user}]\n", r"line 4: login needs 'fields:'"),
+        ("elements:\n  a: {label: A}\nlogin:\n  fields: {user: a}\n  steps: [{type: user}]\n  success: {element: a}\n",
+         r"line 5: a login step is one of fill: \.\.\., click: \.\.\."),
+        ("elements:\n  a: {label: A}\nlogin:\n  fields: {user: a}\n", r"login needs 'success:'"),
+        ("elements:\n  a: {label: A}\nsearch:\n  fields: {po: a}\n  results: a\n", r"line 4: search needs 'match'"),
+        ("elements:\n  a: {label: A\n", r"bad.yaml, line 3: not valid YAML"),
+        ("elemnts:\n  a: {label: A}\n", r"line 1: the file has an unknown key 'elemnts'; did you mean 'elements'\?"),
+    ],
+)
+def test_schema_mistakes_name_the_line_and_the_fix(tmp_path, body, message):
+    from bots.screens import read_screen_file
+
+    (tmp_path / "bad.yaml").write_text(body)
+    with pytest.raises(SelectorError, match=message):
+        read_screen_file(tmp_path / "bad.yaml")
+
+
+FULL_YAML = """
+screen: {title: Lines (test), url: "lines\\\\.html$", heading: Lines}
+ready: {requests: network, quiet: 50 ms, enabled: save, timeout: 3 seconds}
+within: form
+elements:
+  form:      {role: form, name: "Order"}
+  row:       {role: row, has_text: "{sku}"}
+  quantity:  {role: textbox, within: row}
+  second:    {xpath: "//tr", nth: 2}
+  first_row: {css: "tr", nth: first}
+  save:      {role: button, name: Save, exact: true, wait: enabled, timeout: 2 seconds}
+  outside:   {text: "Outside", within: page}
+"""
+
+
+@pytest.mark.browser
+def test_scopes_filters_nth_xpath_and_a_default_scope(page, tmp_path):
+    from bots.screens import read_screen_file
+
+    (tmp_path / "lines.yaml").write_text(FULL_YAML)
+    page.set_content("""<p>Outside</p><form aria-label="Order"><table>
+      <tr><td>NW-1</td><td><input aria-label="q1" value="1"></td></tr>
+      <tr><td>NW-2</td><td><input aria-label="q2" value="2"></td></tr>
+      <tr><td>NW-3</td><td><input aria-label="q3" value="3"></td></tr></table><button>Save</button></form>""")
+    screen = Screen(page, "lines", selectors_dir=tmp_path)
+    loaded = read_screen_file(tmp_path / "lines.yaml")
+
+    assert screen.get("quantity", sku="NW-2").input_value() == "2"
+    assert screen["second"].inner_text().startswith("NW-3")
+    assert screen["first_row"].inner_text().startswith("NW-1")
+    assert screen["outside"].count() == 1 and "within" not in loaded.elements["outside"]
+    assert loaded.elements["save"]["within"] == "form" and loaded.elements["save"]["timeout"] == 2.0
+    assert (loaded.ready.requests, loaded.ready.quiet, loaded.ready.enabled) == ("network", 0.05, ("save",))
+    assert loaded.check.url == "lines\\.html$" and loaded.lines["save"] == 11

@@ -9,20 +9,23 @@ class ScreenKeywords(LibraryComponent):
     """The screen in use: its selectors file, its check, its readiness, and the log-in recipe."""
 
     @keyword("Use Screen")
-    def use_screen(self, name: str, check: bool = True) -> None:
+    def use_screen(self, name: str, check: bool = True, timeout: str = "") -> None:
         """Uses ``selectors/NAME.yaml`` for the keywords that follow, after checking the browser shows it.
 
         The check is the file's ``screen:`` section: the address must match its ``url``
-        pattern and its ``heading`` must be visible (waiting up to the timeout, so a page
-        still loading is fine). ``check=False`` skips it.
+        pattern and its ``heading`` must be visible (waiting up to ``timeout``, default the
+        library's, so a page still loading is fine). ``check=False`` skips it.
 
         | Use Screen | erp/sales_order |
         | Use Screen | tryton/sale | check=False |
+        | Use Screen | erp/dialogs | timeout=2 seconds |
         """
+        from bots.screens import seconds
+
         screen = self.ctx.use(name)
         self.ctx.screen = screen
         if check and check not in ("False", "false", "no"):
-            self._check(screen)
+            self._check(screen, seconds(timeout) if timeout else self.ctx.timeout)
         self.info(f"Using the screen {screen.title!r} (selectors/{name}.yaml)")
 
     @keyword("Open Screen")
@@ -120,10 +123,10 @@ class ScreenKeywords(LibraryComponent):
             raise KeywordFailure("No screen is in use: call Use Screen first.")
         return self.ctx.screen
 
-    def _check(self, screen) -> None:
+    def _check(self, screen, limit: float) -> None:
         check = screen.file.check
         page = self.ctx._need_page()
-        deadline = time.monotonic() + self.ctx.timeout
+        deadline = time.monotonic() + limit
         while True:
             problem = self._mismatch(screen, page)
             if problem is None:

@@ -14,7 +14,14 @@ from bots.errors import ApplicationException, BusinessException
 
 from robots.O2C.base import BusinessFailure, KeywordFailure, LibraryComponent, keyword
 
-_FINISHED = object()
+class _NoDefault:
+    """The "no default given" marker of Get Work Item Field (its repr is what the manual shows)."""
+
+    def __repr__(self) -> str:
+        return "(none: a missing field fails)"
+
+
+_FINISHED = _NoDefault()
 # Items done / sent to a person / given back, in this process: ``o2c run robot`` puts them in the run's counts.
 COUNTS: Counter = Counter()
 
