@@ -59,6 +59,10 @@ def test_collector_works_a_customer_from_the_worklist(site, page, tmp_path):
     expect(page.get_by_role("table", name="Score factors")).to_contain_text("days late")
     expect(page.get_by_text("ap@alpha.example")).to_be_visible()
     page.screenshot(path=str(tmp_path / "customer.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Statement of account (PDF)").click()
+    assert download.value.suggested_filename == "statement-C1-2026-12-03.pdf"
+    assert open(download.value.path(), "rb").read().startswith(b"%PDF")
 
     page.once("dialog", lambda dialog: dialog.accept())              # data-confirm asks first
     page.get_by_role("button", name="Send reminder now").click()

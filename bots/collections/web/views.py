@@ -91,6 +91,9 @@ def customer_page(customer_id: str):
                                 .order_by(DisputeCase.state.desc(), DisputeCase.opened_at.desc())).all()
         promises = session.scalars(select(PromiseToPay).where(PromiseToPay.customer_id == customer_id)
                                    .order_by(PromiseToPay.created_at.desc())).all()
+    currencies = ledger.currencies()
+    currency = request.args.get("currency") if request.args.get("currency") in currencies else currencies[0]
+    ledger = ledger.in_currency(currency)      # figures of one currency at a time, never added up
     lines = open_lines(ledger, today)
     buckets = aging(ledger, today)
     year = compute_metrics(ledger, date(today.year - 1, today.month, 1), today, per_customer=False)
@@ -98,7 +101,7 @@ def customer_page(customer_id: str):
     promised = {i for p in promises if p.state == "open" and p.promised_date >= today for i in p.invoices}
     return render_template(
         "collections/customer.html", customer_id=customer_id, name=ledger.invoices[0].customer_name,
-        currency=ledger.invoices[0].currency, lines=lines, buckets=buckets, past_due=past_due(buckets),
+        currency=currency, currencies=currencies, lines=lines, buckets=buckets, past_due=past_due(buckets),
         figures=year, score=score, assignment=assignment, contacts=contacts, history=history, cases=cases,
         promises=promises, disputed=disputed, promised=promised, today=today, reminder_key=uuid.uuid4().hex,
         reasons=sorted(set(_rules()) - {"default", "invoice_question", "copy_request"}) + ["other"])
@@ -233,6 +236,9 @@ def statement(customer_id: str):
         ledger = load_store_ledger(session, customer_id)
     if not ledger.invoices:
         abort(404)
+    currencies = ledger.currencies()
+    ledger = ledger.in_currency(request.args.get("currency") if request.args.get("currency") in currencies
+                                else currencies[0])
     seller = DunningSettings.from_settings(context.settings).seller if context.settings else Seller("Accounts receivable")
     today = context.today()
     return current_app.response_class(statement_pdf(ledger, today, seller), mimetype="application/pdf", headers={
