@@ -207,6 +207,7 @@ def _one_round(bot: ErpBot, queue, run, settings, limit: int, headless: bool, br
             if failures_in_a_row >= settings.stop_after_failures:
                 raise ApplicationException("erp_failing", f"{failures_in_a_row} {bot.items} in a row failed on the "
                                            f"ERP (last: {outcome.message}); stopping until the next run")
+        erp.log_off()  # the ERP limits open sessions per user: give this one back
     finally:
         context.close()
 

@@ -92,14 +92,26 @@ class _Slot:
 
 
 class _RunProxy:
-    """What a bot's session counts into: the slot's current bot run, whichever it is."""
+    """What a bot's session sees as its run (a ``bots.runs.Run``): the slot's current one.
 
-    def __init__(self):
+    A session outlives its runs (one per stretch of items), so counts go to whichever run
+    is open; ``_sessions`` is the store the runs live in, as on a ``Run``.
+    """
+
+    def __init__(self, queue):
+        from sqlalchemy.orm import sessionmaker
+
         self.run = None
+        self._sessions = sessionmaker(queue.engine, expire_on_commit=False)
 
     def count(self, name: str, n: int = 1) -> None:
         if self.run is not None:
             self.run.count(name, n)
+
+    def __getattr__(self, name):
+        if self.run is None:
+            raise AttributeError(f"{name}: no run is open on this slot now")
+        return getattr(self.run, name)
 
 
 class Worker:
@@ -167,7 +179,7 @@ class Worker:
     def _slot_loop(self, slot: _Slot) -> None:
         lease = worker_name(slot.bot.name)
         while not self.stopping.is_set():
-            proxy = _RunProxy()
+            proxy = _RunProxy(self.queue)
             try:
                 with slot.bot.session(slot.number, proxy) as do_one:
                     log.info("slot ready", bot=slot.bot.name, slot=slot.number)

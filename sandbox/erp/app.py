@@ -25,6 +25,7 @@ from sandbox.erp import documents
 from sandbox.erp.documents import DocumentError, DuplicatePO, OrderDraft, OrderLine, ReceiptLine
 from sandbox.erp.schema import CURRENCIES, REASON_CODES, SCHEMA
 from sandbox.erp.seed import USERS, seed_erp
+from sandbox.erp.sessions import limit_sessions
 
 TITLE = "Norwood ERP 4.6C"
 PAGE_SIZE = 25
@@ -59,6 +60,7 @@ def create_app(options: SandboxOptions):
     app = create_seeded_app("erp", options, SCHEMA, seed_erp, import_name=__name__, title=TITLE, users=USERS,
                             home_endpoint="start", layout="layout.html",
                             reset_message="The ERP was reset to its initial state.")
+    limit_sessions(app)  # at most ERP_SESSIONS_PER_USER open sessions per user
     app.jinja_env.globals.update(transactions=TRANSACTIONS, money=money)
     app.jinja_env.filters["todate"] = date.fromisoformat
 
