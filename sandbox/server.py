@@ -1,4 +1,5 @@
-"""Run the sandbox systems together: ERP on ``port_base``, portal on +1, bank on +2, credit agency on +3.
+"""Run the sandbox systems together: ERP on ``port_base``, portal on +1, bank on +2, credit agency
+on +3, payment provider on +4.
 
 ``start_all(options, port_base)`` builds each system's app (creating and seeding its database
 when needed) and serves it in a background thread. A system whose package is not there yet,
@@ -19,6 +20,7 @@ SYSTEMS = [
     ("portal", "sandbox.portal.app", 1, "Customer order portal"),
     ("bank", "sandbox.bank.app", 2, "Bank portal"),
     ("credit_agency", "sandbox.credit_agency.app", 3, "Credit agency"),
+    ("payments", "sandbox.payments.app", 4, "Payment provider (hosted payment page)"),
 ]
 
 

@@ -48,9 +48,12 @@ def test_invoices_delivered_once_by_mail_and_portal_through_a_kill_refusals_as_e
     sandbox = start_sandbox(systems=("erp", "portal"))
     home = tmp_path / "home"
     queue = WorkQueue.open(url=f"sqlite:///{home / 'o2c.db'}")
-    billed = run_invoicing(InvoicingSettings(url=sandbox.erp_url, user="bot", password="bot-pass-1",
-                                             evidence_dir=tmp_path / "evidence", invoice_dir=tmp_path / "invoices",
-                                             busy_wait_seconds=0.05), once=True, queue=queue, browser=browser)
+    invoicing = InvoicingSettings(url=sandbox.erp_url, user="bot", password="bot-pass-1",
+                                  evidence_dir=tmp_path / "evidence", invoice_dir=tmp_path / "invoices",
+                                  busy_wait_seconds=0.05)
+    billed = run_invoicing(invoicing, once=True, queue=queue, browser=browser)
+    again = run_invoicing(invoicing, once=True, queue=queue, browser=browser)  # nothing is due any more
+    assert again["orders_queued"] == 0 and "invoices_created" not in again, again
     invoices = {item.result["invoice"]: item.result for item in queue.items(kind="billing", state="done")}
     assert len(invoices) == billed["invoices_created"] >= 4
     by_customer = sorted(invoices.values(), key=lambda facts: (facts["customer_id"], facts["invoice"]))

@@ -105,9 +105,4 @@ def test_shipped_orders_billed_once_through_a_crash_with_their_pdfs(erp_sandbox,
         assert (entry := audit_entries(queue, item_id=item.id)[-1])["document_number"] == item.result["invoice"]
     conn.close()
 
-    # Nothing is due any more: a third run queues and bills nothing.
-    again = subprocess.run([O2C, "run", "erp-invoicing", "--once", "--json"], env=env, capture_output=True,
-                           text=True, timeout=300)
-    assert json.loads(again.stdout)["counts"].get("orders_queued") == 0
-    assert _invoices_of(erp_sandbox) == billed
     queue.close()

@@ -9,11 +9,12 @@ HERE = Path(__file__).resolve().parent
 
 
 def create_portal_app(queue, *, secret_key: bytes | str, seller: dict | None = None, idle_minutes: int = 30,
-                      https_only: bool = False, remittance_dir: Path | None = None):
+                      https_only: bool = False, remittance_dir: Path | None = None, provider=None):
     """The customer portal on ``queue``'s store.
 
     :param seller: who the statement is from (``name``, ``address`` lines, ``contact``).
     :param remittance_dir: where uploaded remittance PDFs are kept as evidence.
+    :param provider: the payment provider (``payments.ProviderSettings``); None: no online payment.
     """
     from bots.customer_portal.views import pages
 
@@ -26,6 +27,7 @@ def create_portal_app(queue, *, secret_key: bytes | str, seller: dict | None = N
                                              "address": ["1200 Commerce Dr", "Columbus OH 43215"],
                                              "contact": "ar@northwind.example.com"},
         "remittance_dir": Path(remittance_dir or Path(".o2c") / "portal" / "remittances"),
+        "provider": provider,
     }
     app.register_blueprint(pages)
     return app

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from bots.errors import BusinessException, InputError
+from bots.errors import ApplicationException, BusinessException, InputError
 from bots.store.models import ArItem, ArReceipt, DisputeCase, PortalAttachment, PromiseToPay
 from bots.web import current_user
 
@@ -212,6 +212,73 @@ def remittance():
     flash(f"Remittance advice for payment {record['payment_reference']} received ({record['total']} "
           f"{record['currency']}, {len(record['lines'])} invoice(s))." if created else
           f"The remittance advice for payment {record['payment_reference']} was sent already.", "success")
+    return redirect(url_for("portal.invoices"))
+
+
+@pages.route("/pay", methods=["GET", "POST"])
+def pay():
+    from bots.customer_portal.payments import discount_terms, payable_line, plan_payment
+
+    queue, user, provider = _queue(), current_user(), _portal()["provider"]
+    with queue.session() as session:
+        customer = _customer(session)
+        items = [item for item in _open_items(session, customer) if Decimal(item.open_amount) > 0]
+    terms = discount_terms(queue, customer)
+    lines = {item.invoice: payable_line(item, terms, _today()) for item in items}
+    if request.method == "GET" or provider is None:
+        return render_template("portal/pay.html", items=items, lines=lines, online=provider is not None)
+    chosen = [lines[invoice] for invoice in request.form.getlist("pay") if invoice in lines]
+    try:
+        payment = plan_payment(queue, customer, items[0].customer_name if items else customer, chosen, by=user.name)
+    except BusinessException as error:
+        flash(error.message[:1].upper() + error.message[1:] + ".", "error")
+        return redirect(url_for("portal.pay"))
+    return redirect(url_for("portal.checkout", reference=payment.payload["reference"]))
+
+
+@pages.get("/pay/<reference>")
+def checkout(reference):
+    """The payment about to be made, with the signed link to the provider's hosted page.
+
+    A link, not a redirect from the form: the portal's CSP allows forms to post to itself only."""
+    from bots.customer_portal.payments import checkout_url
+
+    queue, provider = _queue(), _portal()["provider"]
+    with queue.session() as session:
+        customer = _customer(session)
+    item = queue.find(f"portal-payment:{reference}")
+    if item is None or provider is None or item.payload.get("customer_id") != customer:
+        abort(404)
+    return render_template("portal/checkout.html", payment=item.payload,
+                           link=checkout_url(provider, item.payload, url_for("portal.paid", _external=True)))
+
+
+@pages.get("/pay/return")
+def paid():
+    from bots.customer_portal.payments import settle
+
+    queue, provider = _queue(), _portal()["provider"]
+    reference = request.args.get("reference", "")
+    with queue.session() as session:
+        customer = _customer(session)
+    item = queue.find(f"portal-payment:{reference}")
+    if item is None or provider is None or item.payload.get("customer_id") != customer:
+        abort(404)  # not this customer's payment: the same answer as none
+    try:
+        outcome = settle(queue, provider, item)
+    except (BusinessException, ApplicationException) as error:
+        flash(f"We could not confirm the payment yet: {error.message}. Nothing was charged twice; "
+              "please look again later.", "error")
+        return redirect(url_for("portal.invoices"))
+    payment = item.payload
+    if outcome["status"] == "succeeded":
+        flash(f"Thank you: your payment {payment['reference']} of {payment['total']} {payment['currency']} was "
+              f"received and applied to {len(outcome['applied'])} invoice(s).", "success")
+    elif outcome["status"] == "pending":
+        flash(f"Your payment {payment['reference']} is pending with your bank; we apply it once it completes.", "info")
+    else:
+        flash(f"Your payment {payment['reference']} was not completed ({outcome['status']}); nothing was charged.",
+              "error")
     return redirect(url_for("portal.invoices"))
 
 
