@@ -115,9 +115,11 @@ def test_a_window_holds_after_each_run(tmp_path):
 
 
 def test_the_shipped_schedule_loads_and_names_real_bots():
-    plan = load_schedule(ROOT / "config" / "schedules.yaml")
+    from bots.cli import bot_names
+
+    plan = load_schedule(ROOT / "config" / "schedules.yaml", bots=bot_names())
     bots = {job.bot for job in plan.jobs}
-    assert bots == set(BOTS) | {"cash-application"}
+    assert set(BOTS) | {"cash-application"} <= bots  # other bots join the schedule as they come
     assert plan.timeout("erp-order-entry") == 45 * 60
     assert all(job.next_run for job in plan.jobs)
 
