@@ -193,7 +193,7 @@ def test_an_expired_session_logs_on_again_and_a_reversed_receipt_is_posted_anew(
     from bots.erp.screens import ErpClient
     from bots.workqueue import Work
 
-    sandbox = start_sandbox(idle_timeout_seconds=2)
+    sandbox = start_sandbox()  # the idle timeout of 10 minutes
     customer, currency, (invoice,) = open_invoices(sandbox, 1)
     # A clerk posted this payment by hand and reversed it (wrong amount): the invoice is open again,
     # and the reversed document is no posting the bot may complete the item with.
@@ -210,7 +210,7 @@ def test_an_expired_session_logs_on_again_and_a_reversed_receipt_is_posted_anew(
     try:
         erp = ErpClient(context.new_page(), sandbox.erp_url, BOT_USER, BOT_PASSWORD)
         erp.log_in()
-        time.sleep(2.5)  # idle past the timeout: the next screen is the log-on page
+        sandbox.pass_time(601)  # idle past the timeout: the next screen is the log-on page
         number = CashPosting(erp, settings(sandbox, tmp_path)).post(Work(item))
     finally:
         context.close()

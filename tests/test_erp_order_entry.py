@@ -196,12 +196,12 @@ def test_an_expired_session_logs_on_again_and_redoes_the_step(start_sandbox, tmp
     from bots.erp.screens import ErpClient
     from bots.workqueue import Work
 
-    sandbox = start_sandbox(idle_timeout_seconds=2)
+    sandbox = start_sandbox()  # the idle timeout of 10 minutes
     context = browser.new_context()
     try:
         erp = ErpClient(context.new_page(), sandbox.erp_url, BOT_USER, BOT_PASSWORD)
         erp.log_in()
-        time.sleep(2.5)  # idle past the timeout: the next screen is the log-on page
+        sandbox.pass_time(601)  # idle past the timeout: the next screen is the log-on page
         (item,) = enqueue(queue, order("PO-IDLE"))
         work = Work(item)
         number = OrderEntry(erp, settings(sandbox, tmp_path)).enter(work)
