@@ -197,3 +197,17 @@ def test_an_intent_whose_copy_is_in_sent_is_not_sent_again(tmp_path, smtp_server
     [outcome] = mail.finish_pending()
     assert outcome.state == "done" and outcome.found_in_sent and not outcome.sent_now
     assert smtp_server.messages == [] and sent_folder_ids(imap_account) == [record.message_id]
+
+
+def test_the_module_is_runtime_and_imports_no_bot():
+    import ast
+    from pathlib import Path
+
+    import bots.outgoing_mail
+
+    tree = ast.parse(Path(bots.outgoing_mail.__file__).read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    runtime = ("bots.clock", "bots.config", "bots.errors", "bots.logs", "bots.store")
+    ours = {name for name in imported if name.startswith("bots")}
+    assert ours and all(name.startswith(runtime) for name in ours), ours

@@ -13,7 +13,7 @@ recording it rewrites the same file (never a second letter) and then records it.
 """
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 

@@ -265,7 +265,7 @@ class DunningRun:
         # The print-ready letter is always written; it records the stage itself only for a
         # customer who has no email address (then it is the letter that goes out).
         primary_is_letter = not emails or self.email is None
-        printed = self.letters.deliver(delivery, record if primary_is_letter else _record_contact_only(self, now))
+        printed = self.letters.deliver(delivery, record if primary_is_letter else _record_contact_only(now))
         counts["letters_printed"] += printed
         if not primary_is_letter:
             statement = statement_pdf(customer_ledger, today, self.settings.seller)
@@ -281,7 +281,7 @@ class DunningRun:
         if not contacts:
             counts["no_contact"] += 1
         if self.sms is not None and self.settings.sms and delivery.phone:
-            counts["sms"] += self.sms.deliver(delivery, _record_contact_only(self, now))
+            counts["sms"] += self.sms.deliver(delivery, _record_contact_only(now))
 
     def _recorder(self, now: datetime):
         """Record a delivered letter: a notice per item and stage, the contact, the audit entry, the stop."""
@@ -306,7 +306,7 @@ class DunningRun:
         return record
 
 
-def _record_contact_only(run: DunningRun, now: datetime):
+def _record_contact_only(now: datetime):
     """Record a secondary delivery (the printed copy, an SMS) in the history only."""
     def record(session: Session, channel: str, meta: dict) -> None:
         session.add(ContactLog(customer_id=meta["customer_id"], at=now, actor=BOT, kind="reminder", channel=channel,

@@ -10,7 +10,7 @@ ledger from the store. Run twice on a day, the second export changes only what c
 Settings, ``bots.ar-ledger``: ``password_secret``, ``evidence_dir``, ``timeout_seconds``.
 """
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 BOT = "ar-ledger"

@@ -30,16 +30,16 @@ def load_ledger(invoices_csv: str | Path, receipts_csv: str | Path) -> Ledger:
 
 def load_invoices(path: str | Path) -> list[Invoice]:
     invoices, seen = [], set()
-    for number, row in _rows(path, INVOICE_COLUMNS, "invoices"):
-        where = _where("invoices", number, row.get("invoice"))
+    for number, row in read_rows(path, INVOICE_COLUMNS, "invoices"):
+        where = where_is("invoices", number, row.get("invoice"))
         invoice = Invoice(
-            customer_id=_text(row, "customer_id", where, path),
+            customer_id=text_field(row, "customer_id", where, path),
             customer_name=row["customer_name"].strip(),
-            invoice=_text(row, "invoice", where, path),
-            invoice_date=_date(row, "invoice_date", where, path),
-            due_date=_date(row, "due_date", where, path),
-            currency=_text(row, "currency", where, path).upper(),
-            amount=_amount(row, "amount", where, path),
+            invoice=text_field(row, "invoice", where, path),
+            invoice_date=date_field(row, "invoice_date", where, path),
+            due_date=date_field(row, "due_date", where, path),
+            currency=text_field(row, "currency", where, path).upper(),
+            amount=amount_field(row, "amount", where, path),
         )
         key = (invoice.customer_id, invoice.invoice)
         if key in seen:
@@ -56,9 +56,9 @@ def load_receipts(path: str | Path, invoices: list[Invoice]) -> list[Receipt]:
     for invoice in invoices:
         by_number.setdefault(invoice.invoice, []).append(invoice)
     receipts = []
-    for number, row in _rows(path, RECEIPT_COLUMNS, "receipts"):
-        where = _where("receipts", number, row.get("invoice"))
-        customer_id, invoice_number = row["customer_id"].strip(), _text(row, "invoice", where, path)
+    for number, row in read_rows(path, RECEIPT_COLUMNS, "receipts"):
+        where = where_is("receipts", number, row.get("invoice"))
+        customer_id, invoice_number = row["customer_id"].strip(), text_field(row, "invoice", where, path)
         invoice = by_key.get((customer_id, invoice_number))
         if invoice is None and not customer_id and len(by_number.get(invoice_number, [])) == 1:
             invoice = by_number[invoice_number][0]      # no customer given, but the number is unique
@@ -67,12 +67,12 @@ def load_receipts(path: str | Path, invoices: list[Invoice]) -> list[Receipt]:
             raise InputError(f"{where}: receipt for invoice {invoice_number}{whose}, which is not in the invoices file",
                              str(path))
         receipts.append(Receipt(customer_id=invoice.customer_id, invoice=invoice.invoice,
-                                receipt_date=_date(row, "receipt_date", where, path),
-                                amount=_amount(row, "amount", where, path)))
+                                receipt_date=date_field(row, "receipt_date", where, path),
+                                amount=amount_field(row, "amount", where, path)))
     return receipts
 
 
-def _rows(path: str | Path, columns: list[str], kind: str):
+def read_rows(path: str | Path, columns: list[str], kind: str):
     """(row number, row dict with lower-case column names) for each non-blank data row."""
     path = Path(path)
     if not path.is_file():
@@ -96,26 +96,26 @@ def _rows(path: str | Path, columns: list[str], kind: str):
             if not any(value.strip() for value in values):
                 continue
             if len(values) < len(header):
-                raise InputError(f"{_where(kind, number, None)}: {len(values)} fields where the header has "
+                raise InputError(f"{where_is(kind, number, None)}: {len(values)} fields where the header has "
                                  f"{len(header)}", str(path))
             yield number, dict(zip(header, values))
     except csv.Error as error:
         raise InputError(f"{kind} file is not a readable CSV: {error}", str(path))
 
 
-def _where(kind: str, number: int, invoice: str | None) -> str:
+def where_is(kind: str, number: int, invoice: str | None) -> str:
     label = f"{kind} row {number} (line {number + 1})"
     return label + (f", invoice {invoice.strip()}" if invoice and invoice.strip() else "")
 
 
-def _text(row: dict, column: str, where: str, path) -> str:
+def text_field(row: dict, column: str, where: str, path) -> str:
     value = row[column].strip()
     if not value:
         raise InputError(f"{where}: {column} is empty", str(path))
     return value
 
 
-def _date(row: dict, column: str, where: str, path) -> date:
+def date_field(row: dict, column: str, where: str, path) -> date:
     value = row[column].strip()
     try:
         if len(value) != 10:
@@ -125,7 +125,7 @@ def _date(row: dict, column: str, where: str, path) -> date:
         raise InputError(f"{where}: {column} {value!r} is not a date (expected YYYY-MM-DD)", str(path))
 
 
-def _amount(row: dict, column: str, where: str, path) -> Decimal:
+def amount_field(row: dict, column: str, where: str, path) -> Decimal:
     value = row[column].strip()
     try:
         amount = Decimal(value)

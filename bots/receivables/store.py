@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bots.errors import InputError
 from bots.receivables.ledger import Invoice, Ledger, Receipt
-from bots.receivables.ledger_csv import INVOICE_COLUMNS, _amount, _date, _rows, _text, _where
+from bots.receivables.ledger_csv import INVOICE_COLUMNS, amount_field, date_field, read_rows, text_field, where_is
 from bots.store.models import ArItem, ArReceipt
 
 OPEN_ITEM_COLUMNS = [*INVOICE_COLUMNS, "open_amount"]
@@ -30,15 +30,15 @@ OPEN_ITEM_COLUMNS = [*INVOICE_COLUMNS, "open_amount"]
 def read_open_items(path: str | Path) -> list[dict]:
     """The rows of an open-items CSV, typed; ``InputError`` naming the row for anything unreadable."""
     rows = []
-    for number, row in _rows(path, OPEN_ITEM_COLUMNS, "open items"):
-        where = _where("open items", number, row.get("invoice"))
-        rows.append({"customer_id": _text(row, "customer_id", where, path), "customer_name": row["customer_name"].strip(),
-                     "invoice": _text(row, "invoice", where, path),
-                     "invoice_date": _date(row, "invoice_date", where, path),
-                     "due_date": _date(row, "due_date", where, path),
-                     "currency": _text(row, "currency", where, path).upper(),
-                     "amount": _amount(row, "amount", where, path),
-                     "open_amount": _amount(row, "open_amount", where, path)})
+    for number, row in read_rows(path, OPEN_ITEM_COLUMNS, "open items"):
+        where = where_is("open items", number, row.get("invoice"))
+        rows.append({"customer_id": text_field(row, "customer_id", where, path), "customer_name": row["customer_name"].strip(),
+                     "invoice": text_field(row, "invoice", where, path),
+                     "invoice_date": date_field(row, "invoice_date", where, path),
+                     "due_date": date_field(row, "due_date", where, path),
+                     "currency": text_field(row, "currency", where, path).upper(),
+                     "amount": amount_field(row, "amount", where, path),
+                     "open_amount": amount_field(row, "open_amount", where, path)})
     return rows
 
 

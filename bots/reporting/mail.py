@@ -8,7 +8,7 @@ attached.
 
 import io
 import zipfile
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 
