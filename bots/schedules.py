@@ -299,23 +299,6 @@ def default_command() -> list[str]:
     return [sys.executable, "-c", "from bots.cli import main; main()", "run"]
 
 
-def default_runner():
-    """A ``BotRunner``; with ``fleet.enabled``, a ``FleetRunner`` that queues each run for the
-    workers (``bots.fleet.scheduled``) instead of starting it here."""
-    from bots.config import load_settings
-
-    settings = load_settings()
-    if not settings.fleet_enabled:
-        return BotRunner()
-    from bots.fleet.scheduled import FleetRunner
-    from bots.fleet.worker import refuse_sqlite
-    from bots.workqueue import WorkQueue
-
-    refuse_sqlite(settings.database_url)
-    log.info("fleet enabled: scheduled runs are queued for the workers", store=settings.database_url.split("@")[-1])
-    return FleetRunner(WorkQueue.open(settings=settings))
-
-
 def stop_run(process: subprocess.Popen) -> None:
     """SIGTERM a run's process group, then SIGKILL if it lingers (for other runners of bots)."""
     _stop(process)
@@ -335,7 +318,7 @@ def run_scheduler(plan: Plan, runner: BotRunner | None = None, stop: threading.E
     Runs that fell due while the machine slept are run once, not once per missed period
     (schedule's ``run_pending`` behaviour).
     """
-    runner = runner or default_runner()
+    runner = runner or BotRunner()
     stop = stop or threading.Event()
     schedule_bots(plan, runner)
     previous = _on_sigterm(stop)

@@ -40,7 +40,15 @@ def schedule_command(
             print_table(f"Schedule ({plan.file})", ["Bot", "Runs", "Next run (local)", "Timeout", "Line"], rows,
                         right={"Line"})
         return
-    run_scheduler(plan)
+    from bots.errors import O2CError
+    from bots.fleet.scheduled import scheduler_runner
+
+    try:
+        runner = scheduler_runner()  # with fleet.enabled: runs queued for the workers, not started here
+    except O2CError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2)
+    run_scheduler(plan, runner)
 
 
 def _local_time(text: str, as_json: bool) -> datetime.datetime:

@@ -9,7 +9,7 @@ from collections import Counter
 from rich.table import Table
 
 from bots.demo.compare import payment_aliases, score_cash, score_orders, score_remittances
-from bots.demo.steps import AS_SENT, BANK_ONLY, PIPELINE, PAYMENTS_JSON
+from bots.demo.files import AS_SENT, BANK_ONLY, PAYMENTS_JSON, PIPELINE
 
 SHOW_AT_MOST = 6   # detail lines under a table; the rest are counted
 

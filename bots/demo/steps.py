@@ -19,15 +19,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bots.demo.files import AS_SENT, BAI2, BANK_ONLY, PAYMENTS_JSON, PIPELINE, STATEMENT  # noqa: F401 (re-exported)
 from bots.errors import BotException, InputError, O2CError
-
-STATEMENT = "payments.camt053.xml"
-BAI2 = "payments.bai2"
-PAYMENTS_JSON = "payments.json"
-# The three ways the demo feeds payments to the matcher; the first is the bots' own path.
-PIPELINE = "camt.053 + remittance PDFs"
-AS_SENT = "payments.json"
-BANK_ONLY = "BAI2, no remittance"
 
 
 @dataclass

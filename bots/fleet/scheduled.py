@@ -59,6 +59,23 @@ class FleetRunner:
         """Nothing to stop: the workers finish their runs."""
 
 
+def scheduler_runner(settings=None):
+    """What ``o2c schedule`` starts bots with: a ``bots.schedules.BotRunner`` (each run a child
+    process here), or with ``fleet.enabled`` a ``FleetRunner`` that queues the runs for the workers."""
+    from bots.config import load_settings
+    from bots.schedules import BotRunner
+
+    settings = settings or load_settings()
+    if not settings.fleet_enabled:
+        return BotRunner()
+    from bots.fleet.worker import refuse_sqlite
+    from bots.workqueue import WorkQueue
+
+    refuse_sqlite(settings.database_url)
+    log.info("fleet enabled: scheduled runs are queued for the workers")
+    return FleetRunner(WorkQueue.open(settings=settings))
+
+
 class RunRequests:
     """A worker's loop over the run requests of its bots (``Worker(extra_loops=[...])``).
 
