@@ -180,3 +180,27 @@ def test_worklist_and_score_commands(store, tmp_path, monkeypatch):
     factors = {f["factor"] for f in json.loads(result.stdout)["factors"]}
     assert {"days_late", "trend", "share_paid_late", "past_due_share", "open_disputes", "credit_used",
             "broken_promises"} == factors
+
+
+def test_import_contacts_command(store, tmp_path, monkeypatch):
+    import yaml
+
+    import bots.commands.collections  # noqa: F401
+    from bots.cli import app
+    from bots.store.models import CustomerContact
+
+    url = str(store.kw["bind"].url)
+    (tmp_path / "o2c.yaml").write_text(yaml.safe_dump({"home": str(tmp_path), "database_url": url}))
+    monkeypatch.setenv("O2C_CONFIG", str(tmp_path / "o2c.yaml"))
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("customer_id,name,email,phone,language,receives_dunning\n"
+                        "C1,Ann Payables,ap@alpha.example,,en,yes\nC2,Bernd,kreditoren@beta.example,+4930111,de,no\n")
+    result = CliRunner().invoke(app, ["collections", "import-contacts", str(contacts), "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout) == {"added": 2, "updated": 0}
+    contacts.write_text("customer_id,name,email\nC1,Ann Payables,ann@alpha.example\nC3,Gus,not-an-address\n")
+    result = CliRunner().invoke(app, ["collections", "import-contacts", str(contacts), "--json"])
+    assert result.exit_code == 2 and "contacts row 2 (line 3): email 'not-an-address'" in json.loads(result.stdout)["error"]
+    with store() as session:      # the bad file changed nothing: one transaction
+        rows = {c.name: c for c in session.scalars(select(CustomerContact))}
+    assert rows["Ann Payables"].email == "ap@alpha.example" and rows["Bernd"].receives_dunning is False
+    assert rows["Bernd"].language == "de" and "Gus" not in rows

@@ -153,6 +153,21 @@ def test_one_letter_per_customer_at_the_right_stage(world):
     assert [m["Subject"] for m in later] == ["Final notice: 300.00 USD overdue (Alpha Foods)"]
 
 
+def test_refused_address_goes_to_the_exception_queue_once(world):
+    from bots.workqueue import WorkQueue
+
+    world["smtp"].refuse.add("eve@epsilon.example")
+    counts = run_dunning_on(TODAY)
+    assert counts["refused"] == 1 and counts["emails"] == 2
+    run_dunning_on(TODAY)
+    queue = WorkQueue(world["engine"])
+    [item] = queue.exceptions()
+    assert item.kind == "dunning_letter" and item.exception_code == "mail_refused"
+    assert "Epsilon Ltd (C5)" in item.exception_message and "eve@epsilon.example" in item.exception_message
+    with world["sessions"]() as session:     # nothing recorded for the letter that did not go out
+        assert session.scalars(select(DunningNotice).where(DunningNotice.customer_id == "C5")).all() == []
+
+
 def test_paid_item_and_closed_dispute(world):
     with world["sessions"].begin() as session:
         rows = [r for r in book_rows() if r["invoice"] != "A2"]        # A2 paid: gone from the export

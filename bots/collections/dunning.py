@@ -278,10 +278,23 @@ class DunningRun:
                 counts["refused"] += 1
                 log.warning("dunning letter refused by the mail server", customer_id=letter.customer_id,
                             error=str(error))
+                self._to_exception_queue(key, letter, emails, str(error))
         if not contacts:
             counts["no_contact"] += 1
         if self.sms is not None and self.settings.sms and delivery.phone:
             counts["sms"] += self.sms.deliver(delivery, _record_contact_only(now))
+
+    def _to_exception_queue(self, key: str, letter: Letter, emails: list[str], error: str) -> None:
+        """A letter the mail server refused for good: a person fixes the contact (once per letter)."""
+        from bots.workqueue import WorkQueue
+
+        queue = WorkQueue(self.sessions.kw["bind"])
+        item, created = queue.add("dunning_letter", {"customer_id": letter.customer_id, "stage": letter.stage.number,
+                                                     "to": emails, "invoices": [i.invoice for i in letter.items]},
+                                  key=f"refused:{key}")
+        if created:
+            queue.to_exception(item.id, "mail_refused", f"the dunning letter to {letter.customer_name} "
+                               f"({letter.customer_id}) was refused: {error}; correct the contact's address")
 
     def _recorder(self, now: datetime):
         """Record a delivered letter: a notice per item and stage, the contact, the audit entry, the stop."""

@@ -231,3 +231,48 @@ def ar_ledger(
     today = _configured(lambda: _business_date(day))
     settings = _configured(_settings)
     _report(BOT, _running(lambda: run_ar_ledger(settings, today=today)), as_json)
+
+
+@collections_app.command("import-contacts")
+def import_contacts(
+    csv_file: str = typer.Argument(..., metavar="CSV", help="customer_id,name,email,phone,language,receives_dunning"),
+    as_json: bool = typer.Option(False, "--json", help="Print the counts as one JSON object."),
+) -> None:
+    """Add or update the customers' collections contacts (the same customer and name: updated)."""
+    from sqlalchemy import select
+
+    from bots.commands.output import fail_input, print_json
+    from bots.errors import InputError
+    from bots.receivables.ledger_csv import read_rows, text_field, where_is
+    from bots.store.models import CustomerContact
+
+    counts = {"added": 0, "updated": 0}
+    try:
+        rows = list(read_rows(csv_file, ["customer_id", "name"], "contacts"))
+        with _sessions().begin() as session:
+            for number, row in rows:
+                where = where_is("contacts", number, None)
+                customer_id, name = text_field(row, "customer_id", where, csv_file), text_field(row, "name", where,
+                                                                                                   csv_file)
+                email = (row.get("email") or "").strip() or None
+                if email and "@" not in email:
+                    raise InputError(f"{where}: email {email!r} is not an address", csv_file)
+                contact = session.scalars(select(CustomerContact).where(CustomerContact.customer_id == customer_id,
+                                                                        CustomerContact.name == name)).first()
+                if contact is None:
+                    contact = CustomerContact(customer_id=customer_id, name=name)
+                    session.add(contact)
+                    counts["added"] += 1
+                else:
+                    counts["updated"] += 1
+                contact.email, contact.phone = email, (row.get("phone") or "").strip() or None
+                contact.language = (row.get("language") or "").strip() or "en"
+                contact.receives_dunning = (row.get("receives_dunning") or "yes").strip().lower() not in (
+                    "no", "false", "0", "n")
+    except InputError as error:
+        fail_input(error, as_json)
+        return
+    if as_json:
+        print_json(counts)
+    else:
+        typer.echo(f"{counts['added']} contact(s) added, {counts['updated']} updated")
