@@ -10,7 +10,7 @@ Usage::
     print(result.to_json()["summary"])
 
 The path from a document to a record: ``payments`` / ``camt053`` / ``bai2`` read the
-payments, ``open_items`` the CSV, ``references`` and ``candidates`` find which open items a
+payments (as ``records``), ``open_items`` the CSV, ``references`` and ``candidates`` find which open items a
 printed invoice number can mean, ``payers`` who paid, ``terms`` whether a discount is
 earned, ``subset_sum`` which invoices a lump sum pays, ``engine`` decides and ``results``
 holds (and prints) what it decided.
@@ -19,7 +19,8 @@ holds (and prints) what it decided.
 from bots.cash.engine import MatchSettings, match_payments
 from bots.cash.learned_accounts import LearnedAccounts
 from bots.cash.open_items import load_open_items
-from bots.cash.payments import Payment, RemittanceLine, load_payments
+from bots.cash.payments import load_payments
+from bots.cash.records import Payment, RemittanceLine
 from bots.cash.results import Application, CashException, MatchResult
 from bots.cash.terms import DiscountPolicy, Terms, load_terms
 

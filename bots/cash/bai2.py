@@ -1,6 +1,10 @@
 """BAI2 cash-management files (US banks), read into ``Payment`` records.
 
-Records are comma-separated and end in "/"; an ``88`` record continues the one before it.
+Records are comma-separated and end in "/" (lines may end in CRLF and be padded with spaces to
+80 columns); an ``88`` record continues the one before it, its fields or, once a ``16`` has
+reached its text, its text. A file must start with ``01`` and end with ``99``; a file cut short
+is damaged, not a shorter list of payments. Type codes 100-399 are credits; debits (400-699),
+loan (700-799) and customized or non-monetary codes (900-999) never become payments.
 ``02`` (group) gives the as-of date and maybe a currency, ``03`` (account) the account's
 currency (default USD). Each ``16`` transaction with a credit type code (100-399) is a
 payment: amount in cents, funds type (with its extra fields), bank reference, customer
@@ -12,7 +16,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from bots.cash.payments import Payment, RemittanceLine
+from bots.cash.records import Payment, RemittanceLine
 from bots.errors import InputError
 
 _PAYER_LABELS = re.compile(
@@ -27,12 +31,15 @@ _RMR = re.compile(r"RMR\*(?:IV|IK|OI|CM|CR)\*([^*\\~]+)\*[A-Z]{0,2}\*(-?\d+(?:\.
 
 def read_bai2(text: str, file: str | None = None) -> list[Payment]:
     """All credit transactions of a BAI2 file, in file order."""
-    records = _records(text)
+    records = _records(text, file)
     if not records or records[0][0][0] != "01":
         raise InputError("payments file is not a BAI2 file (no 01 file header)", file)
+    if records[-1][0][0] != "99":
+        raise InputError("BAI2 file ends without its 99 file trailer: it was cut short or damaged", file)
     payments = []
     as_of: date | None = None
     group_currency = account_currency = "USD"
+    in_account = False
     for number, (fields, continued) in enumerate(records, start=1):
         code = fields[0]
         if code == "02":
@@ -41,10 +48,17 @@ def read_bai2(text: str, file: str | None = None) -> list[Payment]:
             account_currency = group_currency
         elif code == "03":
             account_currency = _field(fields, 2) or group_currency
+            in_account = True
+        elif code == "49":
+            in_account = False
         elif code == "16":
+            if not in_account:
+                raise InputError(f"BAI2 record {number}: a 16 transaction outside any 03 account record", file)
             payment = _transaction(fields, continued, as_of, account_currency, number, file)
             if payment is not None:
                 payments.append(payment)
+        elif code not in ("01", "98", "99"):
+            raise InputError(f"BAI2 record {number}: unknown record type {code!r}", file)
     return payments
 
 
@@ -62,6 +76,8 @@ def _transaction(fields: list[str], continued: list[str], as_of, currency, numbe
     bank_reference = _field(fields, position)
     customer_reference = _field(fields, position + 1)
     pieces = [",".join(fields[position + 2:])] + continued
+    if customer_reference.upper() in ("NONREF", "NONE"):
+        customer_reference = ""   # BAI2's word for "no reference"
     memo = " ".join(" ".join(pieces).split())
     # Banks wrap text onto 88 records anywhere, even inside an addenda segment: read the
     # addenda from the pieces joined as they were cut.
@@ -102,21 +118,35 @@ def _payer(memo: str) -> str | None:
     return " ".join(name.split()) or None
 
 
-def _records(text: str) -> list[tuple[list[str], list[str]]]:
-    """Records as (fields, continuations): the text of each 88 record that continues it."""
+def _records(text: str, file: str | None = None) -> list[tuple[list[str], list[str]]]:
+    """Records as (fields, continuations). An ``88`` record continues the one before it: its fields
+    are that record's next fields, except that once a ``16`` record has reached its text, each
+    88 is a further piece of the text (kept apart, since banks cut text anywhere)."""
     records: list[tuple[list[str], list[str]]] = []
     for raw in text.splitlines():
-        line = raw.strip()
+        line = raw.strip()   # CRLF, and records padded with spaces to 80 columns
         if not line:
             continue
         if line.endswith("/"):
             line = line[:-1]
         fields = line.split(",")
-        if fields[0] == "88" and records:
-            records[-1][1].append(",".join(fields[1:]))
-        else:
+        if fields[0] != "88":
             records.append((fields, []))
+            continue
+        if not records:
+            raise InputError("BAI2 file starts with an 88 continuation record that continues nothing", file)
+        previous, pieces = records[-1]
+        content = ",".join(fields[1:])
+        if pieces or (previous[0] == "16" and len(previous) > _text_index(previous)):
+            pieces.append(content)
+        else:
+            previous.extend(fields[1:])
     return records
+
+
+def _text_index(fields: list[str]) -> int:
+    """Where a 16 record's text begins: after type, amount, funds type (and its fields), two references."""
+    return 3 + _funds_type_width(fields) + 2
 
 
 def _field(fields: list[str], index: int) -> str:

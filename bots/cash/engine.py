@@ -30,7 +30,7 @@ from bots.cash.cents import money, to_cents
 from bots.cash.learned_accounts import LearnedAccounts
 from bots.cash.open_items import parse_item_date
 from bots.cash.payers import PayerDirectory, PayerMatch
-from bots.cash.payments import Payment, RemittanceLine
+from bots.cash.records import Payment, RemittanceLine
 from bots.cash.references import memo_references
 from bots.cash.results import Application, CashException, Issue, MatchResult
 from bots.cash.subset_sum import DEFAULT_MAX_BLOCKS, chance_matches, find_lump_sums, find_signed_subsets

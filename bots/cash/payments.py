@@ -1,51 +1,23 @@
 """Incoming payments, whatever file they came in.
 
 ``load_payments`` looks at a file's content (never its name) and reads it as the contract's
-JSON list, an ISO 20022 camt.053 statement or a BAI2 file, always giving ``Payment`` records
-in file order. A payment's ``lines`` are its remittance (contract 1's lines) and may be empty.
+JSON list, an ISO 20022 bank statement or notification (camt.053, camt.054, camt.052) or a BAI2
+file, always giving ``Payment`` records (``records``) in file order. A payment's ``lines`` are
+its remittance (contract 1's lines) and may be empty.
 """
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 import orjson
 
+from bots.cash.bai2 import read_bai2
+from bots.cash.camt053 import read_camt053
+from bots.cash.records import CENT, ZERO, Payment, RemittanceLine
 from bots.errors import InputError
 from inbox_parsers.amounts import parse_amount
 from inbox_parsers.dates import parse_date
-
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-
-
-@dataclass(slots=True)
-class RemittanceLine:
-    """One invoice or credit memo a payer says the payment settles."""
-
-    invoice: str
-    paid: Decimal
-    gross: Decimal | None = None
-    discount: Decimal = ZERO
-    deduction: Decimal = ZERO
-    invoice_date: date | None = None
-
-
-@dataclass(slots=True)
-class Payment:
-    """One incoming payment: who paid, how much, and what they said it was for."""
-
-    payment_reference: str
-    total: Decimal
-    payer: str | None = None
-    payment_date: date | None = None
-    currency: str | None = None
-    memo: str = ""
-    lines: list[RemittanceLine] = field(default_factory=list)
-    payer_account: str | None = None   # the payer's IBAN or account number, when the bank gives it
-    payer_id: str | None = None        # a customer or originator id the payer sent along
-
 
 def load_payments(path: str | Path) -> list[Payment]:
     """Read a payments file (JSON, camt.053 or BAI2, told apart by content); raise ``InputError``."""
@@ -61,14 +33,22 @@ def load_payments(path: str | Path) -> list[Payment]:
     if start in ("[", "{"):
         return payments_from_json(text, str(path))
     if start == "<":
-        from bots.cash.camt053 import read_camt053
-
-        return read_camt053(data, str(path))
+        return _guarded(read_camt053, data, path, "ISO 20022 XML")
     if text.lstrip("\ufeff \t\r\n").startswith("01,"):
-        from bots.cash.bai2 import read_bai2
-
-        return read_bai2(text, str(path))
+        return _guarded(read_bai2, text, path, "BAI2")
     raise InputError("payments file is neither a JSON list, a camt.053 statement nor a BAI2 file", str(path))
+
+
+def _guarded(reader, content, path: Path, kind: str) -> list[Payment]:
+    """Run a bank-file reader; a damaged file it did not foresee still ends as an ``InputError``
+    (exit 2 and the error JSON), never a traceback."""
+    try:
+        return reader(content, str(path))
+    except InputError:
+        raise
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError, ArithmeticError) as error:
+        raise InputError(f"{kind} payments file is damaged and cannot be read ({type(error).__name__}: {error})",
+                         str(path))
 
 
 def payments_from_json(text: str, file: str | None = None) -> list[Payment]:
