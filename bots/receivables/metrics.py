@@ -110,13 +110,19 @@ def countback_dso(ledger: Ledger, end: date, ar: Decimal) -> Decimal:
     """
     if ar <= 0:
         return _ZERO
+    # Each period is a calendar month (the first ends at ``end``): sum the sales by month once.
+    monthly: dict[tuple[int, int], Decimal] = {}
+    for invoice in ledger.invoices:
+        if invoice.invoice_date <= end:
+            month = (invoice.invoice_date.year, invoice.invoice_date.month)
+            monthly[month] = monthly.get(month, _ZERO) + invoice.amount
     remaining, total = ar, _ZERO
     period_end = end
     with localcontext(_PRECISION):
         for _ in range(COUNTBACK_PERIODS):
             period_start = period_end.replace(day=1)
             days = Decimal((period_end - period_start).days + 1)
-            period_sales = sales(ledger, period_start, period_end)
+            period_sales = monthly.get((period_start.year, period_start.month), _ZERO)
             if period_sales <= 0 or remaining >= period_sales:
                 if period_sales > 0:
                     remaining -= period_sales
@@ -176,8 +182,9 @@ def compute_metrics(ledger: Ledger, start: date, end: date, *, per_customer: boo
         for invoice in ledger.invoices:
             if not names.get(invoice.customer_id):
                 names[invoice.customer_id] = invoice.customer_name
+        ledgers = ledger.by_customer()
         for customer_id in sorted(names):
-            one = _figures(ledger.for_customer(customer_id), start, end)
+            one = _figures(ledgers[customer_id], start, end)
             one.customer_id, one.customer_name, one.currency = customer_id, names[customer_id], figures.currency
             figures.customers.append(one)
     return figures
