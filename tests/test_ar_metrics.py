@@ -152,7 +152,7 @@ def test_half_up_rounding_and_overpaid_item(tmp_path):
 
 @pytest.mark.parametrize("invoices, receipts, message", [
     (["C1,A,I1,2026-09-01,2026-10-01,USD,10.00", "C2,B,I2,2026-09-01,2026-10-01,EUR,10.00"], [],
-     "more than one currency"),
+     "the invoices are in more than one currency (EUR, USD)"),
     (["C1,A,I1,2026-09-01,2026-10-01,USD,10.00"], ["C1,I9,2026-09-05,10.00"], "receipts row 1 (line 2), invoice I9"),
     (["C1,A,I1,2026-09-01,2026-10-01,USD,10.00", "C1,A,I2,2026-13-01,2026-10-01,USD,5.00"], [],
      "invoices row 2 (line 3), invoice I2: invoice_date '2026-13-01' is not a date"),
@@ -177,7 +177,7 @@ def test_missing_file_column_and_bad_period(tmp_path):
     assert code == 2 and out == {"error": "invoices file not found", "file": str(tmp_path / "nope.csv")}
     receipts_csv.write_text(RECEIPT_HEADER + "\n", encoding="utf-8")
     code, out = ar_metrics(invoices_csv, receipts_csv, "2026-09-30", "2026-09-01")
-    assert code == 2 and "after it ends" in out["error"]
+    assert code == 2 and "after it ends" in out["error"] and out["file"] is None
     code, out = ar_metrics(invoices_csv, receipts_csv, "yesterday", "2026-09-01")
     assert code == 2 and "--from" in out["error"]
 

@@ -28,6 +28,8 @@ def ar_metrics(
 
     try:
         period = (_period_date(start, "--from"), _period_date(end, "--to"))
+        if period[0] > period[1]:
+            raise InputError(f"the period starts ({period[0]}) after it ends ({period[1]})", None)
         ledger = load_ledger(invoices, receipts)
         try:
             figures = compute_metrics(ledger, *period)
