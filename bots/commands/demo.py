@@ -22,6 +22,8 @@ def demo_command(
                                      "posts in this run (0: none)."),
     console_port: int = typer.Option(8480, "--console-port", min=0, help="With --keep-running, the port of the "
                                      "supervisor console (0: any free port)."),
+    gates: bool = typer.Option(True, "--gates/--no-gates", help="Also hold an order for credit and release it, bill "
+                               "and deliver invoices by mail and portal, and let a customer use the self-service portal."),
 ) -> None:
     """Run the whole order-to-cash demo: generate a world, start the sandbox, take orders in from
     email and the portal, read remittances, apply cash, key a few orders and post a few payments in the
@@ -42,7 +44,7 @@ def demo_command(
     try:
         code = run_demo(DemoOptions(seed=seed, keep_running=keep_running, as_of=day,
                                        erp_orders=erp_orders, erp_payments=erp_payments,
-                                       console_port=console_port), console)
+                                       console_port=console_port, gates=gates), console)
     except ConfigError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2)

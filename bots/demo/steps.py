@@ -287,6 +287,15 @@ def post_cash_in_erp(demo: Demo) -> str:
             f"already posted, {counts.get('exception', 0)} to the exception queue")
 
 
+from bots.demo.gates import bill_and_deliver, customer_uses_portal, hold_and_release_credit  # noqa: E402
+
+# Issue 13's steps: the credit gate, invoicing and delivery, the customer portal.
+GATE_STEPS = [
+    ("Credit hold and release (erp-order-entry, o2c release-hold)", hold_and_release_credit),
+    ("Bill and deliver invoices (erp-invoicing, invoice-delivery)", bill_and_deliver),
+    ("A customer uses the self-service portal (o2c portal)", customer_uses_portal),
+]
+
 STEPS = [
     ("Generate the scenario world", generate_world),
     ("Open the work queue", open_store),
@@ -299,6 +308,7 @@ STEPS = [
     ("Queue the payments and their exceptions", queue_payments),
     ("Key orders in the ERP (erp-order-entry)", key_orders_in_erp),
     ("Post cash in the ERP (erp-cash-posting)", post_cash_in_erp),
+    *GATE_STEPS,
 ]
 
 
@@ -347,6 +357,8 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> int:
         demo.console.print("Interrupted.")
         return 130
     finally:
+        if getattr(demo, "portal_server", None) is not None:
+            demo.portal_server.stop()
         if demo.sandbox is not None:
             demo.sandbox.stop()
         if demo.queue is not None:
