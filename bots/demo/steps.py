@@ -42,6 +42,7 @@ class DemoOptions:
     as_of: date | None = None
     erp_orders: int = 5
     erp_payments: int = 5
+    gates: bool = True  # issue 13's steps: credit hold and release, billing and delivery, the customer portal
     console_port: int = 8480
 
     def __post_init__(self):
@@ -289,7 +290,7 @@ def post_cash_in_erp(demo: Demo) -> str:
 
 from bots.demo.gates import bill_and_deliver, customer_uses_portal, hold_and_release_credit  # noqa: E402
 
-# Issue 13's steps: the credit gate, invoicing and delivery, the customer portal.
+# Issue 13's steps: the credit gate, invoicing and delivery, the customer portal (--no-gates: left out).
 GATE_STEPS = [
     ("Credit hold and release (erp-order-entry, o2c release-hold)", hold_and_release_credit),
     ("Bill and deliver invoices (erp-invoicing, invoice-delivery)", bill_and_deliver),
@@ -308,7 +309,6 @@ STEPS = [
     ("Queue the payments and their exceptions", queue_payments),
     ("Key orders in the ERP (erp-order-entry)", key_orders_in_erp),
     ("Post cash in the ERP (erp-cash-posting)", post_cash_in_erp),
-    *GATE_STEPS,
 ]
 
 
@@ -334,7 +334,9 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> int:
     demo.console.print(f"[bold]o2c demo[/bold]: seed {options.seed}, business date {demo.as_of.isoformat()}, "
                        f"in {demo.folder}")
     try:
-        for number, (title, step) in enumerate(STEPS, start=1):
+        steps = STEPS + (GATE_STEPS if options.gates else [])
+        demo.step_count = len(steps)
+        for number, (title, step) in enumerate(steps, start=1):
             if not _run_step(demo, number, title, step):
                 return 1
         try:
@@ -368,7 +370,7 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> int:
 
 def _run_step(demo: Demo, number: int, title: str, step) -> bool:
     """Run one step, timed; print its summary, or a plain message when it fails."""
-    demo.console.print(f"[{number}/{len(STEPS)}] {title} ...")
+    demo.console.print(f"[{number}/{getattr(demo, 'step_count', len(STEPS))}] {title} ...")
     started = time.perf_counter()
     try:
         summary = step(demo)
