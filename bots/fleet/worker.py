@@ -136,6 +136,7 @@ class Worker:
         self.registry = WorkerRegistry(queue, stale_seconds=3 * self.settings.heartbeat_seconds)
         self.locks = BotLocks(queue)
         self.stopping = threading.Event()
+        self.ended = threading.Event()  # set when run() is over: the heartbeat stops too
         self.slots = [_Slot(bot, n) for bot in bots for n in range(1, concurrency + 1)]
         self.lease_names = [worker_name(bot.name) for bot in bots]
         self.me = None
@@ -264,12 +265,12 @@ class Worker:
             self.metrics.busy_slots(len(self.current_items()))
 
     def _heartbeat_loop(self) -> None:
-        while True:
+        while not self.ended.is_set():
             try:
                 self.beat(STOPPING if self.stopping.is_set() else None)
             except Exception as error:  # the database away for a moment: the lease covers a few misses
                 log.warning("heartbeat failed", worker=self.me.name, error=f"{type(error).__name__}: {error}")
-            time.sleep(self.settings.heartbeat_seconds)
+            self.ended.wait(self.settings.heartbeat_seconds)
 
     def _wind_down(self, threads: list[threading.Thread]) -> int:
         log.info("worker stopping", worker=self.me.name, busy=self.current_items(),
@@ -282,6 +283,7 @@ class Worker:
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         late = [thread.name for thread in threads if thread.is_alive()]
+        self.ended.set()
         released = self._release_held()
         self.registry.stopped(self.me)
         if late:
