@@ -5,6 +5,7 @@ attachment type and in the body; then one test for each thing the corpus taught 
 import collections
 import json
 import random
+import re
 from email.message import EmailMessage
 
 import pytest
@@ -20,8 +21,10 @@ BODY_AND_FILES = [name for name in FORMATS if name != "pdf"]  # PDFs need the br
 
 
 def _wrong(cases) -> dict:
-    return {f"{case.fmt}-{index}": (case.truth, comparable(parse_email(case.raw)))
-            for index, case in enumerate(cases) if comparable(parse_email(case.raw)) != case.truth}
+    """{format-index: (truth, got)} for every case that does not parse to exactly its truth."""
+    got = [comparable(parse_email(case.raw)) for case in cases]
+    return {f"{case.fmt}-{index}": (case.truth, mine) for index, (case, mine) in enumerate(zip(cases, got))
+            if mine != case.truth}
 
 
 def test_the_generator_writes_every_language_in_every_format_with_its_truth():
@@ -39,6 +42,21 @@ def test_hundreds_of_orders_in_six_languages_read_exactly():
     wrong = _wrong(cases)
     shown = {name: json.dumps(pair, ensure_ascii=False)[:600] for name, pair in list(wrong.items())[:5]}
     assert not wrong, f"{len(wrong)}/{len(cases)} wrong: {shown}"
+
+
+def test_contract_2_holds_for_the_orders_in_six_languages():
+    """Beyond the truth: each order says where it came from, names the buyer's company (not
+    the person who wrote), and prints quantities and prices the way contract 2 wants them."""
+    for case in corpus(60, seed=20261205, formats=BODY_AND_FILES):
+        result = parse_email(case.raw)
+        files = [part.get_filename() for part in case.message.iter_attachments()]
+        [order] = result["orders"]
+        assert order["source"] == (f"attachment {files[0]}" if files else "body"), case.fmt
+        assert order["customer"]["name"] == case.companies[0], case.fmt
+        assert order["requested_date"] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", order["requested_date"])
+        for line in order["lines"]:
+            assert re.fullmatch(r"\d+(?:\.\d+)?", line["quantity"]) and re.fullmatch(r"\d+\.\d{2}", line["unit_price"])
+            assert line["description"], case.fmt
 
 
 def test_pdf_orders_in_six_languages_read_exactly(browser):

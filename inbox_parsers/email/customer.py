@@ -9,7 +9,7 @@ import re
 
 from inbox_parsers.purchase_orders.companies import LEGAL_FORM, looks_like_company
 
-_CLOSING = re.compile(r"(?i)^\s*(?:best|kind|warm|many)?\s*(?:regards|wishes)(?![\w'])|^\s*(?:thanks|thank\s+you|many\s+thanks|cheers|sincerely|yours|thx|tia|rgds|br|best|greetings|mit\s+freundlichen\s+gr[üu](?:ß|ss)en|viele\s+gr[üu](?:ß|ss)e|cordialement|saludos)(?![\w'])|^--\s*$")
+_CLOSING = re.compile(r"(?i)^\s*(?:best|kind|warm|many)?\s*(?:regards|wishes)(?![\w'])|^\s*(?:thanks|thank\s+you|many\s+thanks|cheers|sincerely|yours|thx|tia|rgds|br|best|greetings|mit\s+freundlichen\s+gr[üu](?:ß|ss)en|viele\s+gr[üu](?:ß|ss)e|(?:bien\s+)?cordialement|saludos|atentamente|met\s+vriendelijke\s+groet(?:en)?|groeten|cordiali\s+saluti|distinti\s+saluti|saluti|com\s+os\s+melhores\s+cumprimentos|cumprimentos|atenciosamente)(?![\w'])|^--\s*$")
 _CONTACT = re.compile(r"(?i)(?:@|\bphone\b|\btel\b|\bfax\b|\bmobile\b|\bwww\.|https?://|\+?\d[\d\s().-]{6,})")
 
 

@@ -10,9 +10,10 @@ import re
 _COMPANY_WORDS = re.compile(
     r"(?i)\b(?:inc|llc|l\.l\.c|ltd|limited|gmbh|ag|kg|co|corp|corporation|company|plc|pty|bv|b\.v|nv|sa|s\.a|sas|sarl|srl|s\.r\.l|spa|s\.p\.a|oy|ab|as|a/s|"
     r"group|holdings|industries|enterprises|trading|traders|supply|supplies|distribution|distributors|wholesale|foods|grocers|markets?|stores?|retail|"
-    r"services|partners|outfitters|provisions|handel|groothandel)\b\.?|&"
+    r"services|partners|outfitters|provisions|handel|groothandel|s\.l|sl|lda|sprl|bvba|n\.v)\b\.?|&"
 )
-LEGAL_FORM = re.compile(r"(?i)\b(?:inc|llc|ltd|limited|gmbh|ag|corp|corporation|plc|pty|bv|b\.v|sarl|sas|srl|s\.r\.l|spa|s\.p\.a|oy|ab|sp\.\s*z\s*o\.o)\b\.?\s*$")
+LEGAL_FORM = re.compile(r"(?i)\b(?:inc|llc|ltd|limited|gmbh|ag|kg|corp|corporation|plc|pty|bv|b\.v|nv|n\.v|sarl|sas|sa|s\.a|srl|s\.r\.l|spa|s\.p\.a|"
+                        r"s\.l|sl|lda|oy|ab|sp\.\s*z\s*o\.o)\b\.?\s*$")
 _GENERIC = re.compile(r"(?i)^(?:purchase|order|orders|form|po|p\.o\.|page|of|confirmation|request|copy|original|bestellung|commande|\W)+$")
 
 
@@ -32,12 +33,22 @@ def looks_like_company(name: str | None, address: str | None = None) -> bool:
         return False
     if _COMPANY_WORDS.search(name):
         return True
-    squashed = re.sub(r"[^a-z0-9]", "", name.lower())
+    squashed = re.sub(r"[^a-z0-9]", "", _ascii(name.lower()))
     core = domain_words(address)
     if not core or len(core) < 4 or len(squashed) < 4:
         return False
-    first_word = re.sub(r"[^a-z0-9]", "", name.split()[0].lower())
+    words = [re.sub(r"[^a-z0-9]", "", _ascii(word.lower())) for word in name.split()]
+    first_word = words[0]
+    if len(words) >= 2 and all(len(word) >= 3 and word in core for word in words):
+        return True  # "Quincaillerie Lefèvre" at lefevre-quincaillerie.fr: the words in another order
     return core in squashed or squashed in core or (len(first_word) >= 5 and core.startswith(first_word))
+
+
+def _ascii(text: str) -> str:
+    """``text`` without accents ("Ferretería" -> "Ferreteria"), as domain names write it."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def title_company(title: str | None, address: str | None) -> str | None:
@@ -45,5 +56,6 @@ def title_company(title: str | None, address: str | None) -> str | None:
     if not title or re.search(r"\d{3}|@|:", title) or len(title) > 70:
         return None
     name = re.sub(r"(?i)\s*[-–|:]?\s*\b(?:purchase\s+order|order\s+form|bestellung)\b.*$", "", title).strip(" -–|")
-    name = re.sub(r"(?i)^(?:from|von|de)\s+", "", name)  # "from Lakeside Foods Inc." under the PO heading
+    # "from Lakeside Foods Inc." under the PO heading; "De Vries Horeca B.V." keeps its capital "De".
+    name = re.sub(r"^(?:[Ff]rom|FROM|von|de)\s+", "", name)
     return name if looks_like_company(name, address) else None
