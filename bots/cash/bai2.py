@@ -66,11 +66,11 @@ def _transaction(fields: list[str], continued: list[str], as_of, currency, numbe
     type_code = _field(fields, 1)
     if not type_code.isdigit():
         raise InputError(f"BAI2 record {number}: type code {type_code!r} is not a number", file)
-    if not 100 <= int(type_code) <= 399:
-        return None  # debits (400-699) and non-monetary codes are not payments
     amount_text = _field(fields, 2)
     if amount_text and not amount_text.lstrip("+-").isdigit():
         raise InputError(f"BAI2 record {number}: amount {amount_text!r} is not in cents", file)
+    if not 100 <= int(type_code) <= 399:
+        return None  # debits (400-699) and non-monetary codes are not payments
     total = Decimal(int(amount_text or 0)).scaleb(-2).quantize(Decimal("0.01"))
     position = 3 + _funds_type_width(fields)
     bank_reference = _field(fields, position)

@@ -253,12 +253,12 @@ def _amount(element, file) -> Decimal | None:
     text = element.text.strip()
     try:
         amount = Decimal(text)
+        if amount.is_finite() and amount >= 0:
+            return amount.quantize(Decimal("0.01"))
     except InvalidOperation:
         raise InputError(f"camt amount {text!r} is not a number", file)
-    if not amount.is_finite() or amount < 0:
-        raise InputError(f"camt amount {text!r} is not an amount (ISO 20022 amounts are positive; the "
-                         "credit/debit indicator gives the direction)", file)
-    return amount.quantize(Decimal("0.01"))
+    raise InputError(f"camt amount {text!r} is not an amount (ISO 20022 amounts are positive; the "
+                     "credit/debit indicator gives the direction)", file)
 
 
 def _date(entry, name: str):
