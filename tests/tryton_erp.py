@@ -60,6 +60,30 @@ CATALOG = {
 }
 
 
+def sample_orders(count: int, prefix: str, seed: int = 12) -> list[dict]:
+    """``count`` parsed purchase orders (contract 2's shape) for the seeded catalog, with the truth in them.
+
+    PO numbers are ``prefix`` and a number, all of one length (so none is a part of another);
+    one to three lines each, whole quantities, the catalog's prices or a customer's own.
+    """
+    import random
+
+    rng = random.Random(seed)
+    orders = []
+    for n in range(1, count + 1):
+        products = rng.sample(CATALOG["products"], rng.randint(1, 3))
+        orders.append({
+            "po_number": f"{prefix}{n:04d}",
+            "requested_date": None,
+            "customer": {"name": rng.choice(CATALOG["customers"]), "email": None},
+            "ship_to": None,
+            "lines": [{"sku": product["code"], "description": product["name"], "quantity": str(rng.randint(1, 40)),
+                       "unit_price": rng.choice([product["list_price"], f"{Decimal(product['list_price']) * Decimal('0.95'):.2f}"])}
+                      for product in products],
+        })
+    return orders
+
+
 class TrytonError(RuntimeError):
     """A step of installing, seeding or running Tryton failed; the message says which and why."""
 
