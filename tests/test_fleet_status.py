@@ -198,3 +198,33 @@ def test_scheduled_runs_are_queued_for_the_workers_and_one_bot_never_runs_twice_
         assert log[0::2] == ["start", "end"]
     success = results[-1]
     assert success["exit_code"] == 0 and success["counts"] == {"messages": 3}
+
+
+def test_o2c_schedule_with_a_fleet_queues_the_runs_for_the_workers(postgres_url, tmp_path):
+    schedule = tmp_path / "schedules.yaml"
+    schedule.write_text("schedule:\n  - every second: email-intake\n")
+    env = {**os.environ, "O2C_DATABASE_URL": postgres_url, "O2C_HOME": str(tmp_path), "O2C_FLEET_ENABLED": "true"}
+    scheduler = subprocess.Popen([O2C, "schedule", "--file", str(schedule)], env=env, cwd=ROOT,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    queue = WorkQueue.open(postgres_url)
+    try:
+        wait_for(lambda: queue.items(kind="run:email-intake"), 60, "a run queued")
+        time.sleep(2.5)  # due every second, but one run per bot and minute (a minute may turn meanwhile)
+        scheduler.send_signal(signal.SIGTERM)
+        assert scheduler.wait(30) == 0
+        runs = queue.items(kind="run:email-intake")
+        assert {item.state for item in runs} == {"new"}  # waiting for a worker: nothing ran here
+        assert {item.payload["bot"] for item in runs} == {"email-intake"}
+        assert 1 <= len(runs) <= 2 and len({item.payload["due"] for item in runs}) == len(runs)
+        from bots.runs import recent_runs
+
+        assert recent_runs(queue) == []
+    finally:
+        if scheduler.poll() is None:
+            scheduler.kill()
+        queue.close()
+
+    sqlite = {**env, "O2C_DATABASE_URL": f"sqlite:///{tmp_path / 'o2c.db'}"}
+    refused = subprocess.run([O2C, "schedule", "--file", str(schedule)], env=sqlite, capture_output=True, text=True,
+                             timeout=60, cwd=ROOT)
+    assert refused.returncode == 2 and "needs PostgreSQL" in refused.stderr and "Traceback" not in refused.stderr
