@@ -115,3 +115,39 @@ def test_viewer_may_not_see_collections_and_reminder_keys_send_once(site, page):
     assert with_key.remind_now("C5", TODAY, NOW, "reminder-now:C5:abc")["emails"] == 1
     assert with_key.remind_now("C5", TODAY, NOW, "reminder-now:C5:abc")["emails"] == 0     # the same click again
     assert [m.recipients for m in site["smtp"].messages] == [["eve@epsilon.example"]]
+
+
+def test_roles_and_csrf_on_the_actions(world):  # noqa: F811
+    import re
+
+    from bots.store.models import CollectorAssignment
+
+    clock = FixedClock(NOW)
+    users = UserStore(world["engine"], CONSOLE, clock)
+    users.add("kim", "collector", PASSWORD)
+    users.add("otto", "operator", PASSWORD)
+    app = create_console_app(WorkQueue(world["engine"], clock=clock), secret_key=b"k" * 32)
+
+    def signed_in(name):
+        client = app.test_client()
+        page = client.get("/sign-in").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        client.post("/sign-in", data={"name": name, "password": PASSWORD, "csrf_token": token})
+        page = client.get("/collections/customers/C1").get_data(as_text=True)
+        return client, re.search(r'name="csrf_token" value="([^"]+)"', page).group(1), page
+
+    kim, token, page = signed_in("kim")
+    assert "Assign to" not in page                                      # the button is not shown...
+    assert kim.post("/collections/customers/C1/assignment", data={"collector": "kim", "csrf_token": token}
+                    ).status_code == 403                                # ...and the server refuses it
+    assert kim.post("/collections/customers/C1/calls", data={"note": "no token"}).status_code in (400, 403)
+    assert kim.post("/collections/customers/C1/calls", data={"note": "<b>hi</b>", "csrf_token": token}
+                    ).status_code == 302
+    assert "&lt;b&gt;hi&lt;/b&gt;" in kim.get("/collections/customers/C1").get_data(as_text=True)
+    otto, token, page = signed_in("otto")
+    assert "Assign to" in page
+    assert otto.post("/collections/customers/C1/assignment", data={"collector": "kim", "csrf_token": token}
+                     ).status_code == 302
+    with world["sessions"]() as session:
+        assert session.get(CollectorAssignment, "C1").collector == "kim"
+    assert otto.get("/collections/customers/NOPE").status_code == 404

@@ -114,6 +114,22 @@ def _rules():
     return routing_rules(settings.bot("collections-cases").get("routing") if settings else None)
 
 
+@pages.post("/customers/<customer_id>/assignment")
+@requires("operator")
+def assign_collector(customer_id: str):
+    """Give the customer to a collector (operators and supervisors hand out the work)."""
+    from bots.collections.worklist import assign
+
+    collector = request.form.get("collector", "").strip()
+    if not collector or len(collector) > 200:
+        flash("Name the collector.", "error")
+        return redirect(url_for(".customer_page", customer_id=customer_id))
+    with _context().sessions.begin() as session:
+        assign(session, customer_id, collector, _me(), _context().now())
+    flash(f"{customer_id} is now worked by {collector}.", "success")
+    return redirect(url_for(".customer_page", customer_id=customer_id))
+
+
 @pages.post("/customers/<customer_id>/calls")
 @requires(ROLE)
 def log_call(customer_id: str):
