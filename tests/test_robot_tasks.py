@@ -1,28 +1,23 @@
-"""robots/tasks/enter_orders.robot run by the real ``robot`` runner against the sandbox ERP.
+"""Robot tasks with the O2C library run by the real ``robot`` runner (``python -m robot``, a subprocess).
 
-The runner is a subprocess (``python -m robot``), as a business user or a scheduler runs
-it; the assertions read its output.xml through ``robot.api.ExecutionResult``.
+The assertions read its output.xml through ``robot.api.ExecutionResult``. The shipped
+robots/tasks/enter_orders.robot itself runs in tests/test_robot_run.py, through `o2c run robot`.
 """
 
 import os
 import subprocess
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from robot.api import ExecutionResult
 
 from bots.workqueue import WorkQueue, key_for
-from sandbox import masterdata
 
 pytestmark = pytest.mark.browser
 
 CHECKOUT = Path(__file__).resolve().parent.parent
-TASK = CHECKOUT / "robots" / "tasks" / "enter_orders.robot"
 BOT_USER, BOT_PASSWORD = "bot", "bot-pass-1"
-CUSTOMERS = masterdata.customers(42)
-ITEMS = masterdata.items(42)
 
 
 def run_robot(robot_file: Path, out: Path, **variables) -> ExecutionResult:
@@ -34,64 +29,22 @@ def run_robot(robot_file: Path, out: Path, **variables) -> ExecutionResult:
     env = {**os.environ, "O2C_ERP_PASSWORD": BOT_PASSWORD, "O2C_HOME": str(out / "home")}
     if "QUEUE_URL" in variables:
         env["O2C_DATABASE_URL"] = variables["QUEUE_URL"]
+    for name in [name for name in variables if name.startswith("O2C_")]:
+        env[name] = variables.pop(name)
     finished = subprocess.run([*command, str(robot_file)], env=env, capture_output=True, timeout=300, cwd=CHECKOUT)
     assert (out / "output.xml").is_file(), finished.stdout.decode(errors="replace")[-3000:]
     return ExecutionResult(str(out / "output.xml"))
 
 
-def test_the_enter_orders_task_keys_the_queued_orders(erp_sandbox, tmp_path):
-    queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
-    good = [
-        {"po_number": "PO-R1", "requested_date": "2026-12-15", "ship_to": None,
-         "customer": {"name": CUSTOMERS[0].name, "email": CUSTOMERS[0].buyer_email},
-         "lines": [{"sku": ITEMS[0].sku, "quantity": "4", "unit_price": str(ITEMS[0].price)},
-                   {"sku": ITEMS[1].sku, "quantity": "1", "unit_price": None}]},
-        {"po_number": "PO-R2", "requested_date": None, "ship_to": "Gate 2, 9 Quay St",
-         "customer": {"name": CUSTOMERS[2].name, "email": None},
-         "lines": [{"sku": ITEMS[2].sku, "quantity": "10", "unit_price": str(ITEMS[2].price)}]},
-    ]
-    bad = {**good[0], "po_number": "PO-R3", "lines": [{"sku": "ZZ-0000", "quantity": "1", "unit_price": "1.00"}]}
-    with WorkQueue.open(url=queue_url) as queue:
-        items = [queue.add("order", {"order": o}, key=key_for("robot", o["po_number"]))[0] for o in [*good, bad]]
-
-    result = run_robot(TASK, tmp_path / "out", ERP_URL=erp_sandbox.erp_url, ERP_USER=BOT_USER, QUEUE_URL=queue_url)
-
-    assert result.statistics.total.failed == 0 and result.statistics.total.passed == 1
-    conn = erp_sandbox.db()
-    saved = {po: (str(number), customer) for number, customer, po in conn.execute(
-        "SELECT order_no, customer_id, customer_po FROM sales_orders WHERE customer_po LIKE 'PO-R%'")}
-    lines = conn.execute("SELECT item_id, quantity, unit_price FROM order_lines WHERE order_no = ? ORDER BY line_no",
-                         (saved["PO-R1"][0],)).fetchall()
-    ship_to = conn.execute("SELECT ship_to FROM sales_orders WHERE customer_po = 'PO-R2'").fetchone()[0]
-    conn.close()
-    assert sorted(saved) == ["PO-R1", "PO-R2"]
-    assert (saved["PO-R1"][1], saved["PO-R2"][1]) == (CUSTOMERS[0].customer_id, CUSTOMERS[2].customer_id)
-    assert [(i, Decimal(q), Decimal(p)) for i, q, p in lines] == [(ITEMS[0].sku, 4, ITEMS[0].price),
-                                                                  (ITEMS[1].sku, 1, ITEMS[1].price)]
-    assert ship_to == "Gate 2, 9 Quay St"
-    with WorkQueue.open(url=queue_url) as queue:
-        done = [queue.get(item.id) for item in items]
-    assert [item.state for item in done] == ["done", "done", "exception"]
-    assert [item.result["sales_order"] for item in done[:2]] == [saved["PO-R1"][0], saved["PO-R2"][0]]
-    assert done[2].exception_message == "the ERP did not save the sales order: Line 1: item ZZ-0000 does not exist."
-    assert Path(done[2].evidence["screenshot"]).is_file()
-
-    # Run again: nothing is waiting, nothing is keyed twice.
-    again = run_robot(TASK, tmp_path / "again", ERP_URL=erp_sandbox.erp_url, ERP_USER=BOT_USER, QUEUE_URL=queue_url)
-    assert again.statistics.total.failed == 0
-    conn = erp_sandbox.db()
-    assert conn.execute("SELECT count(*) FROM sales_orders WHERE customer_po LIKE 'PO-R%'").fetchone()[0] == 2
-    conn.close()
-
-
 FAILING_TASK = """\
 *** Settings ***
-Resource          ${CHECKOUT}/robots/resources/erp.resource
-Suite Setup       Log In To The ERP    ${ERP_URL}    bot    %{O2C_ERP_PASSWORD}
+Library           robots.O2C    timeout=2 seconds
+Suite Setup       Open Browser To    ${ERP_URL}/start
 Suite Teardown    Close Browser
 
 *** Tasks ***
 An Unknown Item Is Refused
+    Log In    erp/login    user=bot    password=%{O2C_ERP_PASSWORD}
     Open Screen    erp/sales_order
     Fill Field    customer    C1001
     Fill Field    customer_po    PO-R9
@@ -108,7 +61,7 @@ def test_a_failing_keyword_reports_what_the_screen_shows_and_a_screenshot(erp_sa
     robot_file.write_text(FAILING_TASK)
     out = tmp_path / "out"
 
-    result = run_robot(robot_file, out, ERP_URL=erp_sandbox.erp_url, CHECKOUT=CHECKOUT)
+    result = run_robot(robot_file, out, ERP_URL=erp_sandbox.erp_url)
 
     (task,) = result.suite.tests
     assert task.status == "FAIL"
@@ -119,25 +72,58 @@ def test_a_failing_keyword_reports_what_the_screen_shows_and_a_screenshot(erp_sa
     assert "ZZ-0000" in next(out.glob("failure-field_should_be-*.html")).read_text()
 
 
-EMPTY_QUEUE_TASK = """\
+WORK_ITEM_TASK = """\
 *** Settings ***
-Library           robots.O2C    queue_url=${QUEUE_URL}
+Library           robots.O2C    queue_url=${QUEUE_URL}    item_kind=order
 
 *** Tasks ***
-Nothing Is Waiting
-    ${count}=    Count Waiting Work Items    kind=order
-    Should Be Equal As Integers    ${count}    0
-    ${item}=    Take Next Work Item    kind=order
+Work Items One At A Time
+    ${count}=    Count Waiting Work Items
+    Should Be Equal As Integers    ${count}    2
+    ${item}=    Take Next Work Item
+    Should Be Equal    ${item}[order][po_number]    PO-W1
+    ${sku}=    Get Work Item Field    order.lines.0.sku
+    Should Be Equal    ${sku}    NW-4410
+    ${none}=    Get Work Item Field    order.ship_to.street    default=${None}
+    Should Be Equal    ${none}    ${None}
+    Run Keyword And Expect Error    Work item 1 has no field 'order.colour' (at 'colour': po_number, lines).
+    ...    Get Work Item Field    order.colour
+    Run Keyword And Expect Error    Work item 1 is still in hand: complete or release it first.    Take Next Work Item
+    Release Work Item    the ERP is closed
+    ${item}=    Take Next Work Item
+    Should Be Equal    ${item}[order][po_number]    PO-W1
+    Run Keyword And Expect Error    The ERP answered "System busy"
+    ...    Raise Application Exception    The ERP answered "System busy"    code=erp_busy
+    ${item}=    Take Next Work Item
+    Run Keyword And Expect Error    Product ZZ-0000 is not in the ERP
+    ...    Raise Business Exception    Product ZZ-0000 is not in the ERP    code=unknown_product
+    ${item}=    Take Next Work Item
+    Should Be Equal    ${item}[order][po_number]    PO-W2
+    Complete Work Item With    sales_order=10000042    found_existing=yes
+    ${item}=    Take Next Work Item
     Should Be Equal    ${item}    ${None}
     Complete Work Item With    sales_order=1
 """
 
 
-def test_taking_from_an_empty_queue_gives_none_and_completing_nothing_says_so(tmp_path):
-    robot_file = tmp_path / "empty.robot"
-    robot_file.write_text(EMPTY_QUEUE_TASK)
+def test_the_work_item_keywords_route_each_item_as_the_bots_do(tmp_path):
+    queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
+    with WorkQueue.open(url=queue_url, retry_backoff_seconds=0) as queue:
+        ids = [queue.add("order", {"order": {"po_number": f"PO-W{n}", "lines": [{"sku": "NW-4410"}]}},
+                         key=key_for("w", n))[0].id for n in (1, 2)]
+    robot_file = tmp_path / "items.robot"
+    robot_file.write_text(WORK_ITEM_TASK)
 
-    result = run_robot(robot_file, tmp_path / "out", QUEUE_URL=f"sqlite:///{tmp_path / 'queue.db'}")
+    result = run_robot(robot_file, tmp_path / "out", QUEUE_URL=queue_url, O2C_RETRY_BACKOFF_SECONDS="0")
 
     (task,) = result.suite.tests
     assert (task.status, task.message) == ("FAIL", "No work item is in hand: use Take Next Work Item first.")
+    with WorkQueue.open(url=queue_url) as queue:
+        first, second = (queue.get(i) for i in ids)
+    # PO-W1: released (back to the queue), an application exception (back again), then a business
+    # exception: to a person, with the code and message the task gave.
+    assert (first.state, first.attempts, first.exception_code, first.exception_message) == (
+        "exception", 3, "unknown_product", "Product ZZ-0000 is not in the ERP")
+    assert [e.action for e in first.history][-3:] == ["failed_will_retry", "failed_will_retry", "business_exception"]
+    assert [e.detail["code"] for e in first.history[-3:]] == ["released", "erp_busy", "unknown_product"]
+    assert (second.state, second.result) == ("done", {"sales_order": "10000042", "found_existing": "yes"})
