@@ -13,7 +13,7 @@ without (bank memo and payer name only). Then runs, each in its own process so p
 - ``match``: loading both files and matching, as ``o2c match --json`` does (the JSON is built
   but not printed).
 
-Targets: under 30 s and under 2 GiB peak for the full scale.
+Targets: at most 3x the floor's wall time and under 1 GiB peak for the full scale.
 """
 
 import argparse
@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-TARGET_SECONDS = 30.0
-TARGET_BYTES = 2 * 1024 ** 3
+TARGET_RATIO = 3.0
+TARGET_BYTES = 1024 ** 3
 SYLLABLES = ["ka", "ro", "vel", "dos", "trin", "ma", "bel", "lor", "zen", "qui", "par", "ten", "hol", "mir",
              "sa", "tor", "vin", "gal", "rup", "nes", "cor", "bri", "fal", "dun", "wex", "yor", "pim", "lax"]
 TRADES = ["Grocers", "Foods", "Supply", "Outfitters", "Hardware", "Textiles", "Logistics", "Pharma"]
@@ -92,7 +92,7 @@ def generate(folder: Path, items: int, payments: int, seed: int = 7) -> tuple[Pa
 
 
 FLOOR = """
-import json, sys, time
+import json, resource, sys, time
 import pandas as pd
 start = time.perf_counter()
 items = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
@@ -100,26 +100,29 @@ lines = pd.DataFrame([line for p in json.load(open(sys.argv[2])) for line in p["
 loaded = time.perf_counter()
 joined = lines.merge(items, on="invoice", how="left")
 done = time.perf_counter()
-print(json.dumps({"load": loaded - start, "join": done - loaded, "rows": len(joined)}))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"load": loaded - start, "join": done - loaded, "rows": len(joined), "peak": peak}))
 """
 
 MATCH = """
-import json, sys, time
+import json, resource, sys, time
+import orjson
 from bots.cash import load_open_items, load_payments, match_payments
 start = time.perf_counter()
 items = load_open_items(sys.argv[1])
 payments = load_payments(sys.argv[2])
 loaded = time.perf_counter()
 output = match_payments(items, payments).to_json()
-text = json.dumps(output)
+text = orjson.dumps(output)   # as o2c match --json writes a large result
 done = time.perf_counter()
-print(json.dumps({"load": loaded - start, "match": done - loaded, "summary": output["summary"]}))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"load": loaded - start, "match": done - loaded, "summary": output["summary"], "peak": peak}))
 """
 
 
 def run(script: str, *args) -> tuple[dict, float, float, int]:
     """Run ``script`` in a fresh interpreter; return its JSON line, wall seconds, CPU seconds
-    (user + system: what the run costs when the machine is shared) and peak RSS bytes."""
+    (user + system: what the run costs when the machine is shared) and its own peak RSS bytes."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     completed = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
@@ -129,8 +132,8 @@ def run(script: str, *args) -> tuple[dict, float, float, int]:
         sys.exit(completed.stderr)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    # ru_maxrss of children is the largest child so far; the runs go from small to large.
-    return json.loads(completed.stdout.strip().splitlines()[-1]), seconds, cpu, after.ru_maxrss * 1024
+    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    return report, seconds, cpu, report["peak"]
 
 
 def main() -> None:
@@ -156,9 +159,9 @@ def main() -> None:
     print(f"machine load average {load:.1f} on {os.cpu_count()} cores (wall time stretches when it is above the cores)")
     print(f"payments {summary['payments']:,}: applied {summary['applied']:,}, exceptions {summary['exceptions']:,} "
           f"({summary['applied'] / max(summary['payments'], 1):.1%} straight through)")
-    if args.scale >= 1.0:
-        ok = match_seconds < TARGET_SECONDS and match_peak < TARGET_BYTES
-        print(f"targets (< {TARGET_SECONDS:.0f} s, < 2 GiB): {'met' if ok else 'NOT met'}")
+    ok = match_seconds <= TARGET_RATIO * floor_seconds and match_peak < TARGET_BYTES
+    print(f"targets (<= {TARGET_RATIO:.0f}x the floor, < 1 GiB peak): {'met' if ok else 'NOT met'}"
+          + ("" if args.scale >= 1.0 else " (at this scale; the targets are for the full scale)"))
 
 
 if __name__ == "__main__":

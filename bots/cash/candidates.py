@@ -120,19 +120,27 @@ def item_keys(invoices: pd.Series) -> pd.DataFrame:
     of an ERP invoice number (ASCII, no separator near its end, so no suffix); anything else
     goes through ``keys_of`` itself.
     """
-    text = invoices.astype("str").str.strip()
+    text = invoices.astype("str")
     compact = text.str.upper().str.replace(r"[^0-9A-Z]+", "", regex=True)
     digits = compact.str.replace(r"^[A-Z]*0*", "", regex=True)
-    enough_in_digits = digits.str.count(r"[0-9]") >= MIN_DIGITS
-    enough_in_compact = compact.str.count(r"[0-9]") >= MIN_DIGITS
-    enough_in_digits = enough_in_digits.to_numpy(dtype=bool)
-    keep_compact = enough_in_digits | enough_in_compact.to_numpy(dtype=bool)
+    # Digits keys are nearly always all digits: their length is their count (no regex needed).
+    plain = (digits.str.isdigit() & (digits.str.len() >= MIN_DIGITS)).to_numpy(dtype=bool)
+    enough_in_digits = plain.copy()
+    mixed = np.flatnonzero(~plain & (digits.str.len() >= MIN_DIGITS).to_numpy(dtype=bool))
+    if len(mixed):
+        enough_in_digits[mixed] = (digits.iloc[mixed].str.count(r"[0-9]") >= MIN_DIGITS).to_numpy(dtype=bool)
+    keep_compact = enough_in_digits.copy()
+    short = np.flatnonzero(~enough_in_digits)
+    if len(short):   # a few digits after the prefix: the compact key may still have enough (zeros)
+        keep_compact[short] = (compact.iloc[short].str.count(r"[0-9]") >= MIN_DIGITS).to_numpy(dtype=bool)
     keys = pd.DataFrame({
         "compact": np.where(keep_compact, compact.to_numpy(dtype=object), None),
         "digits": np.where(enough_in_digits, digits.to_numpy(dtype=object), None),
         "stem": np.full(len(text), None, dtype=object),
     }, index=text.index, dtype=object)
-    unusual = (~text.str.isascii()) | text.str.contains(r"[\s/\-_.].{0,3}$", regex=True)
+    # Not ASCII, spaces around it, or a separator near its end (a suffix?): keys_of decides.
+    unusual = (~text.str.isascii() | text.str.slice(-4).str.contains(r"[\s/\-_.]", regex=True)
+               | text.str.match(r"\s"))
     for position in np.flatnonzero(unusual.to_numpy(dtype=bool)):
         _, compact_key, digits_key, stem_key = keys_of(invoices.iat[position])
         keys.iat[position, 0], keys.iat[position, 1], keys.iat[position, 2] = compact_key, digits_key, stem_key

@@ -12,6 +12,9 @@ CENT = Decimal("0.01")
 
 def to_cents(amount: Decimal) -> int:
     """Whole cents of an amount; more than two places is rounded half up (a bank never sends them)."""
+    numerator, denominator = amount.as_integer_ratio()   # exact, and one call: the common case
+    if 100 % denominator == 0:
+        return numerator * (100 // denominator)
     return int(amount.quantize(CENT, rounding=ROUND_HALF_UP).scaleb(2))
 
 

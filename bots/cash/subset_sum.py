@@ -312,6 +312,10 @@ def _density(options: list[tuple[int, ...]], target: int, max_items: int, bins: 
     options = [kept for amounts in options if (kept := tuple(c for c in amounts if 0 < c <= target))]
     if not options:
         return 0.0
+    window = max(target // 16, max(1, -(-target // bins)) * 8)
+    if max_items == 1:   # single items: count the amounts near the target, no need for bins
+        near = sum(1 for amounts in options for c in amounts if target - window <= c <= target + window)
+        return near / (2 * window + 1)
     width = max(1, -(-target // bins))
     size = target // width + bins // 8 + max_items + 2
     # counts[k][b]: how many sets of k items have their amounts' bins summing to b.

@@ -1,5 +1,6 @@
 """``o2c match``: apply incoming payments to open items (contract 3)."""
 
+import sys
 from pathlib import Path
 
 import typer
@@ -55,9 +56,17 @@ def match(
     store.save()
     output = result.to_json()
     if as_json:
-        # Indented for a person reading a small run; compact when it holds thousands of lines.
+        # Indented for a person reading a small run; compact (and written by orjson, several
+        # times faster) when it holds thousands of lines.
         size = len(output["applications"]) + len(output["exceptions"])
-        print_json(output, indent=2 if size <= 2000 else None)
+        if size <= 2000:
+            print_json(output, indent=2)
+        else:
+            import orjson
+
+            sys.stdout.flush()
+            sys.stdout.buffer.write(orjson.dumps(output) + b"\n")
+            sys.stdout.flush()
         return
     applications, exceptions = output["applications"], output["exceptions"]
     print_table(_title("Applications", applications),
