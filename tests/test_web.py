@@ -21,6 +21,25 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
+def cheap_hashes(monkeypatch):
+    """Real argon2id at a low cost, so the many sign-ins here take milliseconds;
+    test_passwords_are_hashed_with_argon2id checks the cost used in production."""
+    from argon2 import PasswordHasher
+
+    from bots.web import users
+
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+def test_passwords_are_hashed_with_argon2id():
+    from bots.web.users import hash_password, verify_password
+
+    hashed = hash_password(PASSWORD)
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,")
+    assert verify_password(hashed, PASSWORD)
+
+
+@pytest.fixture
 def engine(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'o2c.db'}")
     upgrade(engine)
@@ -34,7 +53,7 @@ def clock():
 
 
 @pytest.fixture
-def users(engine, clock):
+def users(engine, clock, cheap_hashes):
     store = UserStore(engine, STAFF, clock)
     store.add("vera", "viewer", PASSWORD)
     store.add("sam", "supervisor", PASSWORD)

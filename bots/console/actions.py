@@ -29,6 +29,7 @@ ROLE_OF = {"retry": "operator", "dismiss": "operator", "correct": "supervisor", 
 MONEY_FIELD = re.compile(r"(?i)(^|_)(amount|price|unit_price|total|gross|paid|discount|deduction|open_amount|unapplied)$")
 QUANTITY_FIELD = re.compile(r"(?i)(^|_)(quantity|qty)$")
 DATE_FIELD = re.compile(r"(?i)(^|_)date$")
+NOT_CORRECTED = ("exception", "problem", "resolution")
 
 
 class ActionRefused(O2CError):
@@ -78,6 +79,8 @@ def editable_fields(payload: dict) -> list[tuple[str, str, object]]:
     ``path`` is dotted (``order.lines.0.unit_price``); kind is money, quantity, date or text.
     """
     fields = []
+    # What the bots wrote about the problem itself is shown, not corrected.
+    payload = {key: value for key, value in payload.items() if key not in NOT_CORRECTED}
 
     def walk(value, path):
         if isinstance(value, dict):

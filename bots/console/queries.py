@@ -186,6 +186,8 @@ def bot_name(actor: str | None) -> str:
 
 # --- the dashboard ----------------------------------------------------------------------
 
+# Applications the ERP would not take as matched: the error rate beside the auto-match rate.
+POSTING_FAILURES = ("invoice_not_open", "open_amount_changed", "posted_differs", "already_posted")
 AGING_BUCKETS = [("< 1 h", timedelta(hours=1)), ("1-4 h", timedelta(hours=4)), ("4-24 h", timedelta(days=1)),
                  ("1-3 d", timedelta(days=3)), ("3-7 d", timedelta(days=7)), ("> 7 d", None)]
 
@@ -198,7 +200,7 @@ def dashboard(queue, now: datetime, days: int = 14) -> dict:
         waiting = session.scalars(select(WorkItem.updated_at).where(WorkItem.state == "exception")).all()
         payments = session.execute(select(
             func.count(), func.sum(case((WorkItem.exception_code.is_(None), 1), else_=0)),
-            func.sum(case((WorkItem.state == "dismissed", 1), else_=0)),
+            func.sum(case((WorkItem.exception_code.in_(POSTING_FAILURES), 1), else_=0)),
         ).where(WorkItem.kind == "payment")).one()
         keyed = session.scalars(select(AuditEntry.at).where(AuditEntry.action.in_(("create_sales_order", "found_existing")),
                                                             AuditEntry.target == "Sales Order", AuditEntry.at >= since)).all()
@@ -217,13 +219,15 @@ def dashboard(queue, now: datetime, days: int = 14) -> dict:
         day = at.date().isoformat()
         if day in per_day:
             per_day[day] += 1
-    total, automatic, _dismissed = payments[0] or 0, payments[1] or 0, payments[2] or 0
+    total, automatic, refused = payments[0] or 0, payments[1] or 0, payments[2] or 0
     return {
         "now": now, "states": states, "open_exceptions": states.get("exception", 0),
         "oldest_waiting": max((now - at for at in waiting), default=None),
         "aging": aging, "orders_keyed_per_day": per_day,
         "payments": total, "payments_automatic": automatic,
         "auto_match_rate": (Decimal(automatic) * 100 / total).quantize(Decimal("0.1")) if total else None,
+        "payments_refused_by_erp": refused,
+        "posting_error_rate": (Decimal(refused) * 100 / total).quantize(Decimal("0.1")) if total else None,
         "runs": recent, "running": [_run_row(r, now) for r in running],
     }
 

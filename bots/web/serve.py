@@ -36,11 +36,21 @@ class BackgroundServer:
         return self
 
     def stop(self) -> None:
-        self.server.close()
-        for channel in list(self.server._map.values()):  # open keep-alive connections keep the loop going
-            channel.close()
-        self.server.task_dispatcher.shutdown(timeout=5)
-        self._thread.join(5)
+        """Close the listening socket and every open connection, in the serving thread itself."""
+        server = self.server
+
+        def close_all():
+            for channel in list(server._map.values()):  # keep-alive connections would keep the loop going
+                if channel is not server and channel is not server.trigger:
+                    channel.close()
+            server.close()  # the listener and the trigger: the loop has nothing left and ends
+
+        if self._thread.is_alive():
+            server.trigger.pull_trigger(close_all)
+            self._thread.join(5)
+        else:
+            server.close()
+        server.task_dispatcher.shutdown(timeout=5)
 
     def __enter__(self) -> "BackgroundServer":
         return self.start()

@@ -28,9 +28,8 @@ from bots.errors import O2CError
 from bots.store.models import WebUser
 
 MIN_PASSWORD_LENGTH = 10
-_hasher = PasswordHasher()
-# Verified when the name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not anyone's password")
+_hasher = PasswordHasher()  # argon2id with argon2-cffi's recommended cost
+_dummy_hashes: dict[int, str] = {}
 
 
 class UserError(O2CError):
@@ -149,7 +148,7 @@ class UserStore:
         with self._sessions.begin() as session:
             row = session.scalar(self._query(name))
             if row is None:
-                verify_password(_DUMMY_HASH, password)
+                verify_password(_dummy_hash(), password)  # a wrong name takes as long as a wrong password
                 return None
             if not verify_password(row.password_hash, password) or row.disabled:
                 return None
@@ -177,6 +176,14 @@ class UserStore:
         if row is None:
             raise UserError(f"no user {name!r}")
         return row
+
+
+def _dummy_hash() -> str:
+    """A hash of nobody's password, at the hasher's cost, verified when the name is unknown."""
+    key = id(_hasher)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = _hasher.hash("not anyone's password")
+    return _dummy_hashes[key]
 
 
 def _clean_name(name: str) -> str:
