@@ -4,9 +4,11 @@
 
 Starts the sandbox ERP in a temporary folder (theme 1 without faults, then theme 2 with
 30% of Saves answered "System busy"), queues COUNT orders of the sandbox's customers and
-items (1 to 3 lines each), runs the bot in-process in headless Chromium, and prints per
-round: seconds per order, orders per minute, busy answers, and the checks that matter:
-orders in the ERP per PO (must be exactly 1) and items done (must be COUNT).
+items (1 to 3 lines each), runs the bot in-process in headless Chromium, and prints a table,
+one row per round: seconds per order, orders per minute, busy answers, and the checks that
+matter: orders in the ERP per PO (must be exactly 1) and items done (must be COUNT). The
+sandbox's request log goes to a file, not the screen; ``bench_fleet.py`` measures parallel
+browser contexts.
 """
 
 import shutil
@@ -42,7 +44,17 @@ def orders(count: int) -> list[dict]:
     return made
 
 
-def measure(label: str, count: int, root: Path, browser, **options) -> None:
+def quiet_request_log(folder: Path) -> None:
+    """Send the sandbox's request log (werkzeug's access lines) to a file, so only the table prints."""
+    import logging
+
+    folder.mkdir(parents=True, exist_ok=True)
+    log = logging.getLogger("werkzeug")
+    log.handlers[:] = [logging.FileHandler(folder / "requests.log")]
+    log.propagate = False
+
+
+def measure(label: str, count: int, root: Path, browser, **options) -> dict:
     sandbox = start_all(SandboxOptions(seed=SEED, today=date(2026, 11, 25), data_dir=root / label, **options),
                         port_base=0, systems=["erp"])
     try:
@@ -61,20 +73,25 @@ def measure(label: str, count: int, root: Path, browser, **options) -> None:
                 "SELECT count(*) FROM sales_orders WHERE customer_po LIKE 'BENCH-%' GROUP BY customer_po")]
     finally:
         sandbox.stop()
-    print(f"{label:>22}: {count} orders in {seconds:6.1f} s = {seconds / count:5.2f} s/order, "
-          f"{60 * count / seconds:5.1f} orders/min; busy answers {counts.get('erp_busy', 0)}; "
-          f"items done {done}/{count}; ERP orders per PO: min {min(per_po, default=0)} max {max(per_po, default=0)} "
-          f"over {len(per_po)} POs")
+    return {"label": label, "seconds": seconds, "per_minute": 60 * count / seconds, "busy": counts.get("erp_busy", 0),
+            "done": done, "per_po": (min(per_po, default=0), max(per_po, default=0)), "pos": len(per_po)}
 
 
 def main(count: int) -> None:
     root = Path(tempfile.mkdtemp(prefix="o2c-bench-erp-"))
+    quiet_request_log(root)
     try:
         with open_browser() as browser:
-            measure("theme 1, no faults", count, root, browser)
-            measure("theme 2, 30% busy", count, root, browser, theme=2, fault_rate=0.3)
+            rows = [measure("theme 1, no faults", count, root, browser),
+                    measure("theme 2, 30% busy", count, root, browser, theme=2, fault_rate=0.3)]
     finally:
         shutil.rmtree(root, ignore_errors=True)
+    print(f"\nerp-order-entry, one browser, {count} orders per round")
+    print(f"{'round':>20} {'seconds':>8} {'s/order':>8} {'orders/min':>10} {'busy':>5} {'done':>5} {'ERP orders per PO':>18}")
+    for row in rows:
+        low, high = row["per_po"]
+        print(f"{row['label']:>20} {row['seconds']:>8.1f} {row['seconds'] / count:>8.2f} {row['per_minute']:>10.1f} "
+              f"{row['busy']:>5} {row['done']:>5} {'exactly 1' if low == high == 1 and row['pos'] == count else f'{low}..{high}':>18}")
 
 
 if __name__ == "__main__":
