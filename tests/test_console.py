@@ -273,7 +273,10 @@ def test_release_credit_hold_is_offered_on_credit_hold_exceptions(console, page)
     expect(page.get_by_role("status")).to_contain_text("Credit hold on item")
     released = console.queue.get(item.id)
     assert released.state == "retried"
-    assert released.payload["credit_hold_released"] == {"by": "sam", "note": "limit raised by credit manager"}
+    assert released.payload["credit_release"]["by"] == "sam"  # what the credit gate honours
+    assert (released.history[-1].actor, released.history[-1].action) == ("sam", "credit_release")
+    [entry] = audit_entries(console.queue, item_id=item.id)
+    assert entry["bot"] == "sam" and entry["action"] == "credit_release"
 
 
 def test_dashboard_and_runs_pages(console, console_world, page):

@@ -328,17 +328,16 @@ def register_action(action: ItemAction) -> ItemAction:
 
 
 def release_credit_hold(queue, item, user: str, form: dict) -> str:
-    """The default: the item goes back to the bots with the release recorded in its payload.
-
-    The credit gate reads ``payload["credit_hold_released"]``; an app with its own gate
-    replaces this handler (see the module's docstring).
+    """Release the credit gate's hold (``bots.credit.release``, as ``o2c release-hold`` does):
+    the release goes into the payload the gate reads, the history and the audit log, and
+    the order goes back to the bots. Another gate can replace this handler (module docstring).
     """
+    from bots.credit.release import release_hold
+
     note = str(form.get("note") or "").strip()
     if not note:
         raise ActionRefused("Say why the hold is released.", {"note": "a reason is required"})
-    payload = {**item.payload, "credit_hold_released": {"by": user, "note": note}}
-    queue.retry(item.id, by=user, note=note, action="release_credit_hold", payload=payload,
-                expected_version=item.version, audit=audit_entry(user, "release_credit_hold", item.id, {"note": note}))
+    release_hold(queue, item.id, user, note, expected_version=item.version)
     return f"Credit hold on item {item.id} released; the bots take it up again."
 
 
