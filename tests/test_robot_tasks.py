@@ -79,7 +79,7 @@ Library           robots.O2C    queue_url=${QUEUE_URL}    item_kind=order
 *** Tasks ***
 Work Items One At A Time
     ${count}=    Count Waiting Work Items
-    Should Be Equal As Integers    ${count}    2
+    Should Be Equal As Integers    ${count}    3
     ${item}=    Take Next Work Item
     Should Be Equal    ${item}[order][po_number]    PO-W1
     ${sku}=    Get Work Item Field    order.lines.0.sku
@@ -101,6 +101,14 @@ Work Items One At A Time
     Should Be Equal    ${item}[order][po_number]    PO-W2
     Complete Work Item With    sales_order=10000042    found_existing=yes
     ${item}=    Take Next Work Item
+    Should Be Equal    ${item}[order][po_number]    PO-W3
+    Fail    the ERP crashed
+
+The Item A Failed Task Had Is Given Back
+    ${item}=    Take Next Work Item
+    Should Be Equal    ${item}[order][po_number]    PO-W3
+    Complete Work Item With    sales_order=10000043
+    ${item}=    Take Next Work Item
     Should Be Equal    ${item}    ${None}
     Complete Work Item With    sales_order=1
 """
@@ -110,16 +118,17 @@ def test_the_work_item_keywords_route_each_item_as_the_bots_do(tmp_path):
     queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
     with WorkQueue.open(url=queue_url, retry_backoff_seconds=0) as queue:
         ids = [queue.add("order", {"order": {"po_number": f"PO-W{n}", "lines": [{"sku": "NW-4410"}]}},
-                         key=key_for("w", n))[0].id for n in (1, 2)]
+                         key=key_for("w", n))[0].id for n in (1, 2, 3)]
     robot_file = tmp_path / "items.robot"
     robot_file.write_text(WORK_ITEM_TASK)
 
     result = run_robot(robot_file, tmp_path / "out", QUEUE_URL=queue_url, O2C_RETRY_BACKOFF_SECONDS="0")
 
-    (task,) = result.suite.tests
-    assert (task.status, task.message) == ("FAIL", "No work item is in hand: use Take Next Work Item first.")
+    first_task, second_task = result.suite.tests
+    assert (first_task.status, first_task.message) == ("FAIL", "the ERP crashed")
+    assert (second_task.status, second_task.message) == ("FAIL", "No work item is in hand: use Take Next Work Item first.")
     with WorkQueue.open(url=queue_url) as queue:
-        first, second = (queue.get(i) for i in ids)
+        first, second, third = (queue.get(i) for i in ids)
     # PO-W1: released (back to the queue), an application exception (back again), then a business
     # exception: to a person, with the code and message the task gave.
     assert (first.state, first.attempts, first.exception_code, first.exception_message) == (
@@ -127,3 +136,8 @@ def test_the_work_item_keywords_route_each_item_as_the_bots_do(tmp_path):
     assert [e.action for e in first.history][-3:] == ["failed_will_retry", "failed_will_retry", "business_exception"]
     assert [e.detail["code"] for e in first.history[-3:]] == ["released", "erp_busy", "unknown_product"]
     assert (second.state, second.result) == ("done", {"sales_order": "10000042", "found_existing": "yes"})
+    # PO-W3 was in hand when the first task failed: given back at once (not after its lease), then done.
+    assert (third.state, third.attempts, third.result) == ("done", 2, {"sales_order": "10000043"})
+    given_back = [e for e in third.history if e.action == "failed_will_retry"]
+    assert [(e.detail["code"], e.detail["message"]) for e in given_back] == [
+        ("task_ended", "the task ended with the item in hand: the ERP crashed")]

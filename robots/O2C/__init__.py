@@ -86,13 +86,25 @@ class O2C(LibraryBase):
         """
         from bots.screens import seconds
 
+        self._work = WorkItemKeywords(self, queue_url, item_kind, bot)
         super().__init__(
             [BrowserKeywords(self), ScreenKeywords(self), FormKeywords(self), ReadingKeywords(self),
-             RecordKeywords(self), WorkItemKeywords(self, queue_url, item_kind, bot)],
+             RecordKeywords(self), self._work],
             screenshot_dir=screenshot_dir or None,
         )
         self.timeout = seconds(timeout or "10 seconds")
         self.selectors_dir = selectors_dir or os.environ.get("O2C_SELECTORS_DIR") or None
+        self.ROBOT_LIBRARY_LISTENER = self
+
+    ROBOT_LISTENER_API_VERSION = 3
+
+    def _end_test(self, data, result) -> None:
+        """A task that ends with a work item still in hand gives it back, with why and the evidence.
+
+        So nothing waits for its lease to run out: a failed task's item is retried (or goes to a
+        person after its attempts); a passed task that forgot to complete it gets it back too.
+        """
+        self._work.give_back(result.message if result.failed else "the task ended without completing it")
 
 
 __all__ = ["O2C"]

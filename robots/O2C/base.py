@@ -96,10 +96,9 @@ class LibraryBase:
         self.__dict__.setdefault("actions", None)  # set by the work-item keywords: where screen actions go
         self._keywords = {}
         for component in components:
-            for attribute, method in inspect.getmembers(component, inspect.ismethod):
-                if attribute.startswith("_") or attribute == "info":
-                    continue
-                self._keywords[getattr(method, "robot_name", attribute)] = method
+            for _, method in inspect.getmembers(component, inspect.ismethod):
+                if hasattr(method, "robot_name"):  # only what @keyword marks; helpers stay Python
+                    self._keywords[method.robot_name] = method
 
     def get_keyword_names(self) -> list[str]:
         """The names Robot Framework offers as keywords."""

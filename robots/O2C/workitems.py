@@ -197,6 +197,12 @@ class WorkItemKeywords(LibraryComponent):
                 self.complete_work_item_with()
         return taken
 
+    def give_back(self, why: str) -> None:
+        """The task ended with an item in hand: back to the queue as an application failure (not a keyword)."""
+        if self._item is not None:
+            self._hand_on(ApplicationException("task_ended", f"the task ended with the item in hand: {why}",
+                                               self._evidence("task_ended")))
+
     # -- private ---
 
     def _note(self, action: str, target: str, value) -> None:
