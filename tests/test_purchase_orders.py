@@ -338,6 +338,7 @@ def _narrow_box_pdf(fields: list[list[str]], align: str) -> bytes:
     (["Bestell-Nr.: BE-26-", "00077"], "BE-26-00077"),
     (["Order No.: 2026-", "4471"], "2026-4471"),
     (["PO Number: 4500012345"], "4500012345"),
+    (["Purchase Order No.:", "4500012345"], "4500012345"),  # the whole value under its label
 ])
 @pytest.mark.parametrize("date_lines, requested", [
     (["Requested Ship Date: 2027-01-", "13"], "2027-01-13"),
@@ -345,6 +346,7 @@ def _narrow_box_pdf(fields: list[list[str]], align: str) -> bytes:
     (["Deliver By: January 13,", "2027"], "2027-01-13"),
     (["Required Date: 13", "January 2027"], "2027-01-13"),
     (["Delivery Date: 13-Jan-", "2027"], "2027-01-13"),
+    (["Need By:", "01/13/2027"], "2027-01-13"),
 ])
 def test_a_value_wrapped_inside_its_cell_is_joined_from_word_positions(align, po_lines, po, date_lines, requested):
     fields = [po_lines, ["Order Date: 2026-11-20"], date_lines, ["Terms: Net 30"], ["Ship To: 88 Harbor Rd,", "Savannah GA 31401"]]

@@ -109,7 +109,8 @@ def _page_lines(words: list[dict], char_width: float) -> list[str]:
     lines, previous_bottom = [], None
     for row in rows:
         top = min(w["top"] for w in row)
-        if previous_bottom is not None and top - previous_bottom > 1.2 * (row[0]["bottom"] - row[0]["top"]):
+        height = row[0].get("wrap_height", row[0]["bottom"] - row[0]["top"])  # one line's, where a value wrapped
+        if previous_bottom is not None and top - previous_bottom > 1.2 * height:
             lines.append("")  # a wide vertical gap separates blocks
         previous_bottom = max(w["bottom"] for w in row)
         lines.append(_layout(row, char_width))

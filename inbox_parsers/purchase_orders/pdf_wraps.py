@@ -10,7 +10,8 @@ above it when
   the next line at a wrapped line's spacing, and
 - the phrase above ends where a cell wraps inside one value: after a hyphen or a slash
   (joined without a space), or at a space where the two halves make one date, one amount
-  (a currency, or a thousands group, then a figure) or one labelled PO number.
+  (a currency, or a thousands group, then a figure) or one labelled PO number; or the
+  phrase above is a label alone and the piece is its number or date.
 
 A piece that carries a label of its own ("Terms: Net 45") is the next field, never a
 continuation, however it is aligned.
@@ -51,7 +52,7 @@ def _joined(above: list[list[dict]], piece: list[dict], char_width: float) -> bo
     x0, x1 = piece[0]["x0"], piece[-1]["x1"]
     for phrase in above:
         last = phrase[-1]
-        height = last["bottom"] - last["top"]
+        height = last.get("wrap_height", last["bottom"] - last["top"])
         pitch = piece[0]["top"] - last.get("wrap_top", last["top"])
         if not (0.5 * height < pitch <= 1.9 * height):
             continue
@@ -62,7 +63,8 @@ def _joined(above: list[list[dict]], piece: list[dict], char_width: float) -> bo
             continue
         last["text"] += joint + " ".join(w["text"] for w in piece)
         last["x1"] = max(last["x1"], x1)
-        last["wrap_top"] = piece[0]["top"]
+        last["wrap_top"], last["wrap_height"] = piece[0]["top"], height
+        last["bottom"] = max(last["bottom"], piece[-1]["bottom"])  # the lines below are no farther away than before
         return True
     return False
 
@@ -73,6 +75,8 @@ def _joint(upper: str, lower: str) -> str | None:
     is no continuation."""
     if _LABELLED.match(lower):
         return None
+    if _LABELLED.fullmatch(upper + " ") and (" " not in lower and any(ch.isdigit() for ch in lower) or parse_date(lower)):
+        return " "  # the label alone on its line, its number or date below it: "Purchase Order No.:" over "4500012345"
     if upper.endswith(_BROKEN_AT_MARK) and len(upper.split()[-1]) > 1 and lower[:1].isalnum():
         return ""
     if " " in lower.strip() and not parse_date(lower):
@@ -86,7 +90,7 @@ def _joint(upper: str, lower: str) -> str | None:
     if _FIGURE.match(lower) and (_CURRENCY.match(last) or _GROUP.match(last) and _THOUSANDS.match(lower)):
         return " "
     label = upper[: len(upper) - len(value)]
-    if value and " " not in lower and any(ch.isdigit() for ch in lower) and _PO_LABEL.search(label):
+    if value and " " not in lower and len(lower) >= 3 and any(ch.isdigit() for ch in lower) and _PO_LABEL.search(label):
         return " "
     return None
 

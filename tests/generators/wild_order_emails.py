@@ -786,8 +786,10 @@ def _narrow_po_html_document(o: Order, rng, ruled: bool) -> str:
         fields.append(("Terms", rng.choice(["Net 30", "2/10 Net 30", "Net 45"])))
     rng.shuffle(fields)
     align = rng.choice(["left", "right", "center"])
-    head = "".join(f"<div class=field><span class=nw>{html.escape(label)}: </span>{_broken(value, rng)}</div>"
-                   for label, value in fields)
+    # Mostly the value wraps inside itself; sometimes all of it goes under its label.
+    head = "".join(f"<div class=field><span class=nw>{html.escape(label)}: </span>"
+                   + (f"<br><span class=nw>{html.escape(value)}</span>" if rng.random() < 0.2 else _broken(value, rng))
+                   + "</div>" for label, value in fields)
     cols = _columns(o, rng, "procurement" if rng.random() < 0.5 else "full")
     rows = _rows(o, cols) + _total_rows(o, rng, len(cols))
     sku_at = next(i for i, (label, fn) in enumerate(cols) if fn(0, o.lines[0]) == o.lines[0].sku)
