@@ -5,18 +5,6 @@ import typer
 from bots.cli import app
 
 
-def console_secret_key(home) -> bytes:
-    """``O2C_CONSOLE_SECRET_KEY`` (or the keyring's ``console_secret_key``), else a key kept in
-    ``$O2C_HOME/console-secret`` so sessions outlive a restart."""
-    from bots.config import ConfigError, secret
-    from bots.web import secret_key_file
-
-    try:
-        return secret("console_secret_key").encode()
-    except ConfigError:
-        return secret_key_file(home / "console-secret")
-
-
 @app.command("console")
 def console_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every interface; put "
@@ -27,7 +15,7 @@ def console_command(
 ) -> None:
     """Serve the supervisor console: the exception queue, its evidence, the dashboard and the runs."""
     from bots.config import load_settings
-    from bots.console import create_console_app
+    from bots.console import console_secret_key, create_console_app
     from bots.web import serve
     from bots.workqueue import WorkQueue
 

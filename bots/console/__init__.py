@@ -65,6 +65,18 @@ def create_console_app(queue, *, secret_key: bytes | str, idle_minutes: int = 30
     return app
 
 
+def console_secret_key(home) -> bytes:
+    """``O2C_CONSOLE_SECRET_KEY`` (or the keyring's ``console_secret_key``), else a key kept in
+    ``<home>/console-secret`` so sessions outlive a restart."""
+    from bots.config import ConfigError, secret
+    from bots.web import secret_key_file
+
+    try:
+        return secret("console_secret_key").encode()
+    except ConfigError:
+        return secret_key_file(Path(home) / "console-secret")
+
+
 def age(seconds) -> str:
     """How long something has waited, short: 45m, 3h 10m, 2d 4h."""
     minutes = max(0, int(seconds or 0) // 60)
@@ -95,4 +107,4 @@ def duration(value) -> str:
     return f"{seconds:.1f} s" if seconds < 120 else age(seconds)
 
 
-__all__ = ["CONSOLE", "create_console_app"]
+__all__ = ["CONSOLE", "console_secret_key", "create_console_app"]
