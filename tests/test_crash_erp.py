@@ -129,7 +129,7 @@ def run_with_kills(queue, env: dict, log: Path, bot: str, count: int, seed: int)
     """Run the bot's worker until ``count`` items are finished, SIGKILLing it again and again and
     restarting it; return the kills.
 
-    Each worker first finishes a few items (2 to 6, drawn at random), so the run makes
+    Each worker first finishes a few items (3 to 7, drawn at random), so the run makes
     progress however fast the machine is; then it is killed a random 0 to 2.5 s later,
     which lands at a random point of the next items' screens (searching, keying, saving,
     reading back, completing).
@@ -138,13 +138,13 @@ def run_with_kills(queue, env: dict, log: Path, bot: str, count: int, seed: int)
     kills = 0
     started = time.monotonic()
     while finished(queue) < count:
-        assert time.monotonic() - started < 420, f"{bot}: {finished(queue)} of {count} finished after {kills} kills"
-        target = min(count, finished(queue) + rng.randint(2, 6))
+        assert time.monotonic() - started < 560, f"{bot}: {finished(queue)} of {count} finished after {kills} kills"
+        target = min(count, finished(queue) + rng.randint(3, 7))
         worker = start_worker(env, log, bot)
         try:
             while finished(queue) < target:
                 assert worker.poll() is None, f"the worker exited by itself with {worker.returncode}; see {log}"
-                assert time.monotonic() - started < 420, f"{bot}: stuck at {finished(queue)} of {count}: {unfinished(queue)}"
+                assert time.monotonic() - started < 560, f"{bot}: stuck at {finished(queue)} of {count}: {unfinished(queue)}"
                 time.sleep(0.05)
             if finished(queue) >= count:
                 break
