@@ -114,6 +114,9 @@ def test_the_failure_screenshot_and_page_html_are_evidence(console, console_worl
     assert download.headers["content-type"] == "application/octet-stream"
     assert "attachment" in download.headers["content-disposition"]
     assert "sandbox" in download.headers["content-security-policy"]
+    expect(page.get_by_role("region", name="Evidence")).to_contain_text("playwright show-trace erp-trace.zip")
+    trace = page.request.get(console.url + page.get_by_role("link", name="Download erp-trace.zip").get_attribute("href"))
+    assert trace.body()[:2] == b"PK"
 
 
 def test_email_headers_text_and_attachments_are_shown_and_downloadable(console, console_world, page):
