@@ -29,6 +29,17 @@ Enter The Waiting Orders In Tryton
 
 
 *** Keywords ***
+Saved Untaxed Total
+    [Documentation]    The untaxed total the open sale shows, checked against ``expected`` (when known).
+    [Arguments]    ${expected}
+    ${shown}=    Read Field    untaxed
+    ${untaxed}=    Number Shown    ${shown}
+    IF    $expected is not None and $untaxed != $expected
+        Raise Business Exception    Tryton shows an untaxed total of ${untaxed}, the order comes to ${expected}.
+        ...    code=saved_differs
+    END
+    RETURN    ${untaxed}
+
 Enter The Order In Tryton
     [Arguments]    ${item}
     ${order}=    Set Variable    ${item}[order]
@@ -37,12 +48,11 @@ Enter The Order In Tryton
     # Check first: a sale saved before (a run stopped halfway) is not keyed again.
     ${existing}=    Find The Sale With Reference    ${order}[po_number]
     IF    $existing is not None
-        ${untaxed}=    Number Shown    ${existing}[Untaxed]
-        IF    $expected is not None and $untaxed != $expected
-            Raise Business Exception
-            ...    The sale with Reference ${order}[po_number] in Tryton has an untaxed total of ${untaxed}, the order ${expected}.
-            ...    code=saved_differs
-        END
+        # Saved by a run stopped before it could check and complete it: check it now.
+        Open The Sale With Reference    ${order}[po_number]
+        Saved Lines Should Be As Ordered    ${order}
+        ${untaxed}=    Saved Untaxed Total    ${expected}
+        Click    switch_view
         Set Suite Variable    ${TRYTON_CLEAN}    ${TRUE}
         Complete Work Item With    reference=${order}[po_number]    customer=${existing}[Party]
         ...    untaxed=${untaxed}    found_existing=yes
@@ -50,8 +60,7 @@ Enter The Order In Tryton
     END
     Key The Sale Order    ${order}
     Saved Lines Should Be As Ordered    ${order}
-    ${shown}=    Read Field    untaxed
-    ${untaxed}=    Number Shown    ${shown}
+    ${untaxed}=    Saved Untaxed Total    ${expected}
     Click    switch_view
     Set Suite Variable    ${TRYTON_CLEAN}    ${TRUE}
     Complete Work Item With    reference=${order}[po_number]    customer=${order}[customer][name]
