@@ -92,7 +92,10 @@ def run_task(task: Path, variables: list[str]) -> dict:
                                  console="dotted", stdout=sys.stderr, stderr=sys.stderr)
             finally:
                 for name, value in saved.items():
-                    os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
             run.counts.update(workitems.COUNTS)
             summary["counts"] = dict(run.counts)
             if code > ROBOT_FAILED_TASKS_MAX or not (folder / "output.xml").is_file():
