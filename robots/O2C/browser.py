@@ -10,15 +10,17 @@ from robots.O2C.base import KeywordFailure, LibraryComponent, flag, keyword
 REQUEST_COUNTER = """
 (() => {
   if (window.__o2c) return;
-  window.__o2c = {requests: 0};
+  window.__o2c = {requests: 0, started: 0};  // in flight now; ever started (to tell a new answer came)
   const done = () => { window.__o2c.requests = Math.max(0, window.__o2c.requests - 1); };
   if (window.fetch) {
     const fetch = window.fetch;
-    window.fetch = function () { window.__o2c.requests++; return fetch.apply(this, arguments).finally(done); };
+    window.fetch = function () {
+      window.__o2c.requests++; window.__o2c.started++; return fetch.apply(this, arguments).finally(done);
+    };
   }
   const send = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.send = function () {
-    window.__o2c.requests++;
+    window.__o2c.requests++; window.__o2c.started++;
     this.addEventListener("loadend", done, {once: true});
     return send.apply(this, arguments);
   };

@@ -49,8 +49,9 @@ class FormKeywords(LibraryComponent):
 
         The suggestions are the element the field's entry names with ``completion:`` (e.g.
         the ``<li>`` of a many2one drop-down), else the page's ``role=option`` elements.
-        On a screen whose file sets ``ready: requests:``, a list that stays unchanged for
-        half a second once the screen is idle is the final answer (no waiting out the timeout).
+        On a screen whose file sets ``ready: requests:``, the list is the final answer (no
+        waiting out the timeout) once a request was sent after the typing, the screen is idle
+        again and the list has stayed unchanged for half a second.
         The one picked is the suggestion equal to ``choice`` (default: ``text``), else the
         only one that contains it (case and spaces ignored). No such suggestion: a business
         failure listing what was offered (an unknown product or customer is for a person
@@ -65,13 +66,15 @@ class FormKeywords(LibraryComponent):
         screen, name, _ = self.ctx.element(element, values)
         entry = screen.entry(name)
         wanted = _compact(choice or text)
+        page = self.ctx._need_page()
         field.fill("")
         field.press_sequentially(str(text), delay=20)  # widgets that listen to key presses see each one
+        typed = _requests_started(page)
         suggestions = (screen.get(entry["completion"], **values) if "completion" in entry
                        else self.ctx.scope.get_by_role("option"))
+        signal = screen.file.ready.requests
         deadline = time.monotonic() + self.ctx.timeout
         offered: list[str] = []
-        idle = self._idle_after_typing(screen)
         stable_since, last = None, None
         while True:
             try:
@@ -82,14 +85,15 @@ class FormKeywords(LibraryComponent):
             if index is not None:
                 break
             now = time.monotonic()
-            stable_since = stable_since if offered == last else now
+            # Fail fast only on a final answer: a request went out after the typing (widgets that
+            # wait before asking), the screen is idle again, and the list has not changed since.
+            answered = signal != "none" and _requests_started(page) > typed and _idle(page, signal)
+            stable_since = stable_since if (answered and offered == last and stable_since is not None) else now
             last = offered
-            # The screen has answered (idle) and its list has not changed for a while: no such value.
-            settled = idle and now - stable_since >= STABLE_SECONDS
-            if settled or now > deadline:
+            if (answered and now - stable_since >= STABLE_SECONDS) or now > deadline:
                 shown = "; ".join(offered[:10]) or "none"
                 raise BusinessFailure(f"No suggestion for {element} matches {choice or text!r} (suggested: {shown}).")
-            self.ctx._need_page().wait_for_timeout(100)
+            page.wait_for_timeout(100)
         picked = offered[index]
         if index >= suggestions.count():  # the list changed under us; pick it again
             return self.choose_from_completion(element, text, choice, **values)
@@ -98,14 +102,6 @@ class FormKeywords(LibraryComponent):
         self.ctx.settle()
         self.info(f"Chose {picked!r} for {element}")
         return picked
-
-    def _idle_after_typing(self, screen) -> bool:
-        """Wait for the requests the typing started; True when the screen can tell it is idle."""
-        ready = screen.file.ready
-        if ready.requests == "none":
-            return False
-        self.ctx.wait_for_requests(ready.requests, quiet=ready.quiet)
-        return True
 
     @keyword("Select Option")
     def select_option(self, element: str, option: str, **values) -> None:
@@ -172,6 +168,24 @@ class FormKeywords(LibraryComponent):
                 field.press(key)
         self.ctx.record_action("press", element, " ".join(keys))
         self.ctx.settle()
+
+
+def _requests_started(page) -> int:
+    """How many fetch/XHR requests the page has started (the library's counter; 0 without it)."""
+    try:
+        return int(page.evaluate("() => (window.__o2c && window.__o2c.started) || 0"))
+    except Exception:
+        return 0
+
+
+def _idle(page, signal: str) -> bool:
+    """True when no request is in flight now, by the screen's signal and by the library's counter."""
+    from robots.O2C.base import IDLE
+
+    try:
+        return bool(page.evaluate(f"() => ({IDLE.get(signal, 'true')}) && ({IDLE['network']})"))
+    except Exception:
+        return False
 
 
 def _leave(field) -> None:
