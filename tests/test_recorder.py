@@ -66,7 +66,6 @@ def test_every_recording_converts_into_a_file_that_loads_and_a_task_of_generic_k
     assert used <= set(screen.elements), used - set(screen.elements)
     typed = [args[1] for name, args in calls if name in ("Fill Field", "Select Option", "Choose From Completion")]
     assert all(re.fullmatch(r"\$\{\w+\}", value) for value in typed), typed
-    assert "robot.parsing" not in written.task.read_text()  # the file is plain Robot syntax
     assert written.script.read_text() == script.read_text()
 
 

@@ -22,9 +22,7 @@ def test_a_robot_task_is_scheduled_and_started_as_o2c_run_robot(tmp_path, monkey
     assert job.bot == "robot robots/tasks/enter_orders.robot"
     assert plan.timeout(job.bot) == 20 * 60
 
-    # The runner starts `o2c run robot FILE --once --json`: here a stand-in that prints its arguments.
-    echo = tmp_path / "echo.py"
-    echo.write_text("import json, sys\nprint(json.dumps({'argv': sys.argv[1:]}))\n")
+    # The runner starts `o2c run robot FILE --once --json`: here a stand-in that keeps its arguments.
     seen = tmp_path / "argv.json"
     runner = BotRunner(command=[sys.executable, "-c",
                                 f"import json, sys; open({str(seen)!r}, 'w').write(json.dumps(sys.argv[1:]))"])
