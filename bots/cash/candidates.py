@@ -55,13 +55,16 @@ class ItemIndex:
         The items' keys are columns computed once; a lookup picks the rows holding a wanted key
         (one vectorized ``isin``) rather than building a table of a million keys in Python.
         """
+        if not wanted:
+            return {}
         if self._keys is None:
             self._keys = item_keys(self.invoices)
         column = self._keys[key]
-        hits = column[column.isin(set(wanted))]
+        hits = column[column.isin(list(dict.fromkeys(wanted)))]
         table: dict = {}
         for row, found in zip(hits.index.tolist(), hits.tolist()):
-            _add(table, found, row)
+            if isinstance(found, str):
+                _add(table, found, row)
         return table
 
 
@@ -133,17 +136,15 @@ def item_keys(invoices: pd.Series) -> pd.DataFrame:
     short = np.flatnonzero(~enough_in_digits)
     if len(short):   # a few digits after the prefix: the compact key may still have enough (zeros)
         keep_compact[short] = (compact.iloc[short].str.count(r"[0-9]") >= MIN_DIGITS).to_numpy(dtype=bool)
-    keys = pd.DataFrame({
-        "compact": np.where(keep_compact, compact.to_numpy(dtype=object), None),
-        "digits": np.where(enough_in_digits, digits.to_numpy(dtype=object), None),
-        "stem": np.full(len(text), None, dtype=object),
-    }, index=text.index, dtype=object)
+    # String columns (pyarrow's, not a million Python objects); a key that does not apply is missing.
+    keys = pd.DataFrame({"compact": compact.where(keep_compact), "digits": digits.where(enough_in_digits),
+                         "stem": pd.Series(pd.NA, index=text.index, dtype="str")})
     # Not ASCII, spaces around it, or a separator near its end (a suffix?): keys_of decides.
     unusual = (~text.str.isascii() | text.str.slice(-4).str.contains(r"[\s/\-_.]", regex=True)
                | text.str.match(r"\s"))
     for position in np.flatnonzero(unusual.to_numpy(dtype=bool)):
-        _, compact_key, digits_key, stem_key = keys_of(invoices.iat[position])
-        keys.iat[position, 0], keys.iat[position, 1], keys.iat[position, 2] = compact_key, digits_key, stem_key
+        for column, key in enumerate(keys_of(invoices.iat[position])[1:]):
+            keys.iat[position, column] = key if key is not None else pd.NA
     return keys
 
 
@@ -154,7 +155,8 @@ def _tables(invoices: pd.Series) -> dict[str, dict]:
     for name in ("compact", "digits", "stem"):
         table: dict = {}
         for row, key in enumerate(keys[name].tolist()):
-            _add(table, key, row)
+            if isinstance(key, str):
+                _add(table, key, row)
         tables[name] = table
     return tables
 

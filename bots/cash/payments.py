@@ -71,6 +71,7 @@ def payments_from_json(text: str, file: str | None = None) -> list[Payment]:
         if not isinstance(entry, dict):
             raise InputError(f"payment {number} in the JSON is not an object", file)
         payments.append(_payment_from_dict(entry, number, file))
+        data[number - 1] = None   # let the parsed dict go: a large file is not held twice
     return payments
 
 
