@@ -226,8 +226,8 @@ def _act(item_id: int, do, message):
     except actions.ActionRefused as refused:
         flash(refused.message, "error")
         return _item_page(item, errors=refused.errors, form=request.form.to_dict(), status=422)
-    except ItemChanged as changed:
-        flash(changed.message if hasattr(changed, "message") else str(changed), "error")
+    except ItemChanged as changed:  # someone else acted first: say who, do nothing
+        flash(str(changed), "error")
         return redirect(url_for("console.item", item_id=item_id), 303)
     except QueueError as error:
         flash(str(error), "error")
