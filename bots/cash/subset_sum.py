@@ -12,7 +12,9 @@ items). The blocks of each size are built once, as numpy arrays, and the right b
 by (sum, first item): for each left block, a binary search finds the right blocks whose sum
 makes up the payment and whose first item comes after the left block's last. Each set (with
 its choice of amounts) is so met exactly once, and 500 open items never mean looping over
-their 10^13 combinations of six.
+their 10^13 combinations of six. The search goes in stages (sets of 1-2, 3-4, then 5-6 items)
+and stops at the first that brings the count to two; a customer of up to 40 items with one
+amount each is searched in a single pass over a cached table of combinations.
 
 Bounds, per payment: at most ``max_blocks`` blocks of one size are held (about 40 bytes
 each: 1,000,000 blocks is some 40 MB), and ``max_seconds`` of work. When the blocks of the
