@@ -12,6 +12,7 @@ import bots.commands.queue  # noqa: F401  (registers the commands)
 from bots.cli import app
 from bots.errors import BusinessException
 from bots.runs import bot_run
+from bots.store.engine import head_revision
 from bots.workqueue import WorkQueue
 
 runner = CliRunner(env={"COLUMNS": "160"})  # rich folds long cells on an 80-column screen
@@ -127,7 +128,7 @@ def test_db_upgrade_on_a_new_store(tmp_path, monkeypatch):
     monkeypatch.delenv("O2C_DATABASE_URL", raising=False)
     monkeypatch.setenv("O2C_HOME", str(tmp_path / "home"))
     upgraded = as_json("db", "upgrade")
-    assert upgraded["revision"] == "0001"
+    assert upgraded["revision"] == head_revision()
     assert (tmp_path / "home" / "o2c.db").exists()
 
 
