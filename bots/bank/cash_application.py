@@ -6,7 +6,9 @@
 2. downloads the day's camt.053 statement and the remittance advice PDF of each payment
    that has one, and keeps every file as evidence;
 3. parses the advices (``inbox_parsers.remittance``) and pairs each with its bank payment
-   (``attach_remittances``);
+   (``attach_remittances``), with the advices customers sent through the portal (work items
+   of kind ``remittance``, claimed for the run: one used is done, naming its payment; one
+   whose payment has not arrived yet is released to wait for a later statement);
 4. exports the open items from the ERP's FBL5N screen (``bots.erp.open_items``), less what
    payment items already queued apply and the ERP does not show yet (``queued_applications``);
 5. matches (``bots.cash``) and commits one work item of kind ``payment`` per payment, keyed
@@ -145,7 +147,7 @@ def payment_key(bank: str, payment_reference: str) -> str:
 
 
 def plan_payment_items(payments: list, output: dict, open_items: dict, *, bank: str, statement: Path,
-                       remittance_files: dict[str, Path]) -> list:
+                       remittance_files: dict[str, Path], remittance_items: dict[str, int] | None = None) -> list:
     """One ``PlannedItem`` of kind ``payment`` per bank payment, as ``erp-cash-posting`` reads it.
 
     Each application carries the open amount the matcher saw (less what earlier payments
@@ -154,6 +156,8 @@ def plan_payment_items(payments: list, output: dict, open_items: dict, *, bank: 
     :param output: contract 3's output for ``payments``.
     :param open_items: invoice -> its open amount in the export that was matched.
     :param remittance_files: payment reference -> the kept advice PDF.
+    :param remittance_items: payment reference -> the work item of the portal advice it took,
+        recorded in the payload (``remittance_item``) so that item is closed even after a crash.
     """
     from bots.intake.common import PlannedItem
 
@@ -179,7 +183,8 @@ def plan_payment_items(payments: list, output: dict, open_items: dict, *, bank: 
             payload={"payment": {"payment_reference": reference, "payer": payment.payer,
                                  "payment_date": payment.payment_date.isoformat() if payment.payment_date else None,
                                  "currency": payment.currency, "total": f"{payment.total:.2f}", "memo": payment.memo},
-                     "applications": applications.get(reference, []), "exception": exception},
+                     "applications": applications.get(reference, []), "exception": exception,
+                     **({"remittance_item": remittance_items[reference]} if reference in (remittance_items or {}) else {})},
             source_ref=f"{Path(statement).name}#{reference}", evidence=evidence,
             exception=(exception["reason"], exception.get("explanation") or exception["detail"]) if exception else None,
         ))
@@ -311,8 +316,26 @@ def _download_from_bank(run, settings, page, day: date | None) -> tuple[Path, di
 
 
 def _apply_and_queue(queue, run, settings, statement: Path, advices: dict[str, Path], browser) -> None:
-    """Parse, pair, export the open items, match, and commit the payment items in one transaction."""
+    """Take the portal's advices for the run, queue the payments, close the advices they used."""
+    waiting = claim_portal_remittances(queue, run.worker)
+    finished: set[int] = set()
+    try:
+        payment_items = _match_and_queue(queue, run, settings, statement, advices, browser, waiting)
+        finished = finish_portal_remittances(queue, run, waiting, payment_items, bank=settings.bank_name)
+    finally:
+        for item in waiting:
+            if item.id not in finished:
+                _give_back(queue, item.id, run.worker)
+
+
+def _match_and_queue(queue, run, settings, statement: Path, advices: dict[str, Path], browser, waiting: list) -> list:
+    """Parse, pair, export the open items, match, and commit the payment items in one transaction.
+
+    :param waiting: the portal's advices claimed for this run (work items of kind ``remittance``).
+    :return: the statement's payment items, as they stand now.
+    """
     from bots.cash import DiscountPolicy, MatchSettings, load_open_items, load_payments, load_terms, match_payments
+    from bots.cash.remittance_items import item_id_of, remittance_records
     from bots.erp.open_items import download_open_items
     from bots.intake.common import commit
     from inbox_parsers.remittance import parse_remittance, to_contract
@@ -322,10 +345,11 @@ def _apply_and_queue(queue, run, settings, statement: Path, advices: dict[str, P
     except InputError as error:
         raise ApplicationException("bank_statement", f"the bank's statement cannot be read: {error.message}") from error
     run.count("payments", len(payments))
-    if all(queue.find(payment_key(settings.bank_name, p.payment_reference)) for p in payments):
+    queued = [queue.find(payment_key(settings.bank_name, p.payment_reference)) for p in payments]
+    if all(queued):
         # Matching again against today's ERP (after posting) would judge the same payments anew.
         run.count("items_already_queued", len(payments))
-        return
+        return queued
     remittances: dict = {}
     for name, path in advices.items():
         try:
@@ -333,8 +357,13 @@ def _apply_and_queue(queue, run, settings, statement: Path, advices: dict[str, P
         except InputError as error:
             remittances[name] = error.message
             run.count("remittances_unreadable")
+    remittances.update(remittance_records(waiting))
     joined = attach_remittances(payments, remittances)
     run.count("remittances_paired", len(joined))
+    from_portal = {ref: item_id_of(name) for ref, name in joined.items() if name not in advices}
+    kept = {ref: advices[name] for ref, name in joined.items() if name in advices}
+    uploaded = {item.id: item.evidence["remittance_pdf"] for item in waiting if (item.evidence or {}).get("remittance_pdf")}
+    kept.update({ref: uploaded[item_id] for ref, item_id in from_portal.items() if item_id in uploaded})
     exported = settings.evidence_dir / f"open_items-{statement.stem}.csv"
     download_open_items(settings.erp_url, settings.erp_user, settings.erp_password or "", exported,
                         browser=browser, timeout_seconds=settings.timeout_seconds)
@@ -347,8 +376,65 @@ def _apply_and_queue(queue, run, settings, statement: Path, advices: dict[str, P
     output = match_payments(load_open_items(open_items_csv), payments, MatchSettings(policy=policy)).to_json()
     planned = plan_payment_items(payments, output, open_amounts(open_items_csv), bank=settings.bank_name,
                                  statement=statement,
-                                 remittance_files={ref: advices[name] for ref, name in joined.items()})
-    commit(queue, run, planned)  # one transaction; counts items_created, items_already_queued, exceptions
+                                 remittance_files=kept, remittance_items=from_portal)
+    # One transaction; counts items_created, items_already_queued, exceptions.
+    return [item for item, _ in commit(queue, run, planned)]
+
+
+def claim_portal_remittances(queue, worker: str) -> list:
+    """Lease every advice customers sent that waits for its payment (the portal's ``remittance`` items).
+
+    Cash application is their one worker: the lease keeps another run from pairing the
+    same advice meanwhile, and runs out by itself when this one dies.
+    """
+    from bots.cash.remittance_items import ITEM_KIND as REMITTANCE_KIND
+
+    return queue.claim(worker, kinds=[REMITTANCE_KIND], limit=10_000)
+
+
+def finish_portal_remittances(queue, run, waiting: list, payment_items: list, *, bank: str) -> set[int]:
+    """Mark done each claimed advice a queued payment took (its payload's ``remittance_item``).
+
+    Looks at this statement's payment items and at the one the advice's own reference names,
+    so an advice whose payment was queued by a run that died before this step (on this
+    statement or an earlier one) is closed now, not paired a second time.
+    :return: the ids of the advices marked done.
+    """
+    from bots.workqueue import LeaseLost
+
+    by_item = {item.payload.get("remittance_item"): item for item in payment_items if item is not None}
+    done = set()
+    for advice in waiting:
+        payment = by_item.get(advice.id)
+        if payment is None:
+            reference = (advice.payload.get("remittance") or {}).get("payment_reference") or ""
+            found = queue.find(payment_key(bank, reference)) if reference.strip() else None
+            payment = found if found is not None and found.payload.get("remittance_item") == advice.id else None
+        if payment is None:
+            continue
+        reference = payment.payload["payment"]["payment_reference"]
+        try:
+            queue.complete(advice.id, run.worker, result={"payment_item": payment.id, "payment_key": payment.key,
+                                                          "payment_reference": reference},
+                           audit=[{"action": "pair_remittance", "system": "workqueue", "target": payment.key,
+                                   "run_id": run.id, "bot": BOT_NAME, "document_number": reference,
+                                   "detail": {"remittance_item": advice.id, "payment_item": payment.id}}])
+        except LeaseLost:  # a later run holds it now, and closes it the same way
+            log.warning("portal remittance lease lost", item_id=advice.id)
+            continue
+        run.count("portal_remittances_used")
+        done.add(advice.id)
+    return done
+
+
+def _give_back(queue, item_id: int, worker: str) -> None:
+    """Release an advice this run did not use, to wait for a later statement."""
+    from bots.workqueue import LeaseLost
+
+    try:
+        queue.release(item_id, worker, note="its payment has not arrived yet")
+    except LeaseLost:  # the lease ran out and a later run holds it: nothing to give back
+        log.warning("portal remittance lease lost", item_id=item_id)
 
 
 # -- helpers -------------------------------------------------------------------------

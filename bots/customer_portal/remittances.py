@@ -4,14 +4,14 @@ Each is a work item of kind ``remittance`` (key ``portal-remittance:<customer>:<
 reference>``, so sending it twice makes one) whose payload is contract 1's record, read from
 the uploaded PDF by ``inbox_parsers.remittance`` or built from the form. Cash application
 pairs it with the bank payment that carries its payment reference (``attach_remittances``,
-as it does the bank's advices): ``portal_remittances(queue)`` gives them by name.
+as it does the bank's advices) and marks the item done with that payment; the kind and the
+record's shape are ``bots.cash.remittance_items``'s, which both read.
 """
 
 from decimal import Decimal, InvalidOperation
 
+from bots.cash.remittance_items import ITEM_KIND, PORTAL_SOURCE, remittance_records
 from bots.errors import BusinessException
-
-ITEM_KIND = "remittance"
 
 
 def remittance_key(customer_id: str, reference: str) -> str:
@@ -49,17 +49,13 @@ def remittance_from_pdf(path) -> dict:
 
 def queue_remittance(queue, customer_id: str, record: dict, *, by: str, evidence: dict | None = None):
     """Queue the advice for cash application; return (item, created)."""
-    return queue.add(ITEM_KIND, {"source": "customer-portal", "customer_id": customer_id, "submitted_by": by,
+    return queue.add(ITEM_KIND, {"source": PORTAL_SOURCE, "customer_id": customer_id, "submitted_by": by,
                                  "remittance": record},
                      key=remittance_key(customer_id, record.get("payment_reference") or ""),
                      source_ref=f"customer portal: {record.get('payment_reference')}", evidence=evidence)
 
 
 def portal_remittances(queue) -> dict[str, dict]:
-    """The advices customers sent through the portal, as cash application's ``remittances`` (name -> record)."""
-    found = {}
-    for state in ("new", "retried"):
-        for item in queue.items(state=state, kind=ITEM_KIND, limit=None):
-            if (item.payload or {}).get("source") == "customer-portal":
-                found[f"portal-{item.id}"] = item.payload["remittance"]
-    return found
+    """The advices customers sent that wait for their payment, as cash application's ``remittances`` (name -> record)."""
+    waiting = [item for state in ("new", "retried") for item in queue.items(state=state, kind=ITEM_KIND, limit=None)]
+    return remittance_records(waiting)
