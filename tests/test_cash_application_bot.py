@@ -77,6 +77,8 @@ def test_queues_each_days_payments_right_and_only_once(start_sandbox, queue, tmp
     assert all(item.payload["exception"]["reason"] == item.exception_code for item in in_exception)
     assert all("candidates" in item.payload["exception"] for item in in_exception)
     assert all(item.evidence["file"].endswith(".xml") for item in items)
+    # The console shows a person the customer's open items from this file when resolving.
+    assert all(Path(item.evidence["open_items"]).is_file() for item in items)
     advices = sum(counts["remittance_advices"] for counts in runs)
     assert advices >= sum(1 for item in items if "remittance" in item.evidence) > 0
     actions = {row["action"] for row in audit_entries(queue, limit=None)}

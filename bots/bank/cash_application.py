@@ -147,7 +147,8 @@ def payment_key(bank: str, payment_reference: str) -> str:
 
 
 def plan_payment_items(payments: list, output: dict, open_items: dict, *, bank: str, statement: Path,
-                       remittance_files: dict[str, Path], remittance_items: dict[str, int] | None = None) -> list:
+                       remittance_files: dict[str, Path], remittance_items: dict[str, int] | None = None,
+                       open_items_file: Path | None = None) -> list:
     """One ``PlannedItem`` of kind ``payment`` per bank payment, as ``erp-cash-posting`` reads it.
 
     Each application carries the open amount the matcher saw (less what earlier payments
@@ -158,6 +159,8 @@ def plan_payment_items(payments: list, output: dict, open_items: dict, *, bank: 
     :param remittance_files: payment reference -> the kept advice PDF.
     :param remittance_items: payment reference -> the work item of the portal advice it took,
         recorded in the payload (``remittance_item``) so that item is closed even after a crash.
+    :param open_items_file: the open-items CSV that was matched, kept as evidence so the
+        supervisor console can show the customer's open items when a person resolves a payment.
     """
     from bots.intake.common import PlannedItem
 
@@ -178,6 +181,8 @@ def plan_payment_items(payments: list, output: dict, open_items: dict, *, bank: 
         evidence = {"file": str(Path(statement).resolve())}
         if reference in remittance_files:
             evidence["remittance"] = str(Path(remittance_files[reference]).resolve())
+        if open_items_file:
+            evidence["open_items"] = str(Path(open_items_file).resolve())
         planned.append(PlannedItem(
             kind=ITEM_KIND, key=payment_key(bank, reference),
             payload={"payment": {"payment_reference": reference, "payer": payment.payer,
@@ -376,7 +381,7 @@ def _match_and_queue(queue, run, settings, statement: Path, advices: dict[str, P
     output = match_payments(load_open_items(open_items_csv), payments, MatchSettings(policy=policy)).to_json()
     planned = plan_payment_items(payments, output, open_amounts(open_items_csv), bank=settings.bank_name,
                                  statement=statement,
-                                 remittance_files=kept, remittance_items=from_portal)
+                                 remittance_files=kept, remittance_items=from_portal, open_items_file=open_items_csv)
     # One transaction; counts items_created, items_already_queued, exceptions.
     return [item for item, _ in commit(queue, run, planned)]
 

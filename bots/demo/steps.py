@@ -243,9 +243,8 @@ def queue_payments(demo: Demo) -> str:
         demo.bank_payments, demo.cash[PIPELINE], open_amounts(demo.matched_open_items_csv), bank="demo",
         statement=demo.world / STATEMENT,
         remittance_files={reference: demo.world / "remittances" / name
-                          for reference, name in demo.remittance_files.items()})
-    for item in planned:  # the supervisor console shows these open items when a person resolves the payment
-        item.evidence["open_items"] = str(demo.matched_open_items_csv)
+                          for reference, name in demo.remittance_files.items()},
+        open_items_file=demo.matched_open_items_csv)
     with bot_run(demo.queue, "demo-cash-application") as run:
         results = commit(demo.queue, run, planned)
     created = sum(1 for _, was_created in results if was_created)
