@@ -122,9 +122,9 @@ class RunRequests:
             worker.locks.release(bot, worker.me.name)
 
     def _run_process(self, bot: str, timeout: float) -> dict:
-        from bots.schedules import stop_run
+        from bots.schedules import bot_argv, stop_run
 
-        argv = [*self.command, bot, "--once", "--json"]
+        argv = [*self.command, *bot_argv(bot), "--once", "--json"]  # "robot robots/tasks/x.robot" is two words
         started = time.monotonic()
         with tempfile.TemporaryFile() as output:
             process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=output, start_new_session=True)
