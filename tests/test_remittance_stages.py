@@ -165,7 +165,7 @@ def test_settings_name_the_bad_setting():
 
 
 def test_payer_template_overrides_settings(tmp_path, monkeypatch):
-    import bots.resources
+    import inbox_parsers.resources
     from inbox_parsers.remittance import templates
 
     folder = tmp_path / "config" / "remittance_templates"
@@ -173,7 +173,7 @@ def test_payer_template_overrides_settings(tmp_path, monkeypatch):
     (folder / "odd.yaml").write_text(
         "payer: Odd Layout Trading Co\nmatch: ['Odd Layout Trading']\n"
         "settings:\n  phrase_gap: 1.4\n  column_labels: {'Amt Remitted': paid}\n", encoding="utf-8")
-    monkeypatch.setattr(bots.resources, "data_dir", lambda name: tmp_path / name)
+    monkeypatch.setattr(inbox_parsers.resources, "data_dir", lambda name: tmp_path / name)
     templates.load_templates.cache_clear()
     try:
         page = page_of([(40, [(40, "Odd Layout Trading Co")])])
