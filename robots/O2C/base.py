@@ -156,8 +156,12 @@ class LibraryBase:
         except ValueError as error:  # SelectorError: a name or a parameter is wrong
             raise KeywordFailure(str(error)) from None
 
-    def find(self, element: str, values: dict | None = None, state: str = "visible"):
-        """The Locator of ``element`` once it is there (``state`` or the element's own ``wait``), exactly once."""
+    def find(self, element: str, values: dict | None = None, state: str = "visible", reading: bool = False):
+        """The Locator of ``element`` once it is there (``state`` or the element's own ``wait``), exactly once.
+
+        ``reading``: the caller only reads it, so an element's ``wait: enabled`` (meant for typing
+        into it) counts as visible: a saved record's read-only fields can still be read.
+        """
         from playwright.sync_api import Error as PlaywrightError
 
         screen, name, locator = self.element(element, values)
@@ -167,6 +171,8 @@ class LibraryBase:
         wait, timeout = screen.wait_of(name)
         timeout = timeout if timeout is not None else self.timeout
         wait = wait or state
+        if reading and wait in ("enabled", "editable"):
+            wait = "visible"
         try:
             if wait in ("enabled", "editable"):
                 locator.first.wait_for(state="visible", timeout=timeout * 1000)

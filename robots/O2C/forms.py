@@ -68,6 +68,9 @@ class FormKeywords(LibraryComponent):
         wanted = _compact(choice or text)
         page = self.ctx._need_page()
         field.fill("")
+        # Let what focusing the field set off (the previous field's change and its chain of
+        # requests) finish first: a request counted below must be one the typing started.
+        self.ctx.settle()
         field.press_sequentially(str(text), delay=20)  # widgets that listen to key presses see each one
         typed = _requests_started(page)
         suggestions = (screen.get(entry["completion"], **values) if "completion" in entry

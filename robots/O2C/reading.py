@@ -38,7 +38,7 @@ class ReadingKeywords(LibraryComponent):
 
         | ${number}= | Read Field | order_number |
         """
-        return _shown(self.ctx.find(element, values))
+        return _shown(self.ctx.find(element, values, reading=True))
 
     @keyword("Read Table")
     def read_table(self, element: str, **values) -> list[dict]:
@@ -51,7 +51,7 @@ class ReadingKeywords(LibraryComponent):
         | FOR | ${row} | IN | @{rows} |
         |     | Log | ${row}[Customer PO] |
         """
-        table = self.ctx.find(element, values)
+        table = self.ctx.find(element, values, reading=True)
         read = table.evaluate(READ_TABLE)
         header = read["header"]
         rows = []
@@ -69,7 +69,7 @@ class ReadingKeywords(LibraryComponent):
 
         | Field Should Be | status_bar | Sales order ${number} saved |
         """
-        locator = self.ctx.find(element, values)
+        locator = self.ctx.find(element, values, reading=True)
         wanted = " ".join(str(expected).split())
         deadline = time.monotonic() + self.ctx.timeout
         while True:
