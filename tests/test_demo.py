@@ -128,6 +128,30 @@ def test_demo_runs_end_to_end_and_a_second_run_queues_nothing_twice(tmp_path):
         erp.close()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
+def test_demo_with_the_gates_holds_releases_bills_delivers_and_shows_the_portal(tmp_path):
+    # Issue 13's three steps as a newcomer sees them: the demo's default (gates on), once.
+    shown = run_demo(tmp_path, "--erp-orders", "1", "--erp-payments", "1", timeout=420)
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    report = shown.stdout
+    assert "Traceback" not in report + shown.stderr
+    steps = int(re.search(r"\[1/(\d+)\]", report).group(1))
+    assert steps == 14
+    for step in range(1, steps + 1):
+        assert re.search(rf"\[{step}/{steps}\] .+\n\s+done in \d+\.\d s", report), f"step {step} not done:\n{report}"
+    report = " ".join(report.split())  # the terminal's width wraps the summaries anywhere
+    assert re.search(r"order CREDIT-\S+ of .+ held \(\w+, over by [\d.]+\), released by \S+, keyed as sales order \S+",
+                     report), report
+    billed, emailed, taken, uploaded = figure(
+        r"(\d+) invoice\(s\) billed with their PDFs; (\d+) emailed \(the local mail server took (\d+)\), (\d+) uploaded", report)
+    assert billed >= 2 and emailed >= 1 and uploaded >= 1 and taken == emailed and emailed + uploaded <= billed
+    shown_invoices, = figure(r"saw (\d+) open invoice\(s\), disputed", report)
+    assert shown_invoices >= 2
+    assert figure(r"Wrong applications: (\d+)", report) == (0,)
+    assert figure(ERP_ORDERS, report)[2] == 0 and figure(ERP_PAYMENTS, report)[2] == 0
+
+
 @pytest.mark.slow
 def test_a_failing_step_stops_the_demo_with_a_plain_message(tmp_path):
     # No Chromium at that path: the portal step cannot start its browser.

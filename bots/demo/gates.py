@@ -25,10 +25,10 @@ def hold_and_release_credit(demo) -> str:
     from sandbox.common import open_db
     from sandbox.erp import documents
 
-    customer = _least_room(open_db(demo.sandbox.db_path("erp")), demo.as_of, documents)
+    customer = _least_room(open_db(demo.sandbox.db_path("erp")), demo.as_of, documents, demo.portal_customer_id)
     item = masterdata.items(demo.options.seed)[0]
     shop = next(c for c in masterdata.customers(demo.options.seed) if c.customer_id == customer["customer_id"])
-    quantity = int(Decimal(customer["room"]) // item.price) + 1
+    quantity = max(1, int(Decimal(customer["room"]) // item.price) + 1)
     po = f"CREDIT-{demo.options.seed}-{demo.as_of:%Y%m%d}"
     order = {"po_number": po, "requested_date": None, "ship_to": shop.ship_to, "source": "demo",
              "customer": {"name": shop.name, "email": shop.buyer_email},
@@ -169,8 +169,10 @@ def _account(sandbox, system: str) -> tuple[str, str]:
     return user, users[user]
 
 
-def _least_room(conn, today, documents) -> dict:
-    """The customer (of the shared masters, C1001...) with the least room under its credit limit."""
+def _least_room(conn, today, documents, preferred: str | None = None) -> dict:
+    """The customer to hold: ``preferred`` (the retailer, whose invoices then go to its supplier
+    portal) unless it is blocked or long overdue, else the one of the shared masters (C1001...)
+    with the least room under its credit limit."""
     try:
         best = None
         for (customer_id,) in conn.execute("SELECT customer_id FROM customers ORDER BY customer_id LIMIT 12"):
@@ -179,6 +181,8 @@ def _least_room(conn, today, documents) -> dict:
                 continue
             room = (Decimal(standing["credit_limit"]) - Decimal(standing["open_receivables"])
                     - Decimal(standing["open_orders"]))
+            if customer_id == preferred:
+                return {"customer_id": customer_id, "room": room}
             if room > 0 and (best is None or room < best["room"]):
                 best = {"customer_id": customer_id, "room": room}
         return best
