@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bots.clock import FixedClock  # noqa: E402
-from bots.workqueue import WorkQueue  # noqa: E402
+from bots.runtime.clock import FixedClock  # noqa: E402
+from bots.runtime.workqueue import WorkQueue  # noqa: E402
 
 GOAL_MS = 300
 REASONS = ["unmatched", "ambiguous", "underpayment", "overpayment", "unknown_sku", "unknown_customer",
@@ -58,7 +58,7 @@ def fill(queue, count: int, now: datetime) -> None:
     # Ages over the last 10 days, some assigned, and the bot that raised each (the history's actor).
     from sqlalchemy import update
 
-    from bots.store.models import ItemEvent, WorkItem
+    from bots.runtime.store.models import ItemEvent, WorkItem
 
     with queue.session() as session, session.begin():
         for n in range(1, count + 1):
@@ -76,7 +76,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from bots.console import CONSOLE, create_console_app
-    from bots.web import UserStore
+    from bots.runtime.web import UserStore
 
     now = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
     folder = Path(tempfile.mkdtemp(prefix="bench-console-"))

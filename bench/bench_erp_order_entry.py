@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bots.browser import open_browser  # noqa: E402
+from bots.runtime.browser import open_browser  # noqa: E402
 from bots.erp.order_entry import OrderEntrySettings, run_order_entry  # noqa: E402
-from bots.workqueue import WorkQueue, key_for  # noqa: E402
+from bots.runtime.workqueue import WorkQueue, key_for  # noqa: E402
 from sandbox import masterdata  # noqa: E402
 from sandbox.common import SandboxOptions  # noqa: E402
 from sandbox.server import start_all  # noqa: E402

@@ -54,9 +54,9 @@ def serve_sandbox(data_dir: str, fault_rate: str) -> None:
 def measure(contexts: int, fault_rate: float, count: int, root: Path) -> dict:
     from bots.erp.order_entry import ORDER_ENTRY_BOT, OrderEntrySettings
     from bots.erp.runner import fleet_bot
-    from bots.fleet.worker import FleetSettings, Worker
-    from bots.logs import configure_logging
-    from bots.workqueue import WorkQueue, key_for
+    from bots.runtime.fleet.worker import FleetSettings, Worker
+    from bots.runtime.logs import configure_logging
+    from bots.runtime.workqueue import WorkQueue, key_for
 
     folder = root / f"c{contexts}-f{fault_rate}"
     folder.mkdir(parents=True)

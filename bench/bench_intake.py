@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bots.intake.email_intake import EmailIntakeSettings, run_email_intake  # noqa: E402
 from bots.intake.mailbox import MailboxSettings  # noqa: E402
-from bots.workqueue import WorkQueue  # noqa: E402
+from bots.runtime.workqueue import WorkQueue  # noqa: E402
 from tests.fixtures.dovecot import DovecotServer  # noqa: E402
 from tests.generators.order_emails import corpus  # noqa: E402
 

@@ -67,7 +67,7 @@ def main() -> None:
             floors.append(timed([sys.executable, "-c", FLOOR, str(items_path), str(payments_path),
                                  str(folder / "joined.json")]))
             with open(folder / "result.json", "wb") as out:
-                matches.append(timed([sys.executable, "-c", "from bots.cli import main; main()", "match",
+                matches.append(timed([sys.executable, "-c", "from bots.cli.main import main; main()", "match",
                                       "--open-items", str(items_path), "--payments", str(payments_path), "--json"],
                                      stdout=out))
         result_size = (folder / "result.json").stat().st_size

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bots.store.engine import make_engine  # noqa: E402
-from bots.workqueue import WorkQueue  # noqa: E402
+from bots.runtime.store.engine import make_engine  # noqa: E402
+from bots.runtime.workqueue import WorkQueue  # noqa: E402
 
 
 def work(url: str, worker: str, start, out: str) -> None:

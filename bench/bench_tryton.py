@@ -24,7 +24,7 @@ from pathlib import Path
 CHECKOUT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(CHECKOUT))
 
-from bots.workqueue import WorkQueue, key_for  # noqa: E402
+from bots.runtime.workqueue import WorkQueue, key_for  # noqa: E402
 from tests.tryton_erp import ADMIN_PASSWORD, TrytonServer, install, sample_orders  # noqa: E402
 
 TASK = CHECKOUT / "robots" / "tasks" / "tryton_enter_orders.robot"

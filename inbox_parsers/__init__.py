@@ -7,6 +7,6 @@ the file being read. Shared building blocks:
 - ``dates``: dates as printed ("11/09/26", "09.11.2026", "09-Nov-2026") to ISO dates;
 - ``errors``: ``InputError``, raised for a document that cannot be read.
 
-The package imports nothing of ``bots``: the bots import from it (``bots.errors`` re-exports
+The package imports nothing of ``bots``: the bots import from it (``bots.runtime.errors`` re-exports
 ``InputError``), never the other way round.
 """

@@ -5,11 +5,11 @@ Every parser (``parse_email``, ``orders_from_file``, ``parse_remittance``...) ra
 that are no email, a corrupt or encrypted PDF, a PDF without a text layer, an unreadable
 workbook. The message says what is wrong in plain words; ``file`` names the file where
 one is known. Callers turn it into exit code 2 and ``{"error": ..., "file": ...}`` (the
-contracts' rule); ``bots.errors.InputError`` is this same class.
+contracts' rule); ``bots.runtime.errors.InputError`` is this same class.
 
 ``O2CError`` is the base of every error o2c-bots raises on purpose. It lives here, in the
 lowest layer, so that a parser's ``InputError`` is an ``O2CError`` like the bots' own
-errors (``bots.errors`` re-exports both).
+errors (``bots.runtime.errors`` re-exports both).
 """
 
 

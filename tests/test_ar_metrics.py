@@ -11,8 +11,8 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-import bots.commands.ar_metrics  # noqa: F401  (adds the command to the app)
-from bots.cli import app
+import bots.cli.ar_metrics  # noqa: F401  (adds the command to the app)
+from bots.cli.main import app
 
 INVOICE_HEADER = "customer_id,customer_name,invoice,invoice_date,due_date,currency,amount"
 RECEIPT_HEADER = "customer_id,invoice,receipt_date,amount"
@@ -184,7 +184,7 @@ def test_missing_file_column_and_bad_period(tmp_path):
 
 def test_the_command_as_another_program_runs_it(tmp_path):
     invoices_csv, receipts_csv = write_ledger(tmp_path, LEDGER_A_INVOICES, LEDGER_A_RECEIPTS)
-    base = [sys.executable, "-c", "from bots.cli import main; main()", "ar-metrics", "--invoices", str(invoices_csv),
+    base = [sys.executable, "-c", "from bots.cli.main import main; main()", "ar-metrics", "--invoices", str(invoices_csv),
             "--receipts", str(receipts_csv), "--from", "2026-07-01", "--to", "2026-09-30"]
     result = subprocess.run([*base, "--json"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -13,8 +13,8 @@ from math import floor
 import pytest
 from typer.testing import CliRunner
 
-import bots.commands.ar_metrics  # noqa: F401
-from bots.cli import app
+import bots.cli.ar_metrics  # noqa: F401
+from bots.cli.main import app
 from tests.generators.ledgers import make_ledger
 
 

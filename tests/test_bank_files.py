@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bots.cash import load_open_items, load_payments, match_payments
-from bots.errors import InputError
+from bots.runtime.errors import InputError
 from tests.generators.cash_worlds import make_world, to_bai2, to_camt053
 from tests.test_match_worlds import judge
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bots.cash import load_payments
-from bots.errors import InputError
+from bots.runtime.errors import InputError
 from tests.generators.bank_files import bai2_file, camt_file, damage
 
 
@@ -109,8 +109,8 @@ def test_damaged_bank_files_are_refused(tmp_path, maker):
 
 
 def test_o2c_match_on_a_damaged_bank_file_exits_2_with_the_error_json(tmp_path):
-    import bots.commands.match  # noqa: F401  (adds ``match`` to the app, as ``main`` does)
-    from bots.cli import app
+    import bots.cli.match  # noqa: F401  (adds ``match`` to the app, as ``main`` does)
+    from bots.cli.main import app
 
     items = tmp_path / "open_items.csv"
     items.write_text("customer_id,customer_name,invoice,invoice_date,due_date,currency,amount,open_amount\n"

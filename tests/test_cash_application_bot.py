@@ -16,7 +16,7 @@ import pytest
 
 from bots.bank.cash_application import CashApplicationSettings, payment_key, run_cash_application
 from bots.demo.compare import score_cash
-from bots.runs import audit_entries
+from bots.runtime.runs import audit_entries
 from sandbox.scenario import generate_world, truth_json
 from tests.fixtures.sandbox import SANDBOX_TODAY
 
@@ -28,7 +28,7 @@ BANK_USER, BANK_PASSWORD = "bot", "bot-pass-3"
 
 @pytest.fixture
 def queue(tmp_path):
-    from bots.workqueue import WorkQueue
+    from bots.runtime.workqueue import WorkQueue
 
     with WorkQueue.open(url=f"sqlite:///{tmp_path / 'queue.db'}") as queue:
         yield queue

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.workqueue import WorkQueue
+from bots.runtime.workqueue import WorkQueue
 
 ITEMS = 2000
 WORKERS = 4
@@ -48,7 +48,7 @@ def add_same_keys(url: str, worker: str, start, out: str) -> None:
 
 
 def _engine(url):
-    from bots.store.engine import make_engine
+    from bots.runtime.store.engine import make_engine
 
     return make_engine(url)
 

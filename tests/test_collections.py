@@ -16,8 +16,8 @@ from bots.collections.risk import recompute_scores, score_customer
 from bots.collections.worklist import assign, order_worklist, worklist
 from bots.receivables.ledger import Invoice, Ledger, Receipt
 from bots.receivables.store import sync_open_items
-from bots.store.engine import make_engine, upgrade
-from bots.store.models import CustomerRiskScore, DisputeCase, PromiseToPay
+from bots.runtime.store.engine import make_engine, upgrade
+from bots.runtime.store.models import CustomerRiskScore, DisputeCase, PromiseToPay
 from tests.test_dunning import NOW, TODAY, book_rows
 
 
@@ -124,8 +124,8 @@ def test_case_intake_from_invoice_queries_and_deductions(tmp_path, monkeypatch):
     import yaml
 
     from bots.collections.case_intake import run_case_intake
-    from bots.config import load_settings
-    from bots.workqueue import WorkQueue
+    from bots.runtime.config import load_settings
+    from bots.runtime.workqueue import WorkQueue
 
     database_url = f"sqlite:///{tmp_path / 'store.db'}"
     (tmp_path / "o2c.yaml").write_text(yaml.safe_dump({"home": str(tmp_path), "database_url": database_url}))
@@ -164,8 +164,8 @@ def test_case_intake_from_invoice_queries_and_deductions(tmp_path, monkeypatch):
 def test_worklist_and_score_commands(store, tmp_path, monkeypatch):
     import yaml
 
-    import bots.commands.collections  # noqa: F401
-    from bots.cli import app
+    import bots.cli.collections  # noqa: F401
+    from bots.cli.main import app
 
     url = str(store.kw["bind"].url)
     (tmp_path / "o2c.yaml").write_text(yaml.safe_dump({"home": str(tmp_path), "database_url": url}))
@@ -185,9 +185,9 @@ def test_worklist_and_score_commands(store, tmp_path, monkeypatch):
 def test_import_contacts_command(store, tmp_path, monkeypatch):
     import yaml
 
-    import bots.commands.collections  # noqa: F401
-    from bots.cli import app
-    from bots.store.models import CustomerContact
+    import bots.cli.collections  # noqa: F401
+    from bots.cli.main import app
+    from bots.runtime.store.models import CustomerContact
 
     url = str(store.kw["bind"].url)
     (tmp_path / "o2c.yaml").write_text(yaml.safe_dump({"home": str(tmp_path), "database_url": url}))

@@ -9,11 +9,11 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from bots.clock import FixedClock
-from bots.config import load_settings
+from bots.runtime.clock import FixedClock
+from bots.runtime.config import load_settings
 from bots.receivables.erp_sync import run_ar_ledger
-from bots.store.engine import make_engine
-from bots.store.models import ArItem, ArReceipt, AuditEntry
+from bots.runtime.store.engine import make_engine
+from bots.runtime.store.models import ArItem, ArReceipt, AuditEntry
 
 
 def test_open_items_from_the_erp_into_the_ledger(erp_sandbox, browser, tmp_path, monkeypatch):

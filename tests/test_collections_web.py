@@ -8,14 +8,14 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from bots.clock import FixedClock
+from bots.runtime.clock import FixedClock
 from bots.collections.risk import recompute_scores
 from bots.collections.worklist import assign
-from bots.config import load_settings
-from bots.store.models import ContactLog, DisputeCase, PromiseToPay
+from bots.runtime.config import load_settings
+from bots.runtime.store.models import ContactLog, DisputeCase, PromiseToPay
 from bots.console import CONSOLE, create_console_app
-from bots.web import BackgroundServer, UserStore
-from bots.workqueue import WorkQueue
+from bots.runtime.web import BackgroundServer, UserStore
+from bots.runtime.workqueue import WorkQueue
 from tests.test_dunning import NOW, TODAY, world  # noqa: F401  (the book of receivables and the mail servers)
 
 PASSWORD = "correct horse battery"
@@ -120,7 +120,7 @@ def test_viewer_may_not_see_collections_and_reminder_keys_send_once(site, page):
 def test_roles_and_csrf_on_the_actions(world):  # noqa: F811
     import re
 
-    from bots.store.models import CollectorAssignment
+    from bots.runtime.store.models import CollectorAssignment
 
     clock = FixedClock(NOW)
     users = UserStore(world["engine"], CONSOLE, clock)

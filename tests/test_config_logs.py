@@ -9,8 +9,8 @@ import keyring
 import keyring.backend
 import pytest
 
-from bots.config import ConfigError, load_settings, secret
-from bots.logs import configure_logging, get_logger, mask
+from bots.runtime.config import ConfigError, load_settings, secret
+from bots.runtime.logs import configure_logging, get_logger, mask
 
 
 @pytest.fixture(autouse=True)

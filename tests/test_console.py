@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from bots.runs import audit_entries
+from bots.runtime.runs import audit_entries
 from tests.fixtures.console import PASSWORD, XSS_ATTACHMENT, XSS_MEMO, XSS_PDF_TEXT, XSS_SUBJECT, sign_in
 
 pytestmark = pytest.mark.browser
@@ -287,7 +287,7 @@ def test_release_credit_hold_is_offered_on_credit_hold_exceptions(console, page)
 
 
 def test_dashboard_and_runs_pages(console, console_world, page):
-    from bots.runs import bot_run
+    from bots.runtime.runs import bot_run
 
     with bot_run(console.queue, "erp-order-entry") as run:
         run.count("done", 2)

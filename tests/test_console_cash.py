@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bots.erp.cash_posting import run_cash_posting
-from bots.runs import audit_entries
+from bots.runtime.runs import audit_entries
 from tests.fixtures.console import OPEN_ITEM_COLUMNS, payment_exception, sign_in
 from tests.test_erp_cash_posting import erp_receipts, invoice_state, open_invoices, settings
 
@@ -40,7 +40,7 @@ def export_open_items(sandbox, customer: str, path):
 def test_resolve_a_cash_exception_by_choosing_a_candidate_then_erp_cash_posting_posts_it(
         erp_sandbox, console_queue, tmp_path, browser, page):
     from bots.console import create_console_app
-    from bots.web import BackgroundServer
+    from bots.runtime.web import BackgroundServer
     from tests.fixtures.console import RunningConsole, add_role_users
 
     customer, currency, [(first, amount), (second, _)] = open_invoices(erp_sandbox, 2)

@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import expect
 from typer.testing import CliRunner
 
-import bots.commands.users  # noqa: F401  (registers the commands)
-from bots.cli import app
+import bots.cli.users  # noqa: F401  (registers the commands)
+from bots.cli.main import app
 
 runner = CliRunner()
 O2C = str(Path(sys.executable).with_name("o2c"))
@@ -23,7 +23,7 @@ O2C = str(Path(sys.executable).with_name("o2c"))
 def home(tmp_path, monkeypatch):
     from argon2 import PasswordHasher
 
-    from bots.web import users as user_module
+    from bots.runtime.web import users as user_module
 
     # Real argon2 at a low cost (tests/test_web.py signs in at the real cost).
     monkeypatch.setattr(user_module, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from bots.clock import FixedClock
+from bots.runtime.clock import FixedClock
 from bots.console import actions, queries
-from bots.workqueue import ItemChanged, WorkQueue
+from bots.runtime.workqueue import ItemChanged, WorkQueue
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
 
@@ -85,7 +85,7 @@ def test_the_second_of_two_people_is_told_who_acted_and_the_dashboard_counts(que
     assert item.state == "dismissed" and [e.action for e in item.history].count("dismiss") == 1
 
     # the dashboard, with that item dismissed
-    from bots.runs import bot_run
+    from bots.runtime.runs import bot_run
 
     with bot_run(queue, "erp-order-entry") as run:
         run.audit("create_sales_order", "erp", "Sales Order", document_number="SO-1")

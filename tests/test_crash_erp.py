@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bots.workqueue import WorkQueue, key_for
+from bots.runtime.workqueue import WorkQueue, key_for
 from sandbox import masterdata
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bots.fleet.worker import FleetBot
-from bots.workqueue import WorkQueue, key_for
+from bots.runtime.fleet.worker import FleetBot
+from bots.runtime.workqueue import WorkQueue, key_for
 
 ROOT = Path(__file__).resolve().parents[1]
 O2C = str(Path(sys.executable).with_name("o2c"))

@@ -14,7 +14,7 @@ import pytest
 from bots.credit.agency import AgencySettings, run_agency
 from bots.credit.reports import latest_report
 from bots.credit.rules import CreditRules, CreditStanding, check_credit
-from bots.workqueue import WorkQueue
+from bots.runtime.workqueue import WorkQueue
 
 pytestmark = pytest.mark.browser
 

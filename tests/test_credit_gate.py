@@ -19,8 +19,8 @@ import pytest
 from bots.credit.reports import save_report
 from bots.credit.rules import CreditRules
 from bots.erp.order_entry import OrderEntrySettings, run_order_entry
-from bots.runs import audit_entries
-from bots.workqueue import WorkQueue, key_for
+from bots.runtime.runs import audit_entries
+from bots.runtime.workqueue import WorkQueue, key_for
 from sandbox import masterdata
 from sandbox.erp import documents
 from sandbox.erp.documents import ReceiptLine

@@ -3,7 +3,7 @@
 from datetime import date
 
 from bots.credit.priority import PriorityRules, order_priority, prioritize_orders
-from bots.workqueue import WorkQueue
+from bots.runtime.workqueue import WorkQueue
 
 TODAY = date(2026, 11, 25)
 RULES = PriorityRules(tiers={"C1004": "gold", "BLUEBONNET MARKETS INC.": "silver"})

@@ -96,8 +96,8 @@ def test_the_gate_holds_a_customer_collections_stopped_and_honours_a_release(tmp
 
     from bots.collections.order_stops import set_stop
     from bots.credit.gate import CreditGate, collections_stop, release_payload
-    from bots.errors import BusinessException
-    from bots.workqueue import WorkQueue
+    from bots.runtime.errors import BusinessException
+    from bots.runtime.workqueue import WorkQueue
 
     queue = WorkQueue.open(url=f"sqlite:///{tmp_path / 'q.db'}")
     with queue.session() as session, session.begin():

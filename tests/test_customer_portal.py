@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from bots.customer_portal import add_contact, create_portal_app, portal_remittances
 from bots.receivables.store import sync_open_items
-from bots.store.models import DisputeCase, PortalAttachment, PromiseToPay
-from bots.web import BackgroundServer
-from bots.workqueue import WorkQueue
+from bots.runtime.store.models import DisputeCase, PortalAttachment, PromiseToPay
+from bots.runtime.web import BackgroundServer
+from bots.runtime.workqueue import WorkQueue
 from sandbox.common import open_db
 from sandbox.erp.invoice_pdf import invoice_pdf
 from tests.fixtures.sandbox import SANDBOX_TODAY

@@ -12,13 +12,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from bots.clock import FixedClock
+from bots.runtime.clock import FixedClock
 from bots.customer_portal import add_contact, create_portal_app
 from bots.customer_portal.payments import ProviderSettings
 from bots.erp.cash_posting import CashPostingSettings, run_cash_posting
 from bots.receivables.store import sync_open_items
-from bots.web import BackgroundServer
-from bots.workqueue import WorkQueue
+from bots.runtime.web import BackgroundServer
+from bots.runtime.workqueue import WorkQueue
 from sandbox.payments.app import MERCHANT_KEYS
 from tests.fixtures.sandbox import SANDBOX_TODAY
 from tests.test_customer_portal import _ledger_rows, sign_in

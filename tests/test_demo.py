@@ -71,7 +71,7 @@ def test_demo_runs_end_to_end_and_a_second_run_queues_nothing_twice(tmp_path):
     assert "the same as the world's open_items.csv" in report
 
     # The store says the same as the report: every order of the truth is queued once.
-    from bots.workqueue import WorkQueue
+    from bots.runtime.workqueue import WorkQueue
 
     queue = WorkQueue.open(f"sqlite:///{tmp_path / 'demo' / 'o2c.db'}")
     try:

@@ -20,10 +20,10 @@ from sqlalchemy.orm import sessionmaker
 
 from bots.collections.cases import open_case, routing_rules
 from bots.collections.promises import record_promise
-from bots.config import load_settings
+from bots.runtime.config import load_settings
 from bots.receivables.store import sync_open_items
-from bots.store.engine import make_engine, upgrade
-from bots.store.models import ContactLog, CustomerContact, DunningNotice, OrderStop, PromiseToPay
+from bots.runtime.store.engine import make_engine, upgrade
+from bots.runtime.store.models import ContactLog, CustomerContact, DunningNotice, OrderStop, PromiseToPay
 
 TODAY = date(2026, 12, 3)
 NOW = datetime(2026, 12, 3, 8, 0, tzinfo=timezone.utc)
@@ -92,7 +92,7 @@ def world(tmp_path, smtp_server, imap_account, monkeypatch):
 
 def run_dunning_on(day: date) -> dict:
     from bots.collections.dunning import run_dunning
-    from bots.clock import FixedClock
+    from bots.runtime.clock import FixedClock
 
     return run_dunning(load_settings(), today=day, clock=FixedClock(datetime(day.year, day.month, day.day, 8,
                                                                              tzinfo=timezone.utc)))
@@ -154,7 +154,7 @@ def test_one_letter_per_customer_at_the_right_stage(world):
 
 
 def test_refused_address_goes_to_the_exception_queue_once(world):
-    from bots.workqueue import WorkQueue
+    from bots.runtime.workqueue import WorkQueue
 
     world["smtp"].refuse.add("eve@epsilon.example")
     counts = run_dunning_on(TODAY)
@@ -173,7 +173,7 @@ def test_paid_item_and_closed_dispute(world):
         rows = [r for r in book_rows() if r["invoice"] != "A2"]        # A2 paid: gone from the export
         sync_open_items(session, rows, TODAY, NOW, "second export")
         from bots.collections.cases import close_case
-        from bots.store.models import DisputeCase
+        from bots.runtime.store.models import DisputeCase
 
         close_case(session, session.scalars(select(DisputeCase.id)).one(), "collector", NOW, "price confirmed")
     run_dunning_on(TODAY)
@@ -186,9 +186,9 @@ def test_paid_item_and_closed_dispute(world):
 KILLED_RUN = textwrap.dedent("""
     import os, signal, sys
     from datetime import date, datetime, timezone
-    from bots.clock import FixedClock
+    from bots.runtime.clock import FixedClock
     from bots.collections.dunning import run_dunning
-    from bots.config import load_settings
+    from bots.runtime.config import load_settings
     kill_at = sys.argv[1]
     def step(name):
         if name == kill_at:

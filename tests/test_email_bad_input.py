@@ -12,7 +12,7 @@ from email.mime.text import MIMEText
 import pytest
 from typer.testing import CliRunner
 
-from bots.cli import app
+from bots.cli.main import app
 from inbox_parsers.errors import InputError
 from inbox_parsers.email import parse_email
 
@@ -116,7 +116,7 @@ runner = CliRunner()
 
 
 def _cli(*args):
-    from bots.cli import COMMAND_MODULES
+    from bots.cli.main import COMMAND_MODULES
     import importlib
 
     for name in COMMAND_MODULES:

@@ -13,7 +13,7 @@ from tests.generators import intake_emails as mails
 
 @pytest.fixture
 def queue(tmp_path):
-    from bots.workqueue import WorkQueue
+    from bots.runtime.workqueue import WorkQueue
 
     return WorkQueue.open(url=f"sqlite:///{tmp_path / 'queue.db'}")
 
@@ -153,7 +153,7 @@ def test_order_key_names_the_order_not_the_copy():
 
 
 def test_settings_come_from_the_config_and_mistakes_name_the_fix(tmp_path, monkeypatch):
-    from bots.config import load_settings
+    from bots.runtime.config import load_settings
     from bots.intake.email_intake import load_email_intake_settings
 
     def load(document: dict):
@@ -164,7 +164,7 @@ def test_settings_come_from_the_config_and_mistakes_name_the_fix(tmp_path, monke
         return load_email_intake_settings(load_settings(path, env={}))
 
     monkeypatch.delenv("O2C_IMAP_PASSWORD", raising=False)
-    monkeypatch.setattr("bots.config._from_keyring", lambda key: None)
+    monkeypatch.setattr("bots.runtime.config._from_keyring", lambda key: None)
     default = load({})
     assert [(m.kind, m.path) for m in default.mailboxes] == [("folder", tmp_path / "home" / "mailbox")]
     assert (tmp_path / "home" / "mailbox").is_dir()

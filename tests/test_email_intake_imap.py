@@ -63,7 +63,7 @@ class Bot:
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def queue(self):
-        from bots.workqueue import WorkQueue
+        from bots.runtime.workqueue import WorkQueue
 
         return WorkQueue.open(url=f"sqlite:///{self.home / 'o2c.db'}")
 

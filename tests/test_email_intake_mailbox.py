@@ -7,7 +7,7 @@ import time
 import pytest
 from imapclient import IMAPClient
 
-from bots.errors import ApplicationException
+from bots.runtime.errors import ApplicationException
 from bots.intake.mailbox import MailboxSettings, open_mailbox
 
 

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from bots.erp.cash_posting import CashPostingSettings, run_cash_posting
-from bots.errors import ApplicationException
-from bots.runs import audit_entries
+from bots.runtime.errors import ApplicationException
+from bots.runtime.runs import audit_entries
 from sandbox.erp import documents
 from sandbox.erp.documents import ReceiptLine
 from tests.fixtures.sandbox import SANDBOX_TODAY
@@ -31,7 +31,7 @@ BOT_USER, BOT_PASSWORD = "bot", "bot-pass-1"  # an ERP account of the sandbox
 
 @pytest.fixture
 def queue(tmp_path):
-    from bots.workqueue import WorkQueue
+    from bots.runtime.workqueue import WorkQueue
 
     with WorkQueue.open(url=f"sqlite:///{tmp_path / 'queue.db'}") as queue:
         yield queue
@@ -191,7 +191,7 @@ def test_an_expired_session_logs_on_again_and_a_reversed_receipt_is_posted_anew(
                                                                                   browser):
     from bots.erp.cash_posting import CashPosting
     from bots.erp.screens import ErpClient
-    from bots.workqueue import Work
+    from bots.runtime.workqueue import Work
 
     sandbox = start_sandbox()  # the idle timeout of 10 minutes
     customer, currency, (invoice,) = open_invoices(sandbox, 1)
@@ -237,7 +237,7 @@ def test_crash_after_post_then_restart_posts_nothing_twice(erp_sandbox, tmp_path
         env.pop(name, None)
     command = [*O2C, "run", "erp-cash-posting", "--once", "--json"]
 
-    from bots.workqueue import WorkQueue
+    from bots.runtime.workqueue import WorkQueue
 
     with WorkQueue.open(url=f"sqlite:///{home / 'o2c.db'}") as queue:
         (item,) = enqueue(queue, payment("PAY-C1", customer, currency, invoice[1],

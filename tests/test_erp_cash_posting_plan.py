@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from bots.erp.cash_posting import CashPostingSettings, plan_receipt
-from bots.errors import BusinessException
+from bots.runtime.errors import BusinessException
 
 
 def settings(**options) -> CashPostingSettings:

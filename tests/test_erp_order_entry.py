@@ -17,9 +17,9 @@ import pytest
 import yaml
 
 from bots.erp.order_entry import OrderEntrySettings, run_order_entry
-from bots.errors import ApplicationException
-from bots.runs import audit_entries
-from bots.workqueue import key_for
+from bots.runtime.errors import ApplicationException
+from bots.runtime.runs import audit_entries
+from bots.runtime.workqueue import key_for
 from sandbox import masterdata
 from sandbox.erp import documents
 from sandbox.erp.documents import OrderDraft, OrderLine
@@ -35,7 +35,7 @@ ITEMS = masterdata.items(42)
 
 @pytest.fixture
 def queue(tmp_path):
-    from bots.workqueue import WorkQueue
+    from bots.runtime.workqueue import WorkQueue
 
     with WorkQueue.open(url=f"sqlite:///{tmp_path / 'queue.db'}") as queue:
         yield queue
@@ -194,7 +194,7 @@ def test_an_unreachable_erp_is_a_clear_error(tmp_path, queue, browser):
 def test_an_expired_session_logs_on_again_and_redoes_the_step(start_sandbox, tmp_path, queue, browser):
     from bots.erp.order_entry import OrderEntry
     from bots.erp.screens import ErpClient
-    from bots.workqueue import Work
+    from bots.runtime.workqueue import Work
 
     sandbox = start_sandbox()  # the idle timeout of 10 minutes
     context = browser.new_context()
@@ -238,7 +238,7 @@ class _BotProcess:
                               timeout=300)
 
     def queue(self):
-        from bots.workqueue import WorkQueue
+        from bots.runtime.workqueue import WorkQueue
 
         return WorkQueue.open(url=f"sqlite:///{self.home / 'o2c.db'}")
 

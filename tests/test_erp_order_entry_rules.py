@@ -8,7 +8,7 @@ import pytest
 from bots.erp.customers import normalize_name, resolve_customer, search_terms
 from bots.erp.order_entry import OrderEntrySettings, _plain, order_of
 from bots.erp.screens import CustomerHit
-from bots.errors import BusinessException
+from bots.runtime.errors import BusinessException
 
 MASTER = [
     CustomerHit("C1001", "Pinecrest Grocers LLC", "Savannah GA 31401"),
@@ -87,7 +87,7 @@ def test_bad_settings_fail_on_load_naming_the_setting(options, message):
 
 
 def test_unknown_settings_are_refused():
-    from bots.config import Settings
+    from bots.runtime.config import Settings
     from bots.erp.order_entry import load_order_entry_settings
 
     settings = Settings(erp_url="http://erp.test", erp_user="bot", bots={"erp-order-entry": {"price_tolerence": 1}})

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from bots.fleet.worker import FleetBot, Worker, WorkerError
+from bots.runtime.fleet.worker import FleetBot, Worker, WorkerError
 from sandbox.erp.sessions import SESSIONS_PER_USER
 
 
@@ -62,7 +62,7 @@ def _nothing(slot, run):
 
 
 def test_a_worker_refuses_more_slots_than_the_erp_allows_sessions(tmp_path):
-    from bots.workqueue import WorkQueue
+    from bots.runtime.workqueue import WorkQueue
 
     bot = FleetBot(name="erp-order-entry", item_kind="order", session=_nothing, max_concurrency=4)
     with WorkQueue.open(f"sqlite:///{tmp_path / 'o2c.db'}") as queue:

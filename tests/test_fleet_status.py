@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from bots.errors import BusinessException
-from bots.fleet.metrics import WorkerMetrics
-from bots.fleet.registry import BotLocks
-from bots.fleet.scheduled import FleetRunner, RunRequests
-from bots.fleet.worker import FleetBot, FleetSettings, Worker
-from bots.workqueue import WorkQueue, key_for
+from bots.runtime.errors import BusinessException
+from bots.runtime.fleet.metrics import WorkerMetrics
+from bots.runtime.fleet.registry import BotLocks
+from bots.runtime.fleet.scheduled import FleetRunner, RunRequests
+from bots.runtime.fleet.worker import FleetBot, FleetSettings, Worker
+from bots.runtime.workqueue import WorkQueue, key_for
 
 ROOT = Path(__file__).resolve().parents[1]
 O2C = str(Path(sys.executable).with_name("o2c"))
@@ -120,8 +120,8 @@ def test_a_worker_s_metrics_and_o2c_status_show_what_it_did(postgres_url, tmp_pa
 
 HOLDER = textwrap.dedent("""
     import sys, time
-    from bots.fleet.registry import BotLocks
-    from bots.workqueue import WorkQueue
+    from bots.runtime.fleet.registry import BotLocks
+    from bots.runtime.workqueue import WorkQueue
     locks = BotLocks(WorkQueue.open(sys.argv[1], upgrade_schema=False))
     assert locks.acquire("email-intake", "holder-process", ttl_seconds=2)
     print("held", flush=True)
@@ -216,7 +216,7 @@ def test_o2c_schedule_with_a_fleet_queues_the_runs_for_the_workers(postgres_url,
         assert {item.state for item in runs} == {"new"}  # waiting for a worker: nothing ran here
         assert {item.payload["bot"] for item in runs} == {"email-intake"}
         assert 1 <= len(runs) <= 2 and len({item.payload["due"] for item in runs}) == len(runs)
-        from bots.runs import recent_runs
+        from bots.runtime.runs import recent_runs
 
         assert recent_runs(queue) == []
     finally:

@@ -19,8 +19,8 @@ import yaml
 from imapclient import IMAPClient
 
 from bots.erp.invoicing import InvoicingSettings, run_invoicing
-from bots.runs import audit_entries
-from bots.workqueue import WorkQueue
+from bots.runtime.runs import audit_entries
+from bots.runtime.workqueue import WorkQueue
 
 pytestmark = [pytest.mark.browser, pytest.mark.imap]
 

@@ -19,8 +19,8 @@ import pdfplumber
 import pytest
 import yaml
 
-from bots.runs import audit_entries
-from bots.workqueue import WorkQueue
+from bots.runtime.runs import audit_entries
+from bots.runtime.workqueue import WorkQueue
 from sandbox import masterdata
 from sandbox.erp import documents
 from sandbox.erp.documents import OrderDraft, OrderLine

@@ -3,16 +3,18 @@ import statement, also those inside functions).
 
 - ``inbox_parsers`` (documents to plain records) imports nothing of ``bots``;
 - ``sandbox`` (the systems the bots drive) imports nothing of ``bots``;
-- the runtime (queue, store, runs, settings, logs, schedules, browser, screens, errors,
-  clock, resources, the fleet) imports only the runtime: no bot, no command, no demo;
+- the runtime (``bots.runtime``: queue, store, runs, settings, logs, schedules, browser,
+  screens, errors, clock, resources, outgoing mail, the web layer, the fleet) imports only
+  the runtime: no bot, no command, no demo;
+- the bots (every other part of ``bots`` but the command line ``bots.cli`` and the demo)
+  import no command and no demo;
 - no import cycles, anywhere in the three packages.
 """
 
 import grimp
 import pytest
 
-RUNTIME = ("bots", "bots.workqueue", "bots.store", "bots.runs", "bots.config", "bots.logs", "bots.schedules",
-           "bots.browser", "bots.screens", "bots.errors", "bots.clock", "bots.resources", "bots.fleet")
+RUNTIME = ("bots", "bots.runtime")
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +33,14 @@ def test_the_runtime_imports_no_bot(graph):
     assert wrong == [], "the runtime imports bots, commands or the demo:\n" + "\n".join(wrong)
 
 
+def test_the_bots_import_no_command_and_no_demo(graph):
+    above = ("bots.cli", "bots.demo")
+    wrong = sorted(f"{importer} -> {imported}" for importer in graph.modules
+                   if importer.startswith("bots.") and _area(importer) not in (*RUNTIME, *above)
+                   for imported in graph.find_modules_directly_imported_by(importer) if _area(imported) in above)
+    assert wrong == [], "a bot imports the command line or the demo:\n" + "\n".join(wrong)
+
+
 def test_no_import_cycles(graph):
     cycles = _cycles({module: graph.find_modules_directly_imported_by(module) for module in graph.modules})
     assert cycles == [], "import cycles:\n" + "\n".join(" <-> ".join(cycle) for cycle in cycles)
@@ -40,12 +50,12 @@ def test_the_check_finds_a_cycle_and_a_layer_breach():
     # The checks above must be able to fail: an invented cycle and breach are found.
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     graph = grimp.ImportGraph()
-    for module in ("bots.workqueue", "bots.fleet.worker", "bots.erp.order_entry", "bots.errors"):
+    for module in ("bots.runtime.workqueue", "bots.runtime.fleet.worker", "bots.erp.order_entry", "bots.runtime.errors"):
         graph.add_module(module)
-    graph.add_import(importer="bots.fleet.worker", imported="bots.erp.order_entry")
-    graph.add_import(importer="bots.erp.order_entry", imported="bots.workqueue")  # a bot on the runtime: fine
-    graph.add_import(importer="bots.workqueue", imported="bots.errors")
-    assert _runtime_breaches(graph) == ["bots.fleet.worker -> bots.erp.order_entry"]
+    graph.add_import(importer="bots.runtime.fleet.worker", imported="bots.erp.order_entry")
+    graph.add_import(importer="bots.erp.order_entry", imported="bots.runtime.workqueue")  # a bot on the runtime: fine
+    graph.add_import(importer="bots.runtime.workqueue", imported="bots.runtime.errors")
+    assert _runtime_breaches(graph) == ["bots.runtime.fleet.worker -> bots.erp.order_entry"]
 
 
 def _runtime_breaches(graph) -> list[str]:
@@ -59,7 +69,7 @@ def _runtime_breaches(graph) -> list[str]:
 
 
 def _area(module: str) -> str:
-    """``bots.fleet.worker`` -> ``bots.fleet``: the top-level part of bots a module belongs to."""
+    """``bots.runtime.fleet.worker`` -> ``bots.runtime``: the top-level part of bots a module belongs to."""
     return ".".join(module.split(".")[:2])
 
 

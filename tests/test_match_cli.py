@@ -8,7 +8,7 @@ import pytest
 
 from tests.generators.cash_worlds import make_world, to_bai2, to_camt053
 
-O2C = [sys.executable, "-c", "from bots.cli import main; main()"]
+O2C = [sys.executable, "-c", "from bots.cli.main import main; main()"]
 
 
 def o2c(*args, cwd=None):

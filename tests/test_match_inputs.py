@@ -11,7 +11,7 @@ from bots.cash.candidates import ItemIndex, _tables, find_candidates
 from bots.cash.open_items import load_open_items
 from bots.cash.payments import load_payments, payments_from_json
 from bots.cash.references import keys_of
-from bots.errors import InputError
+from bots.runtime.errors import InputError
 
 HEADER = "customer_id,customer_name,invoice,invoice_date,due_date,currency,amount,open_amount"
 

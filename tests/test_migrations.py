@@ -5,8 +5,8 @@ import multiprocessing
 
 from sqlalchemy import inspect, text
 
-from bots.store.engine import current_revision, head_revision, make_engine, upgrade
-from bots.store.models import Base
+from bots.runtime.store.engine import current_revision, head_revision, make_engine, upgrade
+from bots.runtime.store.models import Base
 
 TABLES = {"work_items", "item_events", "bot_runs", "audit_log", "alembic_version"}
 
@@ -37,7 +37,7 @@ def test_downgrade_to_empty_and_up_again(store_url):
     from alembic import command
     from alembic.config import Config
 
-    from bots.store.engine import MIGRATIONS
+    from bots.runtime.store.engine import MIGRATIONS
 
     engine = make_engine(store_url)
     upgrade(engine)
@@ -61,7 +61,7 @@ def test_sqlite_store_uses_wal_and_foreign_keys(tmp_path):
 
 
 def open_queue(url):
-    from bots.workqueue import WorkQueue
+    from bots.runtime.workqueue import WorkQueue
 
     WorkQueue.open(url).close()
 

@@ -1,4 +1,4 @@
-"""bots/outgoing_mail.py against a real SMTP server (aiosmtpd) and a real IMAP Sent folder (Dovecot):
+"""bots/runtime/outgoing_mail.py against a real SMTP server (aiosmtpd) and a real IMAP Sent folder (Dovecot):
 templates per language, attachments, the three kinds of connection, and exactly once even when
 the sending process is killed with SIGKILL between the steps."""
 
@@ -12,10 +12,10 @@ import textwrap
 import pytest
 from imapclient import IMAPClient
 
-from bots.outgoing_mail import (Attachment, MailSettings, OutgoingMail, ServerSettings, compose, render_bodies,
+from bots.runtime.outgoing_mail import (Attachment, MailSettings, OutgoingMail, ServerSettings, compose, render_bodies,
                                 render_message)
-from bots.store.engine import make_engine, upgrade
-from bots.store.models import OutgoingMessage
+from bots.runtime.store.engine import make_engine, upgrade
+from bots.runtime.store.models import OutgoingMessage
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_implicit_tls_and_plain_servers(tmp_path, smtp_server_factory, security,
 
 
 def test_server_down_is_an_application_error_and_the_intent_stays(tmp_path, smtp_server):
-    from bots.errors import ApplicationException
+    from bots.runtime.errors import ApplicationException
     from tests.fixtures.smtp import _free_port
 
     mail = mail_for(tmp_path, smtp_server, timeout=5)
@@ -125,9 +125,9 @@ def test_refused_recipient_is_recorded_not_retried(tmp_path, smtp_server):
 
 SENDER_SCRIPT = textwrap.dedent("""
     import json, os, signal, sys
-    from bots.outgoing_mail import MailSettings, OutgoingMail, ServerSettings, compose
-    from bots.store.engine import make_engine, upgrade
-    from bots.store.models import ContactLog
+    from bots.runtime.outgoing_mail import MailSettings, OutgoingMail, ServerSettings, compose
+    from bots.runtime.store.engine import make_engine, upgrade
+    from bots.runtime.store.models import ContactLog
     config = json.loads(sys.argv[1])
     kill_at = config.pop("kill_at")
     engine = make_engine(config["database_url"]); upgrade(engine)
@@ -173,7 +173,7 @@ def test_killed_between_steps_sends_exactly_once(tmp_path, smtp_server, imap_acc
     with engine.connect() as connection:
         from sqlalchemy import func, select
 
-        from bots.store.models import ContactLog
+        from bots.runtime.store.models import ContactLog
 
         assert connection.scalar(select(func.count()).select_from(ContactLog)) == 1    # logged once
         assert connection.scalar(select(OutgoingMessage.state)) == "done"
@@ -203,11 +203,11 @@ def test_the_module_is_runtime_and_imports_no_bot():
     import ast
     from pathlib import Path
 
-    import bots.outgoing_mail
+    import bots.runtime.outgoing_mail
 
-    tree = ast.parse(Path(bots.outgoing_mail.__file__).read_text())
+    tree = ast.parse(Path(bots.runtime.outgoing_mail.__file__).read_text())
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    runtime = ("bots.clock", "bots.config", "bots.errors", "bots.logs", "bots.store")
+    runtime = ("bots.runtime.clock", "bots.runtime.config", "bots.runtime.errors", "bots.runtime.logs", "bots.runtime.store")
     ours = {name for name in imported if name.startswith("bots")}
     assert ours and all(name.startswith(runtime) for name in ours), ours

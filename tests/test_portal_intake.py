@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from bots.intake.portal_intake import PortalIntakeSettings, portal_key, run_portal_intake
-from bots.runs import audit_entries
+from bots.runtime.runs import audit_entries
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ BOT_USER, BOT_PASSWORD = "bot", "bot-pass-2"  # a portal account of the sandbox
 
 @pytest.fixture
 def queue(tmp_path):
-    from bots.workqueue import WorkQueue
+    from bots.runtime.workqueue import WorkQueue
 
     with WorkQueue.open(url=f"sqlite:///{tmp_path / 'queue.db'}") as queue:
         yield queue
@@ -100,7 +100,7 @@ def test_unknown_sku_waits_for_the_supervisor_and_is_not_acknowledged(start_sand
     server = _portal(start_sandbox_app, new=3)
     skus = frozenset(item.sku for item in item_master(7)) - {missing}
     fresh = tmp_path / "fresh"
-    from bots.workqueue import WorkQueue
+    from bots.runtime.workqueue import WorkQueue
 
     with WorkQueue.open(url=f"sqlite:///{tmp_path / 'fresh.db'}") as fresh_queue:
         run_portal_intake(_settings(server, fresh, known_skus=skus), once=True, queue=fresh_queue, browser=browser)
@@ -144,7 +144,7 @@ class _BotProcess:
                               timeout=300)
 
     def items(self) -> list:
-        from bots.workqueue import WorkQueue
+        from bots.runtime.workqueue import WorkQueue
 
         with WorkQueue.open(url=f"sqlite:///{self.home / 'o2c.db'}") as queue:
             return queue.items(kind="order", limit=None)

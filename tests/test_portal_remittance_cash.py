@@ -13,7 +13,7 @@ import pytest
 from bots.bank.cash_application import CashApplicationSettings, payment_key, run_cash_application
 from bots.cash import MatchSettings, load_open_items, load_payments, match_payments
 from bots.customer_portal.remittances import queue_remittance, remittance_from_form, remittance_from_pdf
-from bots.runs import audit_entries
+from bots.runtime.runs import audit_entries
 from sandbox.scenario import generate_world, truth_json
 from tests.fixtures.sandbox import SANDBOX_TODAY
 
@@ -29,7 +29,7 @@ BANK_USER, BANK_PASSWORD = "bot", "bot-pass-3"
 
 @pytest.fixture
 def queue(tmp_path):
-    from bots.workqueue import WorkQueue
+    from bots.runtime.workqueue import WorkQueue
 
     with WorkQueue.open(url=f"sqlite:///{tmp_path / 'queue.db'}") as queue:
         yield queue
@@ -120,9 +120,9 @@ def test_an_advice_whose_run_died_after_queueing_its_payment_is_closed_by_the_ne
     from datetime import datetime, timezone
 
     from bots.bank.cash_application import BOT_NAME, claim_portal_remittances, finish_portal_remittances
-    from bots.clock import FixedClock
-    from bots.runs import bot_run
-    from bots.workqueue import WorkQueue
+    from bots.runtime.clock import FixedClock
+    from bots.runtime.runs import bot_run
+    from bots.runtime.workqueue import WorkQueue
 
     clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
     with WorkQueue.open(url=f"sqlite:///{tmp_path / 'queue.db'}", clock=clock, lease_seconds=300) as queue:

@@ -395,12 +395,12 @@ def test_inbox_parsers_imports_nothing_of_bots():
 
 
 def test_the_bots_catch_the_parsers_input_error():
-    from bots.errors import InputError as BotsInputError
+    from bots.runtime.errors import InputError as BotsInputError
     from inbox_parsers.errors import InputError as ParsersInputError
 
     assert BotsInputError is ParsersInputError
     with pytest.raises(BotsInputError, match="cannot be opened"):
         orders_from_file("PO.pdf", b"%PDF-1.4 garbage")
-    from bots.errors import O2CError
+    from bots.runtime.errors import O2CError
 
     assert issubclass(ParsersInputError, O2CError)  # caught wherever the bots catch their own errors

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import bots.commands.queue  # noqa: F401  (registers the commands)
-from bots.cli import app
-from bots.errors import BusinessException
-from bots.runs import bot_run
-from bots.store.engine import head_revision
-from bots.workqueue import WorkQueue
+import bots.cli.queue  # noqa: F401  (registers the commands)
+from bots.cli.main import app
+from bots.runtime.errors import BusinessException
+from bots.runtime.runs import bot_run
+from bots.runtime.store.engine import head_revision
+from bots.runtime.workqueue import WorkQueue
 
 runner = CliRunner(env={"COLUMNS": "160"})  # rich folds long cells on an 80-column screen
 

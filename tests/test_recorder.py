@@ -21,12 +21,12 @@ from robot.libdoc import LibraryDocumentation
 from bots.recorder import write_recording
 from bots.recorder.codegen import read_actions
 from bots.recorder.convert import convert
-from bots.screens import read_screen_file
+from bots.runtime.screens import read_screen_file
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 CORPUS = CHECKOUT / "tests" / "data" / "codegen"
 SCRIPTS = sorted(CORPUS.rglob("*.py"))
-O2C = [sys.executable, "-c", "from bots.cli import main; main()"]
+O2C = [sys.executable, "-c", "from bots.cli.main import main; main()"]
 BUILT_IN = {"Comment", "Log", "Set Variable"}
 
 

@@ -76,7 +76,7 @@ def test_lines_that_do_not_add_up_are_warned(tmp_path, monkeypatch):
 
 
 def _run(*args):
-    code = "from bots.cli import main; main()"
+    code = "from bots.cli.main import main; main()"
     return subprocess.run([sys.executable, "-c", code, "parse-remittance", *map(str, args)],
                           capture_output=True, text=True, timeout=120)
 

@@ -12,14 +12,14 @@ import yaml
 from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
-import bots.commands.report  # noqa: F401
-from bots.cli import app
-from bots.clock import FixedClock
+import bots.cli.report  # noqa: F401
+from bots.cli.main import app
+from bots.runtime.clock import FixedClock
 from bots.reporting import build_report, builtin_definitions, load_definitions, to_html
 from bots.reporting.measures import ReportError
-from bots.runs import bot_run
-from bots.store.models import ArItem, ArReceipt
-from bots.workqueue import WorkQueue
+from bots.runtime.runs import bot_run
+from bots.runtime.store.models import ArItem, ArReceipt
+from bots.runtime.workqueue import WorkQueue
 from tests.test_ar_metrics import LEDGER_A_INVOICES, LEDGER_A_RECEIPTS
 
 NOW = datetime(2026, 9, 30, 12, 0, tzinfo=timezone.utc)
@@ -167,7 +167,7 @@ def test_html_escapes_what_comes_from_outside(store):
 
 
 def test_report_mailed_once_to_the_list(store, tmp_path, smtp_server, monkeypatch):
-    from bots.config import load_settings
+    from bots.runtime.config import load_settings
     from bots.reporting.mail import run_report_mail
 
     _, url = store

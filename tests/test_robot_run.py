@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from bots.commands.robot import run_task
-from bots.errors import InputError
-from bots.runs import audit_entries, recent_runs
-from bots.workqueue import WorkQueue, key_for
+from bots.cli.robot import run_task
+from bots.runtime.errors import InputError
+from bots.runtime.runs import audit_entries, recent_runs
+from bots.runtime.workqueue import WorkQueue, key_for
 from sandbox import masterdata
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ TASK = CHECKOUT / "robots" / "tasks" / "enter_orders.robot"
 BOT_USER, BOT_PASSWORD = "bot", "bot-pass-1"
 CUSTOMERS = masterdata.customers(42)
 ITEMS = masterdata.items(42)
-O2C = [sys.executable, "-c", "from bots.cli import main; main()"]
+O2C = [sys.executable, "-c", "from bots.cli.main import main; main()"]
 
 
 def order(po: str, n: int, sku: str | None = None) -> dict:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.schedules import BotRunner, ScheduleFileError, load_schedule
+from bots.runtime.schedules import BotRunner, ScheduleFileError, load_schedule
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 BOTS = ["email-intake", "robot"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from robot.api import ExecutionResult
 
-from bots.workqueue import WorkQueue, key_for
+from bots.runtime.workqueue import WorkQueue, key_for
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 from playwright.sync_api import expect
 
-from bots.screens import Screen
+from bots.runtime.screens import Screen
 from sandbox.bank.statements import CAMT_NS
 from sandbox.scenario import generate_world
 from tests.fixtures.sandbox_portals import SANDBOX_TODAY

@@ -495,9 +495,9 @@ def test_transaction_codes_open_their_screens(erp):
 def test_o2c_sandbox_refuses_bad_options():
     from typer.testing import CliRunner
 
-    from bots.cli import app
+    from bots.cli.main import app
 
-    import bots.commands.sandbox  # noqa: F401  registers the command
+    import bots.cli.sandbox  # noqa: F401  registers the command
 
     result = CliRunner().invoke(app, ["sandbox", "--theme", "3"])
     assert result.exit_code == 2 and "theme must be 1 or 2" in result.output
@@ -513,7 +513,7 @@ def test_o2c_sandbox_serves_the_three_systems_until_interrupted(tmp_path):
 
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-c", "from bots.cli import main; main()", "sandbox", "--port-base", str(port),
+        [sys.executable, "-c", "from bots.cli.main import main; main()", "sandbox", "--port-base", str(port),
          "--data-dir", str(tmp_path), "--seed", "3"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Error as PlaywrightError, expect
 
-from bots.screens import Screen
+from bots.runtime.screens import Screen
 from sandbox import masterdata
 from sandbox.erp import documents
 from sandbox.erp.documents import OrderDraft, OrderLine

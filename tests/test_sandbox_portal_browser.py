@@ -8,7 +8,7 @@ import pdfplumber
 import pytest
 from playwright.sync_api import expect
 
-from bots.screens import Screen
+from bots.runtime.screens import Screen
 from sandbox.common import BUSY_MESSAGE
 
 pytestmark = pytest.mark.browser

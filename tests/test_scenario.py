@@ -16,8 +16,8 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
-import bots.commands.scenario  # noqa: F401  (registers the command)
-from bots.cli import app
+import bots.cli.scenario  # noqa: F401  (registers the command)
+from bots.cli.main import app
 from sandbox.bank.statements import CAMT_NS
 from sandbox.masterdata import buyer_item_number, customers, items
 from sandbox.scenario import PAYMENT_CASES, generate_world, payments_json, truth_json, write_world

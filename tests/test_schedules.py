@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.schedules import BotRunner, ScheduleFileError, describe, load_schedule, run_scheduler, schedule_bots
+from bots.runtime.schedules import BotRunner, ScheduleFileError, describe, load_schedule, run_scheduler, schedule_bots
 
 BOTS = ["email-intake", "portal-intake", "erp-order-entry", "erp-cash-posting"]
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +115,7 @@ def test_a_window_holds_after_each_run(tmp_path):
 
 
 def test_the_shipped_schedule_loads_and_names_real_bots():
-    from bots.cli import bot_names
+    from bots.cli.main import bot_names
 
     plan = load_schedule(ROOT / "config" / "schedules.yaml", bots=bot_names())
     bots = {job.bot for job in plan.jobs}
@@ -271,7 +271,7 @@ def ended(caplog) -> dict:
 
 
 def test_a_due_job_runs_its_bot_and_the_next_job_runs_after_a_crash_and_a_hang(tmp_path, fake_bot, caplog):
-    caplog.set_level("INFO", logger="bots.schedules")
+    caplog.set_level("INFO", logger="bots.runtime.schedules")
     command, runs_file = fake_bot
     with mock_datetime(*WED_1320):
         plan = load_schedule(write(tmp_path, "schedule:\n  - every 5 minutes: crash\n  - every 5 minutes: hang\n"
@@ -300,7 +300,7 @@ def test_a_due_job_runs_its_bot_and_the_next_job_runs_after_a_crash_and_a_hang(t
 
 
 def test_a_bot_never_runs_twice_at_once(tmp_path, fake_bot, caplog):
-    caplog.set_level("INFO", logger="bots.schedules")
+    caplog.set_level("INFO", logger="bots.runtime.schedules")
     command, runs_file = fake_bot
     runner = BotRunner(command=command, timeout=lambda bot: 30)
     assert runner.start("slow") is True
@@ -315,14 +315,14 @@ def test_a_bot_never_runs_twice_at_once(tmp_path, fake_bot, caplog):
 
 
 def test_a_command_that_cannot_start_is_logged_not_raised(tmp_path, caplog):
-    caplog.set_level("INFO", logger="bots.schedules")
+    caplog.set_level("INFO", logger="bots.runtime.schedules")
     runner = BotRunner(command=[str(tmp_path / "no-such-o2c")])
     assert runner.start("good") is False
     assert [r.getMessage() for r in caplog.records] == ["scheduled run not started"]
 
 
 def test_the_loop_runs_due_jobs_until_stopped(tmp_path, fake_bot, caplog):
-    caplog.set_level("INFO", logger="bots.schedules")
+    caplog.set_level("INFO", logger="bots.runtime.schedules")
     command, runs_file = fake_bot
     plan = load_schedule(write(tmp_path, "schedule:\n  - every second: good\n  - every second: hang\n"),
                          bots=["good", "hang"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bots.screens import Screen, SelectorError, load_screen
+from bots.runtime.screens import Screen, SelectorError, load_screen
 
 ORDER_FORM = """
 <form aria-label="Sales order">
@@ -76,7 +76,7 @@ def test_malformed_selectors_files_are_refused_with_the_fix(tmp_path, body, mess
 
 
 def test_every_shipped_selectors_file_loads():
-    from bots.resources import data_dir
+    from bots.runtime.resources import data_dir
 
     root = data_dir("selectors")
     for path in root.rglob("*.yaml"):
@@ -114,7 +114,7 @@ def test_every_shipped_selectors_file_loads():
     ],
 )
 def test_schema_mistakes_name_the_line_and_the_fix(tmp_path, body, message):
-    from bots.screens import read_screen_file
+    from bots.runtime.screens import read_screen_file
 
     (tmp_path / "bad.yaml").write_text(body)
     with pytest.raises(SelectorError, match=message):
@@ -138,7 +138,7 @@ elements:
 
 @pytest.mark.browser
 def test_scopes_filters_nth_xpath_and_a_default_scope(page, tmp_path):
-    from bots.screens import read_screen_file
+    from bots.runtime.screens import read_screen_file
 
     (tmp_path / "lines.yaml").write_text(FULL_YAML)
     page.set_content("""<p>Outside</p><form aria-label="Order"><table>

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 CHECKOUT = Path(__file__).resolve().parent.parent
-O2C = [sys.executable, "-c", "from bots.cli import main; main()"]
+O2C = [sys.executable, "-c", "from bots.cli.main import main; main()"]
 LOGIN = ["--login", "erp/login", "--field", "user=bot", "--field", "password=env:O2C_ERP_PASSWORD"]
 
 pytestmark = pytest.mark.browser

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.workqueue import WorkQueue, key_for
+from bots.runtime.workqueue import WorkQueue, key_for
 from tests.tryton_erp import ADMIN_PASSWORD, sample_orders
 
 pytestmark = pytest.mark.browser

@@ -1,6 +1,6 @@
 """The selector maps of selectors/tryton/ on Tryton's real web client, driven from Python.
 
-One sale order keyed the way the robot task keys it, through bots/screens.py only: if an
+One sale order keyed the way the robot task keys it, through bots/runtime/screens.py only: if an
 upgrade of sao moves a field, this test names the element that broke.
 """
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from bots.screens import Screen
+from bots.runtime.screens import Screen
 from tests.tryton_erp import ADMIN_LOGIN, ADMIN_PASSWORD
 
 IDLE = "() => window.jQuery && jQuery.active === 0"

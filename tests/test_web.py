@@ -1,4 +1,4 @@
-"""The shared web layer (bots.web): sign-in, roles, CSRF, headers, throttling, sessions, serving.
+"""The shared web layer (bots.runtime.web): sign-in, roles, CSRF, headers, throttling, sessions, serving.
 
 A tiny app built the way another app would use the layer; requests go through Flask's
 test client (and once through waitress) so every rule is checked without a browser.
@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 import pytest
 from flask import Blueprint
 
-from bots.clock import FixedClock
-from bots.store.engine import make_engine, upgrade
-from bots.web import BackgroundServer, Realm, User, UserError, UserStore, create_web_app, requires
+from bots.runtime.clock import FixedClock
+from bots.runtime.store.engine import make_engine, upgrade
+from bots.runtime.web import BackgroundServer, Realm, User, UserError, UserStore, create_web_app, requires
 
 STAFF = Realm("console", roles=("viewer", "operator", "supervisor"))
 CONTACTS = Realm("portal", roles=("contact",))
@@ -26,13 +26,13 @@ def cheap_hashes(monkeypatch):
     test_passwords_are_hashed_with_argon2id checks the cost used in production."""
     from argon2 import PasswordHasher
 
-    from bots.web import users
+    from bots.runtime.web import users
 
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def test_passwords_are_hashed_with_argon2id():
-    from bots.web.users import hash_password, verify_password
+    from bots.runtime.web.users import hash_password, verify_password
 
     hashed = hash_password(PASSWORD)
     assert hashed.startswith("$argon2id$v=19$m=65536,t=3,")

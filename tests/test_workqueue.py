@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DBAPIError
 
-from bots.clock import FixedClock
-from bots.errors import ApplicationException, BusinessException
-from bots.runs import audit_entries, bot_run, recent_runs
-from bots.store.models import AuditEntry, AuditLogIsAppendOnly
-from bots.workqueue import IllegalTransition, ItemNotFound, LeaseLost, QueueError, WorkQueue, file_key, key_for
+from bots.runtime.clock import FixedClock
+from bots.runtime.errors import ApplicationException, BusinessException
+from bots.runtime.runs import audit_entries, bot_run, recent_runs
+from bots.runtime.store.models import AuditEntry, AuditLogIsAppendOnly
+from bots.runtime.workqueue import IllegalTransition, ItemNotFound, LeaseLost, QueueError, WorkQueue, file_key, key_for
 
 
 @pytest.fixture
@@ -332,7 +332,7 @@ def test_listing_filters_by_state_and_kind(queue):
 
 
 def test_secrets_never_reach_evidence_or_tracebacks(queue, monkeypatch):
-    from bots.config import secret
+    from bots.runtime.config import secret
 
     monkeypatch.setenv("O2C_ERP_PASSWORD", "Hunter2-secret")
     password = secret("erp_password")

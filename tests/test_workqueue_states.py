@@ -12,9 +12,9 @@ from datetime import timedelta
 
 import pytest
 
-from bots.clock import FixedClock
-from bots.errors import ApplicationException, BusinessException
-from bots.workqueue import IllegalTransition, LeaseLost, QueueError, WorkQueue
+from bots.runtime.clock import FixedClock
+from bots.runtime.errors import ApplicationException, BusinessException
+from bots.runtime.workqueue import IllegalTransition, LeaseLost, QueueError, WorkQueue
 
 MAX_ATTEMPTS = 3
 BACKOFF = 60

@@ -25,9 +25,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from bots.bot_settings import check_account, check_at_least_one, evidence_folder, own_section, system_account
-from bots.errors import ApplicationException, InputError
-from bots.logs import get_logger
+from bots.runtime.bot_settings import check_account, check_at_least_one, evidence_folder, own_section, system_account
+from bots.runtime.errors import ApplicationException, InputError
+from bots.runtime.logs import get_logger
 
 BOT_NAME = "cash-application"
 ITEM_KIND = "payment"
@@ -83,7 +83,7 @@ def load_cash_application_settings(settings, *, need_password: bool = True) -> C
     ``secret("erp_password")`` (or ``erp_password_secret``), and with ``otp: totp`` the
     TOTP secret is ``secret("bank_totp_secret")`` (or ``totp_secret_name``).
     """
-    from bots.config import secret
+    from bots.runtime.config import secret
 
     own = own_section(settings, BOT_NAME, _SETTING_KEYS)
     erp = system_account(settings, {"password_secret": own.get("erp_password_secret", "erp_password")}, "erp",
@@ -162,7 +162,7 @@ def plan_payment_items(payments: list, output: dict, open_items: dict, *, bank: 
     :param open_items_file: the open-items CSV that was matched, kept as evidence so the
         supervisor console can show the customer's open items when a person resolves a payment.
     """
-    from bots.intake.common import PlannedItem
+    from bots.runtime.planned_items import PlannedItem
 
     open_now = dict(open_items)
     applications: dict[str, list] = {}
@@ -251,8 +251,8 @@ def run_cash_application(settings: CashApplicationSettings, *, once: bool, day: 
     """
     from playwright.sync_api import Error as PlaywrightError
 
-    from bots.runs import bot_run
-    from bots.workqueue import WorkQueue
+    from bots.runtime.runs import bot_run
+    from bots.runtime.workqueue import WorkQueue
 
     queue = queue or WorkQueue.open()
     totals: dict[str, int] = {}
@@ -277,7 +277,7 @@ def run_cash_application(settings: CashApplicationSettings, *, once: bool, day: 
 
 
 def _one_round(queue, run, settings: CashApplicationSettings, day: date | None, headless: bool, browser) -> None:
-    from bots.browser import open_browser
+    from bots.runtime.browser import open_browser
 
     if browser is None:
         with open_browser(headless=headless) as started:
@@ -294,7 +294,7 @@ def _one_round(queue, run, settings: CashApplicationSettings, day: date | None, 
 def _download_from_bank(run, settings, page, day: date | None) -> tuple[Path, dict[str, Path]]:
     """Log on, keep the day's statement and the advices as evidence; return their paths."""
     from bots.bank.portal import BankPortal
-    from bots.intake.common import store_evidence
+    from bots.runtime.evidence import store_evidence
 
     bank = BankPortal(page, settings)
     try:
@@ -342,7 +342,7 @@ def _match_and_queue(queue, run, settings, statement: Path, advices: dict[str, P
     from bots.cash import DiscountPolicy, MatchSettings, load_open_items, load_payments, load_terms, match_payments
     from bots.cash.remittance_items import item_id_of, remittance_records
     from bots.erp.open_items import download_open_items
-    from bots.intake.common import commit
+    from bots.runtime.planned_items import commit
     from inbox_parsers.remittance import parse_remittance, to_contract
 
     try:
@@ -405,7 +405,7 @@ def finish_portal_remittances(queue, run, waiting: list, payment_items: list, *,
     statement or an earlier one) is closed now, not paired a second time.
     :return: the ids of the advices marked done.
     """
-    from bots.workqueue import LeaseLost
+    from bots.runtime.workqueue import LeaseLost
 
     by_item = {item.payload.get("remittance_item"): item for item in payment_items if item is not None}
     done = set()
@@ -434,7 +434,7 @@ def finish_portal_remittances(queue, run, waiting: list, payment_items: list, *,
 
 def _give_back(queue, item_id: int, worker: str) -> None:
     """Release an advice this run did not use, to wait for a later statement."""
-    from bots.workqueue import LeaseLost
+    from bots.runtime.workqueue import LeaseLost
 
     try:
         queue.release(item_id, worker, note="its payment has not arrived yet")

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bots.errors import ApplicationException
-from bots.logs import get_logger
+from bots.runtime.errors import ApplicationException
+from bots.runtime.logs import get_logger
 
 log = get_logger(__name__)
 
@@ -35,7 +35,7 @@ class BankPortal:
     """The bank portal as a treasury clerk uses it; each method is one thing done there."""
 
     def __init__(self, page, settings):
-        from bots.screens import Screen
+        from bots.runtime.screens import Screen
 
         self.page = page
         self.settings = settings
@@ -129,7 +129,7 @@ class BankPortal:
 
             return totp_code(self.settings.totp_secret or "")
         # Sandbox only: the code "sent to the device" is shown to the same session on a page of its own.
-        from bots.screens import Screen
+        from bots.runtime.screens import Screen
 
         device = self.page.context.new_page()
         try:

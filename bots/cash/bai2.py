@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from bots.cash.records import Payment, RemittanceLine
-from bots.errors import InputError
+from bots.runtime.errors import InputError
 
 _PAYER_LABELS = re.compile(
     r"(?:ORIG CO NAME|ORIGINATOR NAME|ORIGINATOR|ORIG NAME|B/O|BY ORDER OF|SENDER NAME|SENDER|PAYER NAME|PAYER|"

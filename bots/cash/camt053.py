@@ -36,7 +36,7 @@ from xml.etree import ElementTree
 
 from bots.cash.records import ZERO, Payment, RemittanceLine
 from bots.cash.references import creditor_reference
-from bots.errors import InputError
+from bots.runtime.errors import InputError
 from inbox_parsers.dates import parse_date
 
 SKIPPED_STATUSES = {"PDNG", "INFO", "RJCT"}

@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from bots.errors import InputError
+from bots.runtime.errors import InputError
 
 
 def account_key(account: str | None) -> str | None:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from bots.cash.cents import to_cents
-from bots.errors import InputError
+from bots.runtime.errors import InputError
 from inbox_parsers.amounts import parse_amount
 from inbox_parsers.dates import parse_date
 

@@ -15,7 +15,7 @@ import orjson
 from bots.cash.bai2 import read_bai2
 from bots.cash.camt053 import read_camt053
 from bots.cash.records import CENT, ZERO, Payment, RemittanceLine
-from bots.errors import InputError
+from bots.runtime.errors import InputError
 from inbox_parsers.amounts import parse_amount
 from inbox_parsers.dates import parse_date
 

@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from bots.errors import InputError
+from bots.runtime.errors import InputError
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bots.collections.cases import Route, open_case
-from bots.store.models import ArItem, CustomerContact, WorkItem
+from bots.runtime.store.models import ArItem, CustomerContact, WorkItem
 
 _DISPUTE_WORDS = {
     "pricing": r"\b(wrong|incorrect|higher|agreed)\s+(unit\s+)?price|\bpric(e|ing)\s+(is\s+)?(wrong|incorrect)|overcharg",
@@ -142,10 +142,10 @@ def run_case_intake(settings, *, clock=None) -> dict:
     """``o2c run collections-cases``: open the cases, then resolve each email item that got one."""
     from sqlalchemy.orm import sessionmaker
 
-    from bots.clock import SystemClock
+    from bots.runtime.clock import SystemClock
     from bots.collections.cases import routing_rules
-    from bots.runs import bot_run
-    from bots.workqueue import WorkQueue
+    from bots.runtime.runs import bot_run
+    from bots.runtime.workqueue import WorkQueue
 
     own = settings.bot("collections-cases")
     clock = clock or SystemClock()

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bots.store.models import ContactLog, DisputeCase
+from bots.runtime.store.models import ContactLog, DisputeCase
 
 DEFAULT_ROUTING = {
     "pricing": ("pricing", 5), "price": ("pricing", 5), "shortage": ("logistics", 3), "damage": ("logistics", 3),

@@ -3,7 +3,7 @@
 A channel delivers one ``Delivery`` exactly once and writes the caller's records
 (``record(session)``) in the transaction that finishes the delivery:
 
-- ``EmailChannel`` sends through ``bots.outgoing_mail`` (intent, SMTP, Sent copy, done);
+- ``EmailChannel`` sends through ``bots.runtime.outgoing_mail`` (intent, SMTP, Sent copy, done);
 - ``LetterChannel`` writes the letter as a PDF to print and post, one file per letter;
 - ``SmsChannel`` is the interface for text messages; ``FileSmsChannel`` appends them to a
   JSON-lines file a gateway (or a person) picks up. A real gateway implements ``send_text``.
@@ -20,7 +20,7 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bots.store.models import ContactLog
+from bots.runtime.store.models import ContactLog
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Channel:
 
 @dataclass
 class EmailChannel(Channel):
-    mail: object            # bots.outgoing_mail.OutgoingMail
+    mail: object            # bots.runtime.outgoing_mail.OutgoingMail
     name: str = "email"
 
     def deliver(self, delivery: Delivery, record: Record) -> bool:

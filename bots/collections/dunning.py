@@ -20,7 +20,7 @@ One run, for the business date ``today``:
 
 A second run on the same day, or after a kill at any point, sends nothing twice: the notices
 say which stages each item has had, and the letter's key (customer, stage, day) lets
-``bots.outgoing_mail`` finish rather than repeat a letter already on its way.
+``bots.runtime.outgoing_mail`` finish rather than repeat a letter already on its way.
 
 Settings, ``bots.dunning`` in config/o2c.yaml: ``stages`` (list of number, name, days,
 template, stops_orders), ``seller`` (name, address, contact), ``letters_dir``, ``sms``
@@ -39,10 +39,10 @@ from bots.collections.cases import disputed_invoices
 from bots.collections.order_stops import set_stop
 from bots.collections.promises import review_promises, standing_promise_invoices
 from bots.collections.statement import Seller, letter_pdf, statement_pdf
-from bots.logs import get_logger
+from bots.runtime.logs import get_logger
 from bots.receivables.ledger import Ledger
 from bots.receivables.metrics import days_past_due, open_amount, two_places
-from bots.store.models import AuditEntry, ContactLog, CustomerContact, DunningNotice
+from bots.runtime.store.models import AuditEntry, ContactLog, CustomerContact, DunningNotice
 
 log = get_logger(__name__)
 
@@ -192,7 +192,7 @@ class DunningRun:
     email: object | None                   # channels.EmailChannel, or None when no mail is set up
     letters: object                        # channels.LetterChannel
     sms: object | None = None              # channels.SmsChannel
-    run: object | None = None              # bots.runs.Run, for the audit entries
+    run: object | None = None              # bots.runtime.runs.Run, for the audit entries
     sender: str = ""
 
     def __call__(self, today: date, now: datetime) -> dict:
@@ -240,7 +240,7 @@ class DunningRun:
     def _deliver(self, letter: Letter, ledger: Ledger, contacts: list, today: date, now: datetime, counts: dict,
                  key: str | None = None) -> None:
         from bots.collections.channels import Delivery, RefusedDelivery
-        from bots.outgoing_mail import Attachment, render_bodies, compose
+        from bots.runtime.outgoing_mail import Attachment, render_bodies, compose
 
         emails = [c.email for c in contacts if c.email]
         language = contacts[0].language if contacts else "en"
@@ -286,7 +286,7 @@ class DunningRun:
 
     def _to_exception_queue(self, key: str, letter: Letter, emails: list[str], error: str) -> None:
         """A letter the mail server refused for good: a person fixes the contact (once per letter)."""
-        from bots.workqueue import WorkQueue
+        from bots.runtime.workqueue import WorkQueue
 
         queue = WorkQueue(self.sessions.kw["bind"])
         item, created = queue.add("dunning_letter", {"customer_id": letter.customer_id, "stage": letter.stage.number,
@@ -339,7 +339,7 @@ def _contacts(session: Session) -> dict[str, list]:
 def make_dunning(settings, engine, *, clock, today: date, on_step=None, run=None) -> DunningRun:
     """A ``DunningRun`` on ``engine`` with the mail, letters and SMS channels ``settings`` describe."""
     from bots.collections.channels import EmailChannel, FileSmsChannel, LetterChannel
-    from bots.outgoing_mail import OutgoingMail, mail_settings
+    from bots.runtime.outgoing_mail import OutgoingMail, mail_settings
 
     own = DunningSettings.from_settings(settings)
     sessions = sessionmaker(engine, expire_on_commit=False)
@@ -361,9 +361,9 @@ def run_dunning(settings, *, today: date | None = None, clock=None, on_step=None
     :param today: the business date (default: the clock's date in UTC).
     :param on_step: passed to ``OutgoingMail`` (tests stop the process between its steps).
     """
-    from bots.clock import SystemClock
-    from bots.runs import bot_run
-    from bots.store.engine import make_engine, upgrade
+    from bots.runtime.clock import SystemClock
+    from bots.runtime.runs import bot_run
+    from bots.runtime.store.engine import make_engine, upgrade
 
     clock = clock or SystemClock()
     now = clock.now()

@@ -7,7 +7,7 @@ SQLAlchemy and the store's models are imported here, so the credit gate can use 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bots.store.models import OrderStop
+from bots.runtime.store.models import OrderStop
 
 
 def active_stop(session: Session, customer_id: str) -> OrderStop | None:

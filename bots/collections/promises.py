@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bots.store.models import ArItem, ContactLog, PromiseToPay
+from bots.runtime.store.models import ArItem, ContactLog, PromiseToPay
 
 
 def record_promise(session: Session, customer_id: str, invoices: list[str], amount: Decimal, promised_date: date,

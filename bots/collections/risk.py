@@ -96,7 +96,7 @@ def score_customer(ledger: Ledger, today: date, *, open_disputes: int = 0, broke
 def recompute_scores(session: Session, today: date, now: datetime, credit_limits: dict | None = None) -> int:
     """Score every customer of the stored ledger (in the caller's transaction); return how many."""
     from bots.receivables.store import load_store_ledger
-    from bots.store.models import CreditReport, CustomerRiskScore, DisputeCase, PromiseToPay
+    from bots.runtime.store.models import CreditReport, CustomerRiskScore, DisputeCase, PromiseToPay
 
     ledger = load_store_ledger(session)
     disputes = dict(session.execute(select(DisputeCase.customer_id, func.count()).where(
@@ -126,9 +126,9 @@ def run_risk_scores(settings, *, today: date | None = None, clock=None) -> dict:
     """``o2c run risk-scores``: recompute every customer's score in one transaction, as a bot run."""
     from sqlalchemy.orm import sessionmaker
 
-    from bots.clock import SystemClock
-    from bots.runs import bot_run
-    from bots.store.engine import make_engine, upgrade
+    from bots.runtime.clock import SystemClock
+    from bots.runtime.runs import bot_run
+    from bots.runtime.store.engine import make_engine, upgrade
 
     own = settings.bot("risk-scores")
     unknown = set(own) - {"credit_limits"}

@@ -17,7 +17,7 @@ from bots.collections.cases import disputed_invoices
 from bots.collections.promises import standing_promise_invoices
 from bots.receivables.ledger import Ledger
 from bots.receivables.metrics import days_past_due, open_amount
-from bots.store.models import CollectorAssignment, CustomerRiskScore
+from bots.runtime.store.models import CollectorAssignment, CustomerRiskScore
 
 
 @dataclass(frozen=True)

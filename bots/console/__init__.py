@@ -1,9 +1,9 @@
 """The supervisor console: the exception queue, its evidence and the bot dashboard, behind sign-in.
 
 ``o2c console [--host 127.0.0.1] [--port 8480]`` serves it with waitress; users come from
-``o2c users add NAME --role viewer|operator|supervisor``. Built on ``bots.web`` (sign-in,
-roles, CSRF, headers); reads and changes the store only through ``bots.workqueue`` and
-``bots.runs``::
+``o2c users add NAME --role viewer|operator|supervisor``. Built on ``bots.runtime.web`` (sign-in,
+roles, CSRF, headers); reads and changes the store only through ``bots.runtime.workqueue`` and
+``bots.runtime.runs``::
 
     from bots.console import create_console_app
     app = create_console_app(WorkQueue.open(), secret_key=secret_key_file(home / "console-secret"))
@@ -19,7 +19,7 @@ and ``/runs/<id>`` each run's log and items. The modules: ``views`` (routes), ``
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bots.web import Realm, UserStore, create_web_app
+from bots.runtime.web import Realm, UserStore, create_web_app
 
 # collector (issue 14): the collections pages; operators and supervisors may use them too.
 CONSOLE = Realm("console", roles=("viewer", "collector", "operator", "supervisor"))
@@ -68,8 +68,8 @@ def create_console_app(queue, *, secret_key: bytes | str, idle_minutes: int = 30
 def console_secret_key(home) -> bytes:
     """``O2C_CONSOLE_SECRET_KEY`` (or the keyring's ``console_secret_key``), else a key kept in
     ``<home>/console-secret`` so sessions outlive a restart."""
-    from bots.config import ConfigError, secret
-    from bots.web import secret_key_file
+    from bots.runtime.config import ConfigError, secret
+    from bots.runtime.web import secret_key_file
 
     try:
         return secret("console_secret_key").encode()

@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
-from bots.errors import O2CError
+from bots.runtime.errors import O2CError
 
 CENT = Decimal("0.01")
 ROLE_OF = {"retry": "operator", "dismiss": "operator", "correct": "supervisor", "resolve": "supervisor",

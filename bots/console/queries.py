@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Numeric, and_, case, cast, exists, func, or_, select
 
-from bots.store.models import AuditEntry, BotRun, ItemEvent, WorkItem
+from bots.runtime.store.models import AuditEntry, BotRun, ItemEvent, WorkItem
 
 PAGE_SIZES = (25, 50, 100, 200)
 AGES = {"": None, "1h": timedelta(hours=1), "1d": timedelta(days=1), "3d": timedelta(days=3), "7d": timedelta(days=7)}

@@ -14,8 +14,8 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from bots.console import actions, charts, evidence, queries
-from bots.web import current_user, requires
-from bots.workqueue import IllegalTransition, ItemChanged, ItemNotFound, QueueError
+from bots.runtime.web import current_user, requires
+from bots.runtime.workqueue import IllegalTransition, ItemChanged, ItemNotFound, QueueError
 
 pages = Blueprint("console", __name__)
 
@@ -101,7 +101,7 @@ def item(item_id: int):
 
 
 def _item_page(item, *, errors: dict | None = None, form: dict | None = None, status: int = 200):
-    from bots.runs import audit_entries
+    from bots.runtime.runs import audit_entries
 
     files = evidence.evidence_files(item.evidence)
     opened = {}

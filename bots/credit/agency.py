@@ -20,9 +20,9 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from bots.bot_settings import evidence_folder, own_section
-from bots.errors import ApplicationException
-from bots.logs import get_logger
+from bots.runtime.bot_settings import evidence_folder, own_section
+from bots.runtime.errors import ApplicationException
+from bots.runtime.logs import get_logger
 
 log = get_logger(__name__)
 
@@ -57,7 +57,7 @@ class AgencySettings:
 
 def load_agency_settings(settings, *, need_password: bool = True) -> AgencySettings:
     """Build the settings from ``load_settings()``; passwords O2C_CREDIT_AGENCY_PASSWORD and O2C_ERP_PASSWORD."""
-    from bots.config import secret
+    from bots.runtime.config import secret
 
     own = own_section(settings, BOT_NAME, _KEYS)
     return AgencySettings(
@@ -82,7 +82,7 @@ class CreditAgency:
     """The agency's website on one Playwright page; each method is one thing an analyst does."""
 
     def __init__(self, page, settings: AgencySettings):
-        from bots.screens import Screen
+        from bots.runtime.screens import Screen
 
         self.page = page
         self.settings = settings
@@ -110,7 +110,7 @@ class CreditAgency:
         self.search["country"].fill(country)
         with self.page.expect_navigation():
             self.search["search"].click()
-        from bots.screens import locate
+        from bots.runtime.screens import locate
 
         cell = self.search.entry("cell")
         hits = []
@@ -122,7 +122,7 @@ class CreditAgency:
 
     def open_report(self, ref: str) -> dict:
         """Open report ``ref`` from the search results and read it."""
-        from bots.screens import locate
+        from bots.runtime.screens import locate
 
         link = self.search["report_link"].filter(has_text=ref)
         with self.page.expect_navigation():
@@ -142,9 +142,9 @@ class CreditAgency:
 
 def run_agency(settings: AgencySettings, *, headless: bool = True, queue=None, browser=None) -> dict:
     """Look up the customers due for a report; return the run's counts."""
-    from bots.browser import open_browser
-    from bots.runs import bot_run
-    from bots.workqueue import WorkQueue
+    from bots.runtime.browser import open_browser
+    from bots.runtime.runs import bot_run
+    from bots.runtime.workqueue import WorkQueue
 
     queue = queue or WorkQueue.open()
     if browser is None:
@@ -210,7 +210,7 @@ def _due(queue, customer_id: str, interval_days: int) -> bool:
 def _erp_customers(page, settings: AgencySettings) -> list[dict]:
     """Every customer of the ERP's customer master (XD03): number, name, country."""
     from bots.erp.screens import ErpClient
-    from bots.screens import Screen, locate
+    from bots.runtime.screens import Screen, locate
 
     erp = ErpClient(page, settings.erp_url, settings.erp_user, settings.erp_password,
                     timeout_seconds=settings.timeout_seconds)

@@ -8,8 +8,8 @@ credit limit, open receivables, open orders, days the oldest item is overdue, cr
 from decimal import Decimal, InvalidOperation
 
 from bots.credit.rules import CreditStanding
-from bots.errors import ApplicationException, BusinessException
-from bots.screens import Screen, locate
+from bots.runtime.errors import ApplicationException, BusinessException
+from bots.runtime.screens import Screen, locate
 
 _FACTS = ("customer_id", "currency", "credit_limit", "open_receivables", "open_orders", "oldest_overdue_days",
           "credit_block")

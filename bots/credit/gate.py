@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Callable
 
 from bots.credit.rules import AgencyReport, CreditRules, CreditStanding, check_credit
-from bots.errors import BusinessException
+from bots.runtime.errors import BusinessException
 
 HOLD_CODE = "credit_hold"
 
@@ -86,7 +86,7 @@ def _plain(record) -> dict:
 
 
 def gate_for(rules: CreditRules, run=None) -> CreditGate:
-    """The gate, with the credit agency's reports cached in the store of ``run`` (a ``bots.runs.Run``)."""
+    """The gate, with the credit agency's reports cached in the store of ``run`` (a ``bots.runtime.runs.Run``)."""
     if run is None:
         return CreditGate(rules)
     from bots.credit.reports import latest_report

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from bots.store.models import WorkItem
+from bots.runtime.store.models import WorkItem
 
 WAITING = ("new", "retried")
 

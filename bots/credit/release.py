@@ -1,7 +1,7 @@
 """A supervisor's release of a credit hold: recorded on that item, audited, sent back to the bots."""
 
 from bots.credit.gate import HOLD_CODE, release_payload
-from bots.workqueue import IllegalTransition, QueueError
+from bots.runtime.workqueue import IllegalTransition, QueueError
 
 
 def release_hold(queue, item_id: int, by: str, note: str, *, expected_version: int | None = None):

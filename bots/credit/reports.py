@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from bots.credit.rules import AgencyReport
-from bots.store.models import CreditReport
+from bots.runtime.store.models import CreditReport
 
 
 def latest_report(sessions, customer_id: str) -> AgencyReport | None:

@@ -1,4 +1,4 @@
-"""The customer self-service portal (``o2c portal``), on the shared web layer ``bots.web``.
+"""The customer self-service portal (``o2c portal``), on the shared web layer ``bots.runtime.web``.
 
 Customer contacts sign in with their own accounts (realm ``customer``; each account belongs
 to one customer, ``portal_contacts``) and see only their customer's data, read from our

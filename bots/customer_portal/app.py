@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from bots.customer_portal.contacts import CUSTOMER_REALM
-from bots.web import UserStore, create_web_app
+from bots.runtime.web import UserStore, create_web_app
 
 HERE = Path(__file__).resolve().parent
 

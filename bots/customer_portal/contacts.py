@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from bots.store.models import PortalContact
-from bots.web import Realm, UserStore
+from bots.runtime.store.models import PortalContact
+from bots.runtime.web import Realm, UserStore
 
 CUSTOMER_REALM = Realm("customer", roles=("contact",))
 

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bots.errors import ApplicationException, BusinessException
+from bots.runtime.errors import ApplicationException, BusinessException
 
 ITEM_KIND = "portal_payment"
 PROVIDER = "payflow"
@@ -130,8 +130,8 @@ def _into_cash_application(queue, payment: dict, answer: dict) -> dict:
     """Match the paid payment with its exact remittance and queue it for erp-cash-posting."""
     from bots.bank.cash_application import open_amounts, payment_key, plan_payment_items
     from bots.cash import DiscountPolicy, MatchSettings, Payment, RemittanceLine, Terms, load_open_items, match_payments
-    from bots.intake.common import commit
-    from bots.runs import bot_run
+    from bots.runtime.planned_items import commit
+    from bots.runtime.runs import bot_run
 
     key = payment_key(PROVIDER, payment["reference"])
     existing = queue.find(key)
@@ -173,7 +173,7 @@ def _write_open_items(queue, customer_id: str, target: Path) -> None:
 
     from sqlalchemy import select
 
-    from bots.store.models import ArItem
+    from bots.runtime.store.models import ArItem
 
     with queue.session() as session, open(target, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)

@@ -11,7 +11,7 @@ record's shape are ``bots.cash.remittance_items``'s, which both read.
 from decimal import Decimal, InvalidOperation
 
 from bots.cash.remittance_items import ITEM_KIND, PORTAL_SOURCE, remittance_records
-from bots.errors import BusinessException
+from bots.runtime.errors import BusinessException
 
 
 def remittance_key(customer_id: str, reference: str) -> str:

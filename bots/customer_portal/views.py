@@ -9,9 +9,9 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from bots.errors import ApplicationException, BusinessException, InputError
-from bots.store.models import ArItem, ArReceipt, DisputeCase, PortalAttachment, PromiseToPay
-from bots.web import current_user
+from bots.runtime.errors import ApplicationException, BusinessException, InputError
+from bots.runtime.store.models import ArItem, ArReceipt, DisputeCase, PortalAttachment, PromiseToPay
+from bots.runtime.web import current_user
 
 pages = Blueprint("portal", __name__)
 

@@ -6,7 +6,7 @@ Each run:
    (its done ``billing`` items) and channel, key ``delivery:<invoice>:<channel>``: a second
    run queues nothing twice;
 2. delivers each item inside ``queue.processing``: ``email`` (the PDF attached, the body in
-   the customer's language, exactly once through ``bots.outgoing_mail``) or ``portal``
+   the customer's language, exactly once through ``bots.runtime.outgoing_mail``) or ``portal``
    (uploaded to the customer's supplier portal, checked there first by invoice number, the
    confirmation number read back);
 3. completes the item with the Message-ID or the confirmation number and the audit entry
@@ -23,9 +23,9 @@ invoice's bill-to email), unless ``recipients`` names another.
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bots.bot_settings import evidence_folder, own_section
-from bots.errors import ApplicationException, BusinessException
-from bots.logs import get_logger
+from bots.runtime.bot_settings import evidence_folder, own_section
+from bots.runtime.errors import ApplicationException, BusinessException
+from bots.runtime.logs import get_logger
 
 log = get_logger(__name__)
 
@@ -49,7 +49,7 @@ class DeliverySettings:
     recipients: dict = field(default_factory=dict)
     languages: dict = field(default_factory=dict)
     sender: str = ""
-    mail: object = None  # bots.outgoing_mail.MailSettings, when some customer gets email
+    mail: object = None  # bots.runtime.outgoing_mail.MailSettings, when some customer gets email
     url: str = ""  # the supplier portal (for customers on the portal channel)
     user: str = ""
     password: str | None = None
@@ -78,13 +78,13 @@ class DeliverySettings:
 
 def load_delivery_settings(settings, *, need_password: bool = True) -> DeliverySettings:
     """Build the bot's settings from ``load_settings()``; mail from ``bots.outgoing-mail``."""
-    from bots.config import secret
+    from bots.runtime.config import secret
 
     own = own_section(settings, BOT_NAME, _KEYS)
     channels = own.get("channels") or {"default": "email"}
     mail = None
     if "email" in dict(channels).values() or dict(channels).get("default", "email") == "email":
-        from bots.outgoing_mail import mail_settings
+        from bots.runtime.outgoing_mail import mail_settings
 
         mail = mail_settings(settings)
     uses_portal = "portal" in dict(channels).values()
@@ -150,8 +150,8 @@ class Delivery:
 
     def mail(self):
         if self._mail is None:
-            from bots.intake.common import crash_point
-            from bots.outgoing_mail import OutgoingMail
+            from bots.runtime.crash import crash_point
+            from bots.runtime.outgoing_mail import OutgoingMail
 
             if self.settings.mail is None:
                 raise BusinessException("no_mail_settings", "invoice-delivery sends email but bots.outgoing-mail is not set")
@@ -210,8 +210,8 @@ def run_delivery(settings: DeliverySettings, *, limit: int | None = None, headle
 
     from playwright.sync_api import Error as PlaywrightError
 
-    from bots.runs import bot_run, worker_name
-    from bots.workqueue import WorkQueue
+    from bots.runtime.runs import bot_run, worker_name
+    from bots.runtime.workqueue import WorkQueue
 
     queue = queue or WorkQueue.open()
     worker = worker_name(BOT_NAME)
@@ -221,7 +221,7 @@ def run_delivery(settings: DeliverySettings, *, limit: int | None = None, headle
         def browser_factory():
             nonlocal browser
             if browser is None:
-                from bots.browser import open_browser
+                from bots.runtime.browser import open_browser
 
                 browser = stack.enter_context(open_browser(headless=headless))
             return browser

@@ -1,6 +1,6 @@
 """The invoice by email: PDF attached, body in the customer's language, sent exactly once.
 
-Sending goes through ``bots.outgoing_mail`` (the intent with its Message-ID is stored before
+Sending goes through ``bots.runtime.outgoing_mail`` (the intent with its Message-ID is stored before
 SMTP; a run killed after sending finds the message in the Sent folder and sends nothing
 again). The key is ``invoice:<number>:email:<address>``, so the same invoice never goes twice
 to one address, and a corrected address (after a bounce) is a new message.
@@ -8,7 +8,7 @@ to one address, and a corrected address (after a bounce) is a new message.
 
 from pathlib import Path
 
-from bots.errors import BusinessException
+from bots.runtime.errors import BusinessException
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -22,7 +22,7 @@ def send_invoice(mail, facts: dict, recipient: str, language: str, sender: str) 
 
     :raises BusinessException: ``email_rejected`` when the mail server refused it (the reason).
     """
-    from bots.outgoing_mail import Attachment, render_message
+    from bots.runtime.outgoing_mail import Attachment, render_message
 
     invoice = facts["invoice"]
     pdf = Path(facts["pdf"])

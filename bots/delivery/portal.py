@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin
 
-from bots.errors import ApplicationException, BusinessException
-from bots.intake.common import crash_point
+from bots.runtime.errors import ApplicationException, BusinessException
+from bots.runtime.crash import crash_point
 from bots.intake.portal_intake import CustomerPortal, PortalBusy
-from bots.screens import Screen, locate
+from bots.runtime.screens import Screen, locate
 
 CONFIRMED = re.compile(r"Invoice (\S+) received\. Confirmation number: (\S+)")
 

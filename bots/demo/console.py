@@ -15,7 +15,7 @@ def start_console(demo, port: int = 8480):
     ``port`` 0, or a port already taken, gets a free one.
     """
     from bots.console import CONSOLE, console_secret_key, create_console_app
-    from bots.web import BackgroundServer, UserError, UserStore
+    from bots.runtime.web import BackgroundServer, UserError, UserStore
 
     users = UserStore(demo.queue.engine, CONSOLE, demo.queue.clock)
     password = secrets.token_urlsafe(12)

@@ -20,7 +20,7 @@ def hold_and_release_credit(demo) -> str:
     from bots.credit.release import release_hold
     from bots.credit.rules import CreditRules
     from bots.erp.order_entry import OrderEntrySettings, run_order_entry
-    from bots.store.models import WorkItem
+    from bots.runtime.store.models import WorkItem
     from sandbox import masterdata
     from sandbox.common import open_db
     from sandbox.erp import documents
@@ -59,7 +59,7 @@ def bill_and_deliver(demo) -> str:
     email (a local SMTP server) and to the customer portal."""
     from bots.delivery.bot import DeliverySettings, run_delivery
     from bots.erp.invoicing import InvoicingSettings, run_invoicing
-    from bots.outgoing_mail import MailSettings, ServerSettings
+    from bots.runtime.outgoing_mail import MailSettings, ServerSettings
     from sandbox.common import open_db
     from sandbox.erp import documents
 
@@ -97,10 +97,10 @@ def bill_and_deliver(demo) -> str:
 def customer_uses_portal(demo) -> str:
     """A customer contact signs in to the self-service portal (Chromium), sees their invoices,
     disputes one and sends a remittance advice for another."""
-    from bots.browser import open_browser
+    from bots.runtime.browser import open_browser
     from bots.customer_portal import add_contact, create_portal_app
     from bots.receivables.store import read_open_items, sync_open_items
-    from bots.web import BackgroundServer, UserError
+    from bots.runtime.web import BackgroundServer, UserError
 
     rows = read_open_items(demo.open_items_csv)
     with demo.queue.session() as session, session.begin():
@@ -111,7 +111,7 @@ def customer_uses_portal(demo) -> str:
         add_contact(demo.queue, DEMO_CONTACT, password, customer)
     except UserError:  # made in an earlier run: give it a fresh password
         from bots.customer_portal.contacts import CUSTOMER_REALM
-        from bots.web import UserStore
+        from bots.runtime.web import UserStore
 
         UserStore(demo.queue.engine, CUSTOMER_REALM, demo.queue.clock).set_password(DEMO_CONTACT, password)
     app = create_portal_app(demo.queue, secret_key=secrets.token_bytes(32), remittance_dir=demo.folder / "remittances")

@@ -239,6 +239,6 @@ def _short(text: str, limit: int = 70) -> str:
 
 
 def _default_url(demo) -> str:
-    from bots.config import load_settings
+    from bots.runtime.config import load_settings
 
     return load_settings().database_url

@@ -20,7 +20,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bots.demo.files import AS_SENT, BAI2, BANK_ONLY, PAYMENTS_JSON, PIPELINE, STATEMENT  # noqa: F401 (re-exported)
-from bots.errors import BotException, InputError, O2CError
+from bots.runtime.errors import BotException, InputError, O2CError
 
 
 @dataclass
@@ -118,7 +118,7 @@ def generate_world(demo: Demo) -> str:
 
 def open_store(demo: Demo) -> str:
     """Open (create or upgrade) the work queue the bots write to."""
-    from bots.workqueue import WorkQueue
+    from bots.runtime.workqueue import WorkQueue
 
     demo.queue = WorkQueue.open(demo.database_url)
     counts = demo.queue.counts()
@@ -235,8 +235,8 @@ def apply_cash(demo: Demo) -> str:
 def queue_payments(demo: Demo) -> str:
     """One work item per payment: ready for the ERP's cash-receipt bot, or in the exception queue."""
     from bots.bank.cash_application import open_amounts, plan_payment_items
-    from bots.intake.common import commit
-    from bots.runs import bot_run
+    from bots.runtime.planned_items import commit
+    from bots.runtime.runs import bot_run
 
     # The cash-application bot's own items, from the statement the demo matched.
     planned = plan_payment_items(
@@ -394,7 +394,7 @@ def _log_failure(demo: Demo, what: str) -> None:
 
 
 def _prepare(options: DemoOptions, console: Console) -> Demo:
-    from bots.config import load_settings
+    from bots.runtime.config import load_settings
 
     settings = load_settings()
     home = Path(options.home or settings.home).expanduser().resolve()
@@ -408,7 +408,7 @@ def _prepare(options: DemoOptions, console: Console) -> Demo:
 
 def _log_to_file(path: Path):
     """Send the bots' log lines to the demo's log file, so the terminal shows the report."""
-    from bots.logs import configure_logging
+    from bots.runtime.logs import configure_logging
 
     handle = open(path, "a", encoding="utf-8")
     configure_logging("INFO", "json", stream=handle)

@@ -39,10 +39,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
-from bots.bot_settings import own_section
+from bots.runtime.bot_settings import own_section
 from bots.erp.runner import ERP_BOT_KEYS, ErpBot, ErpBotSettings, ErpItemHandler, erp_bot_settings, run_erp_bot
-from bots.errors import ApplicationException, BusinessException
-from bots.intake.common import crash_point
+from bots.runtime.errors import ApplicationException, BusinessException
+from bots.runtime.crash import crash_point
 
 BOT_NAME = "erp-cash-posting"
 ITEM_KIND = "payment"

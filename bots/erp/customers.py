@@ -13,7 +13,7 @@ Names are compared without legal forms and punctuation ("Pinecrest Grocers, LLC"
 
 import re
 
-from bots.errors import BusinessException
+from bots.runtime.errors import BusinessException
 
 SURE_SCORE = 92  # rapidfuzz token_sort_ratio of the normalized names
 MARGIN = 6  # the best must lead the next by this much

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from bots.bot_settings import own_section
+from bots.runtime.bot_settings import own_section
 from bots.erp.runner import ERP_BOT_KEYS, ErpBot, ErpBotSettings, ErpItemHandler, erp_bot_settings, run_erp_bot
-from bots.errors import ApplicationException, BusinessException
-from bots.intake.common import crash_point
-from bots.screens import Screen, locate
+from bots.runtime.errors import ApplicationException, BusinessException
+from bots.runtime.crash import crash_point
+from bots.runtime.screens import Screen, locate
 
 BOT_NAME = "erp-invoicing"
 ITEM_KIND = "billing"
@@ -195,7 +195,7 @@ def queue_due_orders(queue, erp) -> int:
 def run_invoicing(settings: InvoicingSettings, *, once: bool, limit: int | None = None, headless: bool = True,
                   queue=None, browser=None) -> dict:
     """Queue the orders due for billing, then bill up to ``limit`` of them (see ``run_erp_bot``)."""
-    from bots.workqueue import WorkQueue
+    from bots.runtime.workqueue import WorkQueue
 
     queue = queue or WorkQueue.open()
     queued = _queue_due(settings, queue, headless, browser)
@@ -205,7 +205,7 @@ def run_invoicing(settings: InvoicingSettings, *, once: bool, limit: int | None 
 
 
 def _queue_due(settings: InvoicingSettings, queue, headless: bool, browser) -> int:
-    from bots.browser import open_browser
+    from bots.runtime.browser import open_browser
     from bots.erp.screens import ErpClient
 
     if browser is None:

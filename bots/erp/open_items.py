@@ -8,7 +8,7 @@ Used by the cash-application bot and the demo.
 
 from pathlib import Path
 
-from bots.errors import ApplicationException
+from bots.runtime.errors import ApplicationException
 
 
 def download_open_items(erp_url: str, user: str, password: str, target: Path, *, browser=None,
@@ -18,7 +18,7 @@ def download_open_items(erp_url: str, user: str, password: str, target: Path, *,
     :param browser: a Playwright Browser to use; default: start headless Chromium and close it after.
     :raises ApplicationException: the ERP refused the log-on or offered no download.
     """
-    from bots.browser import open_browser
+    from bots.runtime.browser import open_browser
 
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -37,7 +37,7 @@ def download_open_items(erp_url: str, user: str, password: str, target: Path, *,
 def _export(page, erp_url: str, user: str, password: str, target: Path, timeout_seconds: float) -> None:
     from playwright.sync_api import Error as PlaywrightError
 
-    from bots.screens import Screen
+    from bots.runtime.screens import Screen
 
     try:
         page.set_default_timeout(timeout_seconds * 1000)

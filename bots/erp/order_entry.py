@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
-from bots.bot_settings import own_section
+from bots.runtime.bot_settings import own_section
 from bots.erp.customers import resolve_customer
 from bots.erp.runner import ERP_BOT_KEYS, ErpBot, ErpBotSettings, ErpItemHandler, erp_bot_settings, run_erp_bot
 from bots.erp.screens import ErpClient
-from bots.errors import BusinessException
-from bots.intake.common import crash_point
+from bots.runtime.errors import BusinessException
+from bots.runtime.crash import crash_point
 
 BOT_NAME = "erp-order-entry"
 ITEM_KIND = "order"
@@ -279,7 +279,7 @@ def run_order_entry(settings: OrderEntrySettings, *, once: bool, limit: int | No
     """
     if settings.priority is not None:  # the most urgent orders are claimed first
         from bots.credit.priority import prioritize_orders
-        from bots.workqueue import WorkQueue
+        from bots.runtime.workqueue import WorkQueue
 
         queue = queue or WorkQueue.open()
         prioritize_orders(queue, settings.priority)

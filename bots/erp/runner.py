@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, ClassVar
 
-from bots.bot_settings import check_account, check_at_least_one, evidence_folder, system_account
+from bots.runtime.bot_settings import check_account, check_at_least_one, evidence_folder, system_account
 from bots.erp.screens import ErpClient, ErpDown, retrying
-from bots.errors import ApplicationException, BusinessException
-from bots.logs import get_logger
+from bots.runtime.errors import ApplicationException, BusinessException
+from bots.runtime.logs import get_logger
 
 log = get_logger(__name__)
 
@@ -151,8 +151,8 @@ def run_erp_bot(bot: ErpBot, settings, *, once: bool, limit: int | None = None, 
     """
     from playwright.sync_api import Error as PlaywrightError
 
-    from bots.runs import bot_run
-    from bots.workqueue import WorkQueue
+    from bots.runtime.runs import bot_run
+    from bots.runtime.workqueue import WorkQueue
 
     queue = queue or WorkQueue.open()
     totals: dict[str, int] = {}
@@ -179,8 +179,8 @@ def run_erp_bot(bot: ErpBot, settings, *, once: bool, limit: int | None = None, 
 
 def _one_round(bot: ErpBot, queue, run, settings, limit: int, headless: bool, browser=None) -> None:
     """One browser session: log on, then claim and do one item at a time until ``limit`` or none left."""
-    from bots.browser import open_browser
-    from bots.runs import worker_name
+    from bots.runtime.browser import open_browser
+    from bots.runtime.runs import worker_name
 
     if browser is None:
         with open_browser(headless=headless) as started:
@@ -233,11 +233,11 @@ def fleet_bot(bot: ErpBot, settings, *, headless: bool = True, sessions_per_user
     """
     from contextlib import contextmanager
 
-    from bots.fleet.worker import FleetBot
+    from bots.runtime.fleet.worker import FleetBot
 
     @contextmanager
     def session(slot: int, run):
-        from bots.browser import open_browser
+        from bots.runtime.browser import open_browser
 
         with open_browser(headless=headless) as browser:
             context = browser.new_context(viewport={"width": 1280, "height": 900})

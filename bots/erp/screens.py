@@ -24,9 +24,9 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from bots.errors import ApplicationException, BusinessException
-from bots.logs import get_logger
-from bots.screens import Screen, locate
+from bots.runtime.errors import ApplicationException, BusinessException
+from bots.runtime.logs import get_logger
+from bots.runtime.screens import Screen, locate
 
 log = get_logger(__name__)
 

@@ -1,59 +1,17 @@
-"""What both intake bots do the same way: keep evidence, judge an order, commit items, crash on cue.
+"""What both intake bots do the same way: judge an order, read our item numbers, compare PO numbers.
 
-- ``store_evidence``: the raw document under ``<home>/evidence/<sha256><suffix>``.
 - ``order_problem``: why a parsed order needs a person before it can be keyed.
-- ``commit``: a document's work items in one transaction, then route the ones with a problem.
-- ``check_keys`` / ``read_known_skus``: settings the bots share.
-- ``crash_point``: tests only; ``O2C_TEST_CRASH_AT=after_commit`` kills the process there.
+- ``read_known_skus``: the item numbers an order's lines are checked against.
+- ``normalize_po`` / ``digest``: PO numbers as compared, short keys for idempotency.
+
+Keeping evidence, committing a document's items and crashing on cue are the runtime's
+(``bots.runtime.evidence``, ``bots.runtime.planned_items``, ``bots.runtime.crash``).
 """
 
 import hashlib
-import os
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-
-# Tests only: "after_parse", "after_add" (items stored, not yet routed), "after_commit";
-# "after_commit:2" dies the 2nd time the point is reached.
-CRASH_VARIABLE = "O2C_TEST_CRASH_AT"
-
-_crash_counts: dict[str, int] = {}
-
-
-@dataclass
-class PlannedItem:
-    """A work item to commit, and the exception to send it to, if any, as (code, message)."""
-
-    kind: str
-    key: str
-    payload: dict
-    source_ref: str
-    evidence: dict
-    exception: tuple[str, str] | None = None
-
-    def as_entry(self) -> dict:
-        """The item as ``WorkQueue.add_many`` takes it; the problem rides in the payload, so a
-        restart can route an item whose routing a crash cut short (``finish_routing``)."""
-        payload = dict(self.payload)
-        if self.exception:
-            payload["problem"] = {"code": self.exception[0], "message": self.exception[1]}
-        return {"kind": self.kind, "payload": payload, "key": self.key,
-                "source_ref": self.source_ref, "evidence": self.evidence}
-
-
-def store_evidence(folder: Path, data: bytes, suffix: str = ".eml") -> dict:
-    """Keep ``data`` as ``<folder>/<sha256><suffix>`` (written once, atomically); return the evidence dict."""
-    digest = hashlib.sha256(data).hexdigest()
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}{suffix}"
-    if not path.exists():
-        partial = folder / f".{digest}.{os.getpid()}.part"
-        partial.write_bytes(data)
-        os.replace(partial, path)  # a reader never sees half a file
-    return {"file": str(path.resolve()), "sha256": digest, "bytes": len(data)}
-
 
 # A line without the customer's price is keyed at our list price, so it needs no person.
 _HARMLESS_WARNING = re.compile(r"(?i)no unit price")
@@ -93,47 +51,6 @@ def _positive(quantity) -> bool:
         return False
 
 
-def commit(queue, run, planned: list[PlannedItem]) -> list[tuple]:
-    """Add ``planned`` in ONE transaction, then send the ones with a problem to the exception queue.
-
-    Returns ``WorkQueue.add_many``'s ``(item, created)`` pairs, with the items as they
-    stand after routing.
-    """
-    results = queue.add_many([item.as_entry() for item in planned])
-    crash_point("after_add")
-    routed = []
-    for plan, (item, created) in zip(planned, results):
-        run.count("items_created" if created else "items_already_queued")
-        if created:
-            order = plan.payload.get("order") or {}
-            run.audit("add", "workqueue", plan.key, item_id=item.id, document_number=order.get("po_number"),
-                      detail={"kind": plan.kind, "source": plan.source_ref})
-        routed.append((finish_routing(queue, run, item), created))
-    return routed
-
-
-def finish_routing(queue, run, item):
-    """Send ``item`` to the exception queue if its payload names a problem and it never went there.
-
-    That is the case right after ``add_many``, and after a restart when the process died
-    between adding the item and routing it. Returns the item as it stands now.
-    """
-    problem = item.payload.get("problem")
-    if not problem or item.state != "new" or item.exception_code is not None:
-        return item
-    item = queue.to_exception(item.id, problem["code"], problem["message"], evidence=item.evidence)
-    run.count("exceptions")
-    run.count(f"exceptions_{problem['code']}")
-    return item
-
-
-def check_keys(values: dict, known: set, where: str) -> None:
-    """Refuse settings this bot does not know, naming them and the ones it does."""
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise ValueError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-
-
 def read_known_skus(path) -> frozenset:
     """Read our item numbers: a text file (one a line), a CSV with a ``sku`` column, or the
     sandbox ERP's SQLite database (its ``items`` table)."""
@@ -162,19 +79,6 @@ def _skus_from_erp_database(path: Path) -> frozenset:
             return frozenset(row[0] for row in db.execute("SELECT item_id FROM items"))
     except sqlite3.Error as error:
         raise ValueError(f"{path} is an SQLite file without the ERP's items table: {error}") from None
-
-
-def crash_point(name: str) -> None:
-    """Die here, as a kill -9 would, when a test asks for it through ``O2C_TEST_CRASH_AT``."""
-    wanted = os.environ.get(CRASH_VARIABLE)
-    if not wanted:
-        return
-    point, _, nth = wanted.partition(":")
-    if point != name:
-        return
-    _crash_counts[name] = _crash_counts.get(name, 0) + 1
-    if _crash_counts[name] >= int(nth or 1):
-        os._exit(137)
 
 
 def normalize_po(value) -> str:

@@ -37,12 +37,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bots.errors import ApplicationException, InputError
-from bots.intake.common import (
-    PlannedItem, check_keys, commit, crash_point, digest, normalize_po, order_problem, read_known_skus, store_evidence,
-)
+from bots.runtime.errors import ApplicationException, InputError
+from bots.intake.common import digest, normalize_po, order_problem, read_known_skus
+from bots.runtime.bot_settings import check_keys
+from bots.runtime.crash import crash_point
+from bots.runtime.evidence import store_evidence
+from bots.runtime.planned_items import PlannedItem, commit
 from bots.intake.mailbox import MailboxSettings, MailMessage, open_mailbox
-from bots.logs import get_logger
+from bots.runtime.logs import get_logger
 
 BOT_NAME = "email-intake"
 ITEM_KIND = "order"  # what the order-entry bot claims
@@ -100,7 +102,7 @@ def load_email_intake_settings(settings, *, need_passwords: bool = True) -> Emai
     the ``imap:`` section once its password is set, else the embedded default, a folder
     of .eml files ``<home>/mailbox``.
     """
-    from bots.config import secret
+    from bots.runtime.config import secret
 
     own = settings.bot(BOT_NAME)
     check_keys(own, _SETTING_KEYS, f"bots.{BOT_NAME}")
@@ -344,8 +346,8 @@ def run_email_intake(settings, *, once: bool, mailbox_names: list[str] | None = 
     Returns the run's counts. IMAP trouble (server down, connection lost) is logged and
     retried at the next poll; with ``once`` it is raised as an ApplicationException.
     """
-    from bots.runs import bot_run
-    from bots.workqueue import WorkQueue
+    from bots.runtime.runs import bot_run
+    from bots.runtime.workqueue import WorkQueue
 
     chosen = [settings.mailbox(name) for name in mailbox_names] if mailbox_names else settings.mailboxes
     queue = queue or WorkQueue.open()
@@ -380,7 +382,7 @@ def run_email_intake(settings, *, once: bool, mailbox_names: list[str] | None = 
 
 
 def _default_mailboxes(settings) -> list[dict]:
-    from bots.config import ConfigError, secret
+    from bots.runtime.config import ConfigError, secret
 
     if settings.imap_host and settings.imap_user:
         try:

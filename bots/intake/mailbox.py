@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from bots.errors import ApplicationException
+from bots.runtime.errors import ApplicationException
 
 FOLDER_ROLES = ("processed", "exceptions", "not_orders")
 # Folder names per role; a folder mailbox's inbox is the folder itself.

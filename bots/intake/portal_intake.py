@@ -31,12 +31,13 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urljoin
 
-from bots.bot_settings import check_account, check_at_least_one, evidence_folder, own_section, system_account
-from bots.errors import ApplicationException, InputError
-from bots.intake.common import (
-    PlannedItem, commit, crash_point, finish_routing, order_problem, read_known_skus, store_evidence,
-)
-from bots.logs import get_logger
+from bots.runtime.bot_settings import check_account, check_at_least_one, evidence_folder, own_section, system_account
+from bots.runtime.errors import ApplicationException, InputError
+from bots.intake.common import order_problem, read_known_skus
+from bots.runtime.crash import crash_point
+from bots.runtime.evidence import store_evidence
+from bots.runtime.planned_items import PlannedItem, commit, finish_routing
+from bots.runtime.logs import get_logger
 
 BOT_NAME = "portal-intake"
 ITEM_KIND = "order"
@@ -128,7 +129,7 @@ class CustomerPortal:
     """The customer portal on a Playwright page; each method is one thing a clerk does there."""
 
     def __init__(self, page, settings: PortalIntakeSettings):
-        from bots.screens import Screen
+        from bots.runtime.screens import Screen
 
         self.page = page
         self.settings = settings
@@ -389,8 +390,8 @@ def run_portal_intake(settings: PortalIntakeSettings, *, once: bool, headless: b
     """
     from playwright.sync_api import Error as PlaywrightError
 
-    from bots.runs import bot_run
-    from bots.workqueue import WorkQueue
+    from bots.runtime.runs import bot_run
+    from bots.runtime.workqueue import WorkQueue
 
     queue = queue or WorkQueue.open()
     totals: dict[str, int] = {}
@@ -414,7 +415,7 @@ def run_portal_intake(settings: PortalIntakeSettings, *, once: bool, headless: b
 
 def _one_round(queue, run, settings: PortalIntakeSettings, headless: bool, browser=None) -> None:
     """One browser session: log on, take every new PO, close the session."""
-    from bots.browser import open_browser
+    from bots.runtime.browser import open_browser
 
     if browser is None:
         with open_browser(headless=headless) as started:

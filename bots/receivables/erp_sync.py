@@ -19,14 +19,14 @@ BOT = "ar-ledger"
 def run_ar_ledger(settings, *, today: date | None = None, clock=None, browser=None) -> dict:
     from sqlalchemy.orm import sessionmaker
 
-    from bots.bot_settings import check_account, evidence_folder, own_section, system_account
-    from bots.clock import SystemClock
+    from bots.runtime.bot_settings import check_account, evidence_folder, own_section, system_account
+    from bots.runtime.clock import SystemClock
     from bots.erp.open_items import download_open_items
-    from bots.errors import ApplicationException, InputError
+    from bots.runtime.errors import ApplicationException, InputError
     from bots.receivables.store import read_open_items, sync_open_items
-    from bots.runs import bot_run
-    from bots.store.engine import make_engine, upgrade
-    from bots.store.models import AuditEntry
+    from bots.runtime.runs import bot_run
+    from bots.runtime.store.engine import make_engine, upgrade
+    from bots.runtime.store.models import AuditEntry
 
     own = own_section(settings, BOT, {"password_secret", "evidence_dir", "timeout_seconds"})
     account = system_account(settings, own, "erp", need_password=False)

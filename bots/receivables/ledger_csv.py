@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from bots.errors import InputError
+from bots.runtime.errors import InputError
 from bots.receivables.ledger import Invoice, Ledger, Receipt
 
 INVOICE_COLUMNS = ["customer_id", "customer_name", "invoice", "invoice_date", "due_date", "currency", "amount"]

@@ -19,10 +19,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bots.errors import InputError
+from bots.runtime.errors import InputError
 from bots.receivables.ledger import Invoice, Ledger, Receipt
 from bots.receivables.ledger_csv import INVOICE_COLUMNS, amount_field, date_field, read_rows, text_field, where_is
-from bots.store.models import ArItem, ArReceipt
+from bots.runtime.store.models import ArItem, ArReceipt
 
 OPEN_ITEM_COLUMNS = [*INVOICE_COLUMNS, "open_amount"]
 

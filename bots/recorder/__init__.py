@@ -15,7 +15,7 @@ executed), ``convert`` turns the actions into the selectors YAML and the .robot 
 from dataclasses import dataclass
 from pathlib import Path
 
-from bots.errors import InputError
+from bots.runtime.errors import InputError
 from bots.recorder.codegen import CodegenError, read_actions
 from bots.recorder.convert import Conversion, convert
 
@@ -37,7 +37,7 @@ def write_recording(script: Path, name: str, root: Path = Path("."), *, force: b
     :raises InputError: the script cannot be read or records nothing, or the files exist (without ``force``).
     """
     from bots.recorder.convert import _stem
-    from bots.screens import SelectorError, read_screen_file
+    from bots.runtime.screens import SelectorError, read_screen_file
 
     script = Path(script)
     try:

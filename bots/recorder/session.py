@@ -17,8 +17,8 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from bots.errors import InputError
-from bots.logs import get_logger
+from bots.runtime.errors import InputError
+from bots.runtime.logs import get_logger
 
 log = get_logger(__name__)
 

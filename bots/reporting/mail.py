@@ -1,4 +1,4 @@
-"""``o2c run report-mail``: the report mailed to a list, exactly once per day (bots/outgoing_mail.py).
+"""``o2c run report-mail``: the report mailed to a list, exactly once per day (bots/runtime/outgoing_mail.py).
 
 Settings, ``bots.report-mail``: ``to`` (a list of addresses), ``days`` (the period, default 7,
 ending on the run's date), ``definitions`` (YAML files of reports; default the built-in ones).
@@ -24,11 +24,11 @@ def text_tables(tables) -> str:
 def run_report_mail(settings, *, end: date | None = None, clock=None) -> dict:
     from sqlalchemy.orm import sessionmaker
 
-    from bots.clock import SystemClock
-    from bots.outgoing_mail import Attachment, OutgoingMail, compose, mail_settings
+    from bots.runtime.clock import SystemClock
+    from bots.runtime.outgoing_mail import Attachment, OutgoingMail, compose, mail_settings
     from bots.reporting import build_report, builtin_definitions, load_definitions, to_html, write_csv
-    from bots.runs import bot_run
-    from bots.store.engine import make_engine, upgrade
+    from bots.runtime.runs import bot_run
+    from bots.runtime.store.engine import make_engine, upgrade
 
     own = settings.bot("report-mail")
     unknown = set(own) - {"to", "days", "definitions"}

@@ -125,7 +125,7 @@ class Facts:
 
 def read_facts(session: Session, start: date, end: date, now: datetime) -> Facts:
     from bots.receivables.store import load_store_ledger
-    from bots.store.models import BotRun, ItemEvent, WorkItem
+    from bots.runtime.store.models import BotRun, ItemEvent, WorkItem
 
     low = datetime.combine(start, time.min, tzinfo=timezone.utc)
     high = datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc)

@@ -17,8 +17,8 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from bots.browser import launch_chromium  # noqa: E402
-from bots.screens import Screen  # noqa: E402
+from bots.runtime.browser import launch_chromium  # noqa: E402
+from bots.runtime.screens import Screen  # noqa: E402
 from tests.test_tryton_screens import fill_number, log_in, open_sales, settle  # noqa: E402
 from tests.tryton_erp import TrytonServer, install  # noqa: E402
 

@@ -58,7 +58,7 @@ class Parsed:
 def parse_remittance(path, settings=None) -> dict:
     """Parse one remittance advice PDF into contract 1's record (money as Decimal).
 
-    :raises bots.errors.InputError: the file is missing, not a PDF, damaged, encrypted or scanned.
+    :raises bots.runtime.errors.InputError: the file is missing, not a PDF, damaged, encrypted or scanned.
     """
     return parse_file(path, settings).remittance
 

@@ -84,7 +84,7 @@ class O2C(LibraryBase):
 
         | Library | robots.O2C | timeout=15 seconds | item_kind=order |
         """
-        from bots.screens import seconds
+        from bots.runtime.screens import seconds
 
         self._work = WorkItemKeywords(self, queue_url, item_kind, bot)
         super().__init__(

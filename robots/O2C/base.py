@@ -14,7 +14,7 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bots.errors import O2CError
+from bots.runtime.errors import O2CError
 
 
 # How a page tells it has no request in flight (``ready: {requests: ...}`` in a selectors file).
@@ -80,14 +80,14 @@ class LibraryBase:
 
     Shared state the components use: ``page`` (the Playwright page of the current tab),
     ``scope`` (the page, a frame or a dialog the keywords search in), ``screen`` (the
-    ``bots.screens.Screen`` in use), ``timeout`` (seconds), ``evidence_dir``.
+    ``bots.runtime.screens.Screen`` in use), ``timeout`` (seconds), ``evidence_dir``.
     """
 
     def __init__(self, components: list[LibraryComponent], screenshot_dir: str | Path | None = None):
         self.screenshot_dir = Path(screenshot_dir) if screenshot_dir else None
         self.page = None  # the Playwright page of the current tab, once a browser is open
         self.scope = None  # where elements are looked for: the page, a frame or a dialog
-        self.screen = None  # the bots.screens.Screen in use (Use Screen)
+        self.screen = None  # the bots.runtime.screens.Screen in use (Use Screen)
         self.base_url = ""
         self.timeout = 10.0
         self.selectors_dir = None  # None: the project's selectors/ folder
@@ -137,7 +137,7 @@ class LibraryBase:
 
     def use(self, name: str):
         """Load the selectors file ``name`` as a Screen over the current scope."""
-        from bots.screens import Screen
+        from bots.runtime.screens import Screen
 
         return Screen(self.scope if self.scope is not None else self._need_page(), name, self.selectors_dir)
 

@@ -49,7 +49,7 @@ class BrowserKeywords(LibraryComponent):
         """
         from playwright.sync_api import sync_playwright
 
-        from bots.browser import launch_chromium
+        from bots.runtime.browser import launch_chromium
 
         if self._browser is None:
             self._playwright = sync_playwright().start()
@@ -112,7 +112,7 @@ class BrowserKeywords(LibraryComponent):
         | Switch To Tab | Customer search |
         | Switch To Tab | first |
         """
-        from bots.screens import seconds
+        from bots.runtime.screens import seconds
 
         page = self.ctx._need_page()
         context = page.context

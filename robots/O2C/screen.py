@@ -20,7 +20,7 @@ class ScreenKeywords(LibraryComponent):
         | Use Screen | tryton/sale | check=False |
         | Use Screen | erp/dialogs | timeout=2 seconds |
         """
-        from bots.screens import seconds
+        from bots.runtime.screens import seconds
 
         screen = self.ctx.use(name)
         self.ctx.screen = screen
@@ -57,7 +57,7 @@ class ScreenKeywords(LibraryComponent):
         | Click | save |
         | Wait Until Screen Is Ready |
         """
-        from bots.screens import seconds
+        from bots.runtime.screens import seconds
 
         screen = self._screen()
         ready = screen.file.ready
@@ -82,7 +82,7 @@ class ScreenKeywords(LibraryComponent):
 
         | Log In | erp/login | user=${ERP_USER} | password=${ERP_PASSWORD} |
         """
-        from bots.screens import seconds
+        from bots.runtime.screens import seconds
 
         screen = self.ctx.use(recipe)
         recipe_data = screen.file.login

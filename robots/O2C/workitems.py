@@ -1,6 +1,6 @@
 """Keywords for work items: take the next one, read its fields, complete it, or hand it on.
 
-The items come from the same work queue as the Python bots' (``bots.workqueue``): taken
+The items come from the same work queue as the Python bots' (``bots.runtime.workqueue``): taken
 with a lease, completed with the audit entries in the same transaction, failures routed
 as the bots' are (a business exception to a person at once, an application exception
 retried later). Run through ``o2c run robot``, the task's run is a bot run and its
@@ -10,7 +10,7 @@ screen actions are in the audit log.
 import os
 from collections import Counter
 
-from bots.errors import ApplicationException, BusinessException
+from bots.runtime.errors import ApplicationException, BusinessException
 
 from robots.O2C.base import BusinessFailure, KeywordFailure, LibraryComponent, keyword
 
@@ -65,7 +65,7 @@ class WorkItemKeywords(LibraryComponent):
         """
         from robot.utils import DotDict
 
-        from bots.runs import worker_name
+        from bots.runtime.runs import worker_name
 
         if self._item is not None:
             raise KeywordFailure(f"Work item {self._item.id} is still in hand: complete or release it first.")
@@ -225,7 +225,7 @@ class WorkItemKeywords(LibraryComponent):
             return
         from sqlalchemy.orm import sessionmaker
 
-        from bots.runs import Run
+        from bots.runtime.runs import Run
 
         queue = self._open()
         run = Run(sessionmaker(queue.engine), queue.clock, self.run_id, self.bot, self._worker)
@@ -243,7 +243,7 @@ class WorkItemKeywords(LibraryComponent):
         return {"bot": self.bot, **({"run_id": self.run_id} if self.run_id is not None else {})}
 
     def _open(self):
-        from bots.workqueue import WorkQueue
+        from bots.runtime.workqueue import WorkQueue
 
         if self._queue is None:
             self._queue = WorkQueue.open(self.queue_url)

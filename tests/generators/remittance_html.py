@@ -109,7 +109,7 @@ def write_html_corpus(folder, count: int, seed: int = 0, browser=None) -> list[t
     from contextlib import nullcontext
     from pathlib import Path
 
-    from bots.browser import open_browser
+    from bots.runtime.browser import open_browser
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -1101,7 +1101,7 @@ def render_pdfs(cases: list[Case], browser=None) -> None:
         return
     from contextlib import nullcontext
 
-    from bots.browser import open_browser
+    from bots.runtime.browser import open_browser
 
     with (nullcontext(browser) if browser else open_browser()) as printer:
         page = printer.new_page()

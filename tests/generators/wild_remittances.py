@@ -753,7 +753,7 @@ def write_wild_corpus(folder, per_layout: int, seed: int = 0, layouts=None, brow
     """
     from contextlib import nullcontext
 
-    from bots.browser import open_browser
+    from bots.runtime.browser import open_browser
 
     folder = Path(folder)
     layouts = layouts or WILD_LAYOUTS

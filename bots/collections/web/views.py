@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bots.web import current_user, requires
+from bots.runtime.web import current_user, requires
 
 ROLE = "collector"
 HERE = Path(__file__).resolve().parent
@@ -29,13 +29,13 @@ class CollectionsContext:
 
 
 def register_collections(app, engine, *, settings=None, today=None) -> None:
-    """Add the collector's pages to ``app`` (a ``bots.web`` app whose realm has the collector role)."""
+    """Add the collector's pages to ``app`` (a ``bots.runtime.web`` app whose realm has the collector role)."""
     realm = app.extensions["o2c_web"].realm
     if ROLE not in realm.roles:
         raise ValueError(f"the {realm.name} realm has no {ROLE!r} role; add it to its roles")
     clock = app.extensions["o2c_web"].clock
     if settings is None:
-        from bots.config import ConfigError, load_settings
+        from bots.runtime.config import ConfigError, load_settings
 
         try:
             settings = load_settings()
@@ -73,7 +73,7 @@ def customer_page(customer_id: str):
     from bots.collections.statement import open_lines
     from bots.receivables.metrics import aging, compute_metrics, past_due
     from bots.receivables.store import load_store_ledger
-    from bots.store.models import (CollectorAssignment, ContactLog, CustomerContact, CustomerRiskScore, DisputeCase,
+    from bots.runtime.store.models import (CollectorAssignment, ContactLog, CustomerContact, CustomerRiskScore, DisputeCase,
                                    PromiseToPay)
 
     context = _context()
@@ -133,7 +133,7 @@ def assign_collector(customer_id: str):
 @pages.post("/customers/<customer_id>/calls")
 @requires(ROLE)
 def log_call(customer_id: str):
-    from bots.store.models import ContactLog
+    from bots.runtime.store.models import ContactLog
 
     note = request.form.get("note", "").strip()
     if not note:
@@ -215,7 +215,7 @@ def close_case_view(case_id: int):
 def send_reminder(customer_id: str):
     from bots.collections.dunning import make_dunning
     from bots.collections.channels import RefusedDelivery
-    from bots.errors import ApplicationException
+    from bots.runtime.errors import ApplicationException
 
     context = _context()
     key = request.form.get("reminder_key", "")

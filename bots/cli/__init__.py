@@ -1,0 +1,1 @@
+"""Subcommands of ``o2c``, one module per group; see ``bots.cli.main``."""

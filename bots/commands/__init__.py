@@ -1,1 +1,0 @@
-"""Subcommands of ``o2c``, one module per group; see ``bots.cli``."""
