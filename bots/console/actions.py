@@ -192,8 +192,9 @@ class ChosenLine:
     reason: str
 
 
-def chosen_lines(form: dict, open_items: list[dict]) -> tuple[list[ChosenLine], Decimal, dict]:
-    """The invoices and amounts the person chose on the resolve form, checked one by one."""
+def chosen_lines(form: dict, open_items: list[dict], currency: str | None = None) -> tuple[list[ChosenLine], Decimal, dict]:
+    """The invoices and amounts the person chose on the resolve form, checked one by one
+    (an invoice in another currency than the payment's ``currency`` cannot take it)."""
     errors, lines = {}, []
     for row in open_items:
         invoice = row["invoice"]
@@ -210,7 +211,9 @@ def chosen_lines(form: dict, open_items: list[dict]) -> tuple[list[ChosenLine], 
         if not any(values.values()):
             continue
         open_amount = Decimal(row["open_amount"])
-        if values["amount"] + values["discount"] + values["deduction"] > open_amount:
+        if currency and row.get("currency") and row["currency"] != currency:
+            errors[f"amount:{invoice}"] = f"{invoice} is in {row['currency']}, the payment in {currency}"
+        elif values["amount"] + values["discount"] + values["deduction"] > open_amount:
             errors[f"amount:{invoice}"] = f"more than the {open_amount:.2f} open"
         if values["deduction"] and not str(form.get(f"reason:{invoice}") or "").strip():
             errors[f"reason:{invoice}"] = "a deduction needs its reason"
@@ -233,7 +236,7 @@ def resolve_cash(queue, item, user: str, form: dict, open_items: list[dict], not
     """
     payment = item.payload.get("payment") or {}
     total = Decimal(str(payment.get("total") or "0")).quantize(CENT)
-    lines, on_account, errors = chosen_lines(form, open_items)
+    lines, on_account, errors = chosen_lines(form, open_items, payment.get("currency"))
     if not lines and not errors:
         raise ActionRefused("Choose at least one invoice and the amount it gets.")
     applied = sum((line.amount for line in lines), Decimal("0.00"))
