@@ -85,13 +85,25 @@ def test_holds_say_the_rule_and_amount_releases_and_payments_let_orders_through(
     assert "rates customer C1005 C2" in got["rated"].exception_message
 
     # A supervisor releases the order over the limit, through the real command.
+    # Only a console supervisor who signs in releases: an operator, a wrong password, nobody.
     env = {**os.environ, "O2C_DATABASE_URL": db_url, "O2C_USER": "credit.manager"}
-    released = subprocess.run([O2C, "release-hold", str(items["over"].id), "--note", "prepayment received", "--json"],
-                              capture_output=True, text=True, env=env, timeout=120)
+    from bots.console import CONSOLE
+    from bots.runtime.web import UserStore
+    users = UserStore(queue.engine, CONSOLE, queue.clock)
+    users.add("credit.manager", "supervisor", "manager-pass-1")
+    users.add("clerk.ops", "operator", "operator-pass-1")
+    release = [O2C, "release-hold", str(items["over"].id), "--note", "prepayment received", "--json"]
+    for who, password, why in [("clerk.ops", "operator-pass-1", "only a supervisor"),
+                               ("credit.manager", "wrong-pass", "could not sign in"), ("nobody", "x", "could not sign in")]:
+        refused = subprocess.run([*release, "--by", who], input=password + "\n", capture_output=True, text=True,
+                                 env=env, timeout=120)
+        assert refused.returncode == 2 and why in json.loads(refused.stdout)["error"], (who, refused.stdout)
+        assert queue.get(items["over"].id).state == "exception"
+    released = subprocess.run(release, input="manager-pass-1\n", capture_output=True, text=True, env=env, timeout=120)
     assert released.returncode == 0, released.stderr
     assert json.loads(released.stdout)["item"]["state"] == "retried"
-    refused = subprocess.run([O2C, "release-hold", str(items["fine"].id), "--note", "x"], capture_output=True,
-                             text=True, env=env, timeout=120)
+    refused = subprocess.run([O2C, "release-hold", str(items["fine"].id), "--note", "x"], input="manager-pass-1\n",
+                             capture_output=True, text=True, env=env, timeout=120)
     assert refused.returncode == 2 and "not held for credit" in refused.stderr
     # The overdue customer pays its overdue invoices; its order is retried without a release.
     _pay_overdue_invoices(erp_sandbox, "C1003")
