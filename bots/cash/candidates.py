@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bots.cash.references import MIN_DIGITS, keys_of, transpositions
 
@@ -26,6 +28,9 @@ LOOSE_LEVELS = (
     ("suffix", "digits", "stem"),    # 10102 printed, INV-10102/1 open
 )
 _KEY_POSITION = {"exact": 0, "compact": 1, "digits": 2, "stem": 3}
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_SPACE = r"[\t\n\x0b\f\r\x1c-\x1f ]"           # what Python's \s matches among ASCII characters
+_SEPARATOR = r"[\t\n\x0b\f\r\x1c-\x1f /\-_.]"  # \s or a separator: where a suffix may begin
 
 
 class Candidates(NamedTuple):
@@ -60,7 +65,9 @@ class ItemIndex:
         if self._keys is None:
             self._keys = item_keys(self.invoices)
         column = self._keys[key]
-        hits = column[column.isin(list(dict.fromkeys(wanted)))]
+        # pyarrow's is_in on the column's own array (pandas' isin turns the keys into Python objects).
+        found = pc.is_in(pa.array(column.array), value_set=pa.array(list(dict.fromkeys(wanted)), type=pa.string()))
+        hits = column[found.to_numpy(zero_copy_only=False)]
         table: dict = {}
         for row, found in zip(hits.index.tolist(), hits.tolist()):
             if isinstance(found, str):
@@ -125,7 +132,7 @@ def item_keys(invoices: pd.Series) -> pd.DataFrame:
     """
     text = invoices.astype("str")
     compact = text.str.upper().str.replace(r"[^0-9A-Z]+", "", regex=True)
-    digits = compact.str.replace(r"^[A-Z]*0*", "", regex=True)
+    digits = compact.str.lstrip(_LETTERS).str.lstrip("0")   # what r"^[A-Z]*0*" removes, without a regex
     # Digits keys are nearly always all digits: their length is their count (no regex needed).
     plain = (digits.str.isdigit() & (digits.str.len() >= MIN_DIGITS)).to_numpy(dtype=bool)
     enough_in_digits = plain.copy()
@@ -140,12 +147,21 @@ def item_keys(invoices: pd.Series) -> pd.DataFrame:
     keys = pd.DataFrame({"compact": compact.where(keep_compact), "digits": digits.where(enough_in_digits),
                          "stem": pd.Series(pd.NA, index=text.index, dtype="str")})
     # Not ASCII, spaces around it, or a separator near its end (a suffix?): keys_of decides.
-    unusual = (~text.str.isascii() | text.str.slice(-4).str.contains(r"[\s/\-_.]", regex=True)
-               | text.str.match(r"\s"))
-    for position in np.flatnonzero(unusual.to_numpy(dtype=bool)):
+    # Python's \s among ASCII characters, spelt out for pyarrow's RE2 (a non-ASCII number is
+    # unusual anyway), which tests a million numbers without making Python strings of them.
+    arrow = pa.array(text.array)
+    unusual = (~text.str.isascii().to_numpy(dtype=bool)
+               | _matches(pc.utf8_slice_codeunits(arrow, -4), _SEPARATOR)
+               | _matches(arrow, "^" + _SPACE))
+    for position in np.flatnonzero(unusual):
         for column, key in enumerate(keys_of(invoices.iat[position])[1:]):
             keys.iat[position, column] = key if key is not None else pd.NA
     return keys
+
+
+def _matches(strings: pa.Array, pattern: str) -> np.ndarray:
+    """Which strings contain ``pattern`` (RE2), as booleans (False for a missing one)."""
+    return pc.fill_null(pc.match_substring_regex(strings, pattern), False).to_numpy(zero_copy_only=False)
 
 
 def _tables(invoices: pd.Series) -> dict[str, dict]:

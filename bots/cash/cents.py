@@ -20,5 +20,7 @@ def to_cents(amount: Decimal) -> int:
 
 def money(cents: int) -> str:
     """The contracts' money string ("1234.50", "-86.20") for a number of cents."""
+    if not cents:
+        return "0.00"   # most discounts and deductions
     whole, part = divmod(abs(int(cents)), 100)
     return f"{'-' if cents < 0 else ''}{whole}.{part:02d}"

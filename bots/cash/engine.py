@@ -27,6 +27,7 @@ import pandas as pd
 
 from bots.cash.candidates import Candidates, ItemIndex, find_candidates
 from bots.cash.cents import money, to_cents
+from bots.cash.collector import collector_paused
 from bots.cash.learned_accounts import LearnedAccounts
 from bots.cash.open_items import parse_item_date
 from bots.cash.payers import PayerDirectory, PayerMatch
@@ -87,7 +88,19 @@ class MatchSettings:
 def match_payments(items: pd.DataFrame, payments: list[Payment], settings: MatchSettings | None = None,
                    learned: LearnedAccounts | None = None) -> MatchResult:
     """Apply ``payments`` (in order) to the open ``items`` (from ``load_open_items``)."""
-    return _Matcher(items, settings or MatchSettings(), learned or LearnedAccounts()).run(payments)
+    with collector_paused():
+        return _Matcher(items, settings or MatchSettings(), learned or LearnedAccounts()).run(payments)
+
+
+def _texts(column: pd.Series) -> list[str]:
+    """A column's values as Python strings, as ``astype(str).tolist()`` gives them; a category
+    column (customers, currencies) makes one string per category, not one per row."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        if len(codes) and codes.min() >= 0:
+            names = np.array([str(name) for name in column.cat.categories], dtype=object)
+            return names[codes].tolist()
+    return column.astype(str).tolist()
 
 
 class _Line(NamedTuple):
@@ -156,8 +169,8 @@ class _Matcher:
         self.settings = settings
         self.learned = learned
         self.invoice: list[str] = items["invoice"].tolist()
-        self.customer: list[str] = items["customer_id"].astype(str).tolist()
-        self.currency: list[str] = items["currency"].astype(str).tolist()
+        self.customer: list[str] = _texts(items["customer_id"])
+        self.currency: list[str] = _texts(items["currency"])
         self.amount: list[int] = items["amount_cents"].tolist()
         self.open: list[int] = items["open_cents"].tolist()
         self.applied_by: dict[int, int] = {}   # row -> index of the last payment applied to it
@@ -168,7 +181,6 @@ class _Matcher:
         self._rows_of_customer: dict | None = None   # customer id -> row positions (numpy array)
         self._rows_of_amount: dict[int, list[int]] | None = None
         self._payment_refs: list[str] = []
-        self._row_of_invoice: dict[str, int] | None = None
         self._invoice_prefixes: set[str] | None = None
         self._invoice_dates: list | None = None
         self._invoice_days: np.ndarray | None = None   # invoice dates as day ordinals (-1: not ISO)
@@ -766,11 +778,14 @@ class _Matcher:
 
     def _open_text(self, invoice: str) -> str:
         """ "4410.00 open of 4410.00, C1002", for a candidate named in an explanation."""
-        if self._row_of_invoice is None:
-            self._row_of_invoice = dict(zip(self.invoice, range(len(self.invoice))))
-        row = self._row_of_invoice.get(invoice)
+        # The lookup table of the invoice numbers, built for the references anyway; of two rows
+        # with one number, the later one is named.
+        self._index = self._index or ItemIndex(self.items["invoice"])
+        row = self._index.exact().get(invoice)
         if row is None:
             return "not an open item"
+        if isinstance(row, tuple):
+            row = max(row)
         return f"{money(self.open[row])} open of {money(self.amount[row])}, {self.customer[row]}"
 
     def _invoices(self, rows) -> list[str]:

@@ -13,8 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bots.cash.cents import to_cents
+from bots.cash.collector import collector_paused
 from bots.runtime.errors import InputError
 from inbox_parsers.amounts import parse_amount
 from inbox_parsers.dates import parse_date
@@ -28,7 +31,12 @@ def load_open_items(path: str | Path) -> pd.DataFrame:
 
     The frame keeps the CSV's row order (its index is the row position the matcher uses).
     """
-    path = Path(path)
+    with collector_paused():
+        return _load_open_items(Path(path))
+
+
+def _load_open_items(path: Path) -> pd.DataFrame:
+    """``load_open_items``'s work, with the cycle collector paused."""
     if not path.is_file():
         raise InputError("open items file not found", str(path))
     try:
@@ -111,7 +119,9 @@ def _cents(texts: pd.Series, column: str, path: Path, rows: np.ndarray | None = 
     plain = texts.str.match(_TWO_PLACES).to_numpy(dtype=bool)
     cents = np.zeros(len(texts), dtype=np.int64)
     if plain.any():
-        cents[plain] = pd.to_numeric(texts[plain].str.replace(".", "", regex=False)).to_numpy(dtype=np.int64)
+        # "1234.50" without its point is the number of cents; pyarrow reads a million of them in C.
+        digits = pa.array(texts[plain].str.replace(".", "", regex=False).array, type=pa.string())
+        cents[plain] = pc.cast(digits, pa.int64()).to_numpy()
     for position in np.flatnonzero(~plain):
         amount = parse_amount(texts.iat[position])
         if amount is None:

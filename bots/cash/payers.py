@@ -128,7 +128,9 @@ class PayerDirectory:
         pair = (payer, customer_id)
         if pair not in self._agreement:
             name = normalize_name(payer)
-            self._agreement[pair] = bool(name) and name_score(name, self.names.get(customer_id, "")) >= AGREES
+            known = self.names.get(customer_id, "")
+            # The same name scores 100: no need to ask rapidfuzz (the common case).
+            self._agreement[pair] = bool(name) and (name == known or name_score(name, known) >= AGREES)
         return self._agreement[pair]
 
     def _identify(self, name: str) -> PayerMatch:
@@ -150,7 +152,7 @@ class PayerDirectory:
                     scored[customer_id] = max(score - penalty, scored.get(customer_id, 0.0))
         if not scored:
             return UNKNOWN
-        ranked = sorted(scored.items(), key=lambda item: -item[1])
+        ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))  # ties by customer number, whatever the load order
         best_id, best = ranked[0]
         close = [customer_id for customer_id, score in ranked if score >= best - MARGIN and score >= PLAUSIBLE]
         if best >= IDENTIFIED and close == [best_id]:

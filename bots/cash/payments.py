@@ -14,14 +14,21 @@ import orjson
 
 from bots.cash.bai2 import read_bai2
 from bots.cash.camt053 import read_camt053
+from bots.cash.collector import collector_paused
 from bots.cash.records import CENT, ZERO, Payment, RemittanceLine
 from bots.runtime.errors import InputError
 from inbox_parsers.amounts import parse_amount
 from inbox_parsers.dates import parse_date
 
+
 def load_payments(path: str | Path) -> list[Payment]:
     """Read a payments file (JSON, camt.053 or BAI2, told apart by content); raise ``InputError``."""
-    path = Path(path)
+    with collector_paused():
+        return _load_payments(Path(path))
+
+
+def _load_payments(path: Path) -> list[Payment]:
+    """``load_payments``'s work, with the cycle collector paused."""
     if not path.is_file():
         raise InputError("payments file not found", str(path))
     try:

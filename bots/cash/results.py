@@ -9,6 +9,7 @@ and two-place strings in the JSON.
 from dataclasses import dataclass, field
 
 from bots.cash.cents import money
+from bots.cash.collector import collector_paused
 
 
 @dataclass(slots=True)
@@ -90,6 +91,10 @@ class MatchResult:
 
     def to_json(self) -> dict:
         """The contract's output object."""
+        with collector_paused():
+            return self._to_json()
+
+    def _to_json(self) -> dict:
         applied = self.amount_applied
         return {
             "applications": [application.to_json() for application in self.applications],

@@ -73,11 +73,11 @@ def find_lump_sums(options: dict, target: int, max_items: int = 6, max_blocks: i
     :param options: key to the amounts (positive cents) the item may be paid at, most likely
         first (its open amount, then net of each discount); one set takes each key once.
     :param max_blocks: the most blocks (partial sets) of one size held at once: the memory bound.
-    :param max_seconds: the time bound, in CPU seconds of this process (a wall clock would stop
-        searches early on a busy machine); checked before each size of block is built.
+    :param max_seconds: the time bound, in CPU seconds of this thread (a wall clock would stop
+        searches early on a busy machine; the process's CPU clock costs far more to read once
+        pyarrow's threads exist); checked before each size of block is built.
     :param max_solutions: stop collecting sets after this many (two already mean ambiguous).
     """
-    deadline = time.process_time() + max_seconds
     keys = [key for key, amounts in options.items() if any(0 < cents <= target for cents in amounts)]
     if target <= 0 or not keys:
         return SubsetResult((), True)
@@ -99,7 +99,8 @@ def find_lump_sums(options: dict, target: int, max_items: int = 6, max_blocks: i
         largest_set += 1   # sets of more items than this exceed the target whatever they are
     if len(cents) == len(keys) and len(keys) <= SMALL_SEARCH:
         choices, bound = _small_search(cents, target, largest_set, max_solutions), None
-    else:
+    else:   # the one pass takes well under a millisecond: only the staged search needs the clock
+        deadline = time.thread_time() + max_seconds
         search = _Search(items, cents, len(keys), target, max_blocks, deadline, max_seconds)
         choices, bound = search.sets(largest_set, max_solutions), search.bound
     found = tuple(tuple((keys[items[e]], int(cents[e])) for e in choice) for choice in choices)
@@ -182,7 +183,7 @@ class _Search:
         found: list[tuple] = []
         parts = [_Blocks.empty(self.item_count)]
         for half in range(1, (max_items + 1) // 2 + 1):
-            if half > 1 and time.process_time() > self.deadline:
+            if half > 1 and time.thread_time() > self.deadline:
                 self.stop(f"the time bound of {self.max_seconds:g} s per payment was reached before sets of "
                           f"{2 * half - 1} or more items were searched")
                 break
