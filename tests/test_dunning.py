@@ -121,7 +121,7 @@ def test_one_letter_per_customer_at_the_right_stage(world):
     text = pdf_text(statement.get_content())
     assert "Statement of account" in text and "A3" in text and "600.00" in text   # all open items, total open
     beta = sent["kreditoren@beta.example"]
-    assert beta["Subject"].startswith("Auftragssperre: 500.00 USD")     # German, stage 4; B2 is promised
+    assert beta["Subject"].startswith("Auftragssperre: 500,00 USD")     # German (a decimal comma), stage 4; B2 is promised
     assert "B2" not in beta.get_body(("plain",)).get_content()
     assert sent["eve@epsilon.example"]["Subject"].startswith("Final notice: 400.00 USD")   # promise broken
     with world["sessions"]() as session:

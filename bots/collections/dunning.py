@@ -44,6 +44,34 @@ from bots.receivables.ledger import Ledger
 from bots.receivables.metrics import days_past_due, open_amount, two_places
 from bots.runtime.store.models import AuditEntry, ContactLog, CustomerContact, DunningNotice
 
+def render_letter(letter: "Letter", language: str | None, today: date, seller) -> tuple[str, str, str | None]:
+    """(subject, text, html or None) of ``letter`` in ``language`` (its stage's template; English
+    when there is none in that language), with the amounts written the way that language does."""
+    from bots.runtime.outgoing_mail import render_bodies
+
+    language = language or "en"
+    context = {"customer_name": letter.customer_name, "customer_id": letter.customer_id,
+               "currency": letter.currency, "stage": letter.stage, "today": today.isoformat(),
+               "seller": seller, "total": amount_in(letter.total, language),
+               "items": [{"invoice": i.invoice, "invoice_date": i.invoice_date.isoformat(),
+                          "due_date": i.due_date.isoformat(), "days_past_due": i.days_past_due,
+                          "open": amount_in(i.open, language)} for i in letter.items]}
+    return render_bodies(TEMPLATES, letter.stage.template, language, context)
+
+
+# How amounts are written in a letter's language: a decimal comma, and a thousands dot (or,
+# in French, a narrow no-break space); English letters keep the contract's "1234.50".
+_DECIMAL_COMMA = {"de": ".", "es": ".", "it": ".", "nl": ".", "pt": ".", "fr": "\u202f"}
+
+
+def amount_in(value: Decimal, language: str | None) -> str:
+    """``value`` to two places as a letter in ``language`` writes it ("1.234,50" in German)."""
+    thousands = _DECIMAL_COMMA.get((language or "en").replace("_", "-").split("-")[0].lower())
+    if thousands is None:
+        return two_places(value)
+    return f"{Decimal(two_places(value)):,.2f}".replace(",", "\0").replace(".", ",").replace("\0", thousands)
+
+
 log = get_logger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "dunning"
@@ -240,17 +268,11 @@ class DunningRun:
     def _deliver(self, letter: Letter, ledger: Ledger, contacts: list, today: date, now: datetime, counts: dict,
                  key: str | None = None) -> None:
         from bots.collections.channels import Delivery, RefusedDelivery
-        from bots.runtime.outgoing_mail import Attachment, render_bodies, compose
+        from bots.runtime.outgoing_mail import Attachment, compose
 
         emails = [c.email for c in contacts if c.email]
         language = contacts[0].language if contacts else "en"
-        context = {"customer_name": letter.customer_name, "customer_id": letter.customer_id,
-                   "currency": letter.currency, "stage": letter.stage, "today": today.isoformat(),
-                   "seller": self.settings.seller, "total": two_places(letter.total),
-                   "items": [{"invoice": i.invoice, "invoice_date": i.invoice_date.isoformat(),
-                              "due_date": i.due_date.isoformat(), "days_past_due": i.days_past_due,
-                              "open": two_places(i.open)} for i in letter.items]}
-        subject, text, html = render_bodies(TEMPLATES, letter.stage.template, language, context)
+        subject, text, html = render_letter(letter, language, today, self.settings.seller)
         customer_ledger = ledger.for_customer(letter.customer_id).in_currency(letter.currency)
         key = key or letter.key(today)
         delivery = Delivery(key=key, customer_id=letter.customer_id, subject=subject, text=text,
