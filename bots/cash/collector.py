@@ -3,7 +3,7 @@
 Loading a million open items and a hundred thousand payments creates millions of lists,
 records and strings, none of them in a reference cycle. The cycle collector still walks all
 of them every time enough have been allocated (some 15% of a large run's time, for nothing).
-``collector_paused`` stops it for the duration of a call and restores what was there before,
+``collector_paused()`` (a context manager, or a decorator of a function) stops it for the duration of a call and restores what was there before,
 so a caller that turned it off itself keeps it off; anything a run leaves behind is freed by
 reference counting as usual, and the collector finds any stray cycle on its next pass.
 """

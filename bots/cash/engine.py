@@ -85,11 +85,11 @@ class MatchSettings:
     subset_max_chance: float = 0.02       # expected chance hits above which a unique set is not applied
 
 
+@collector_paused()
 def match_payments(items: pd.DataFrame, payments: list[Payment], settings: MatchSettings | None = None,
                    learned: LearnedAccounts | None = None) -> MatchResult:
     """Apply ``payments`` (in order) to the open ``items`` (from ``load_open_items``)."""
-    with collector_paused():
-        return _Matcher(items, settings or MatchSettings(), learned or LearnedAccounts()).run(payments)
+    return _Matcher(items, settings or MatchSettings(), learned or LearnedAccounts()).run(payments)
 
 
 def _texts(column: pd.Series) -> list[str]:

@@ -26,17 +26,13 @@ COLUMNS = ["customer_id", "customer_name", "invoice", "invoice_date", "due_date"
 _TWO_PLACES = r"^-?\d{1,15}\.\d\d$"
 
 
+@collector_paused()
 def load_open_items(path: str | Path) -> pd.DataFrame:
     """Read the open-items CSV; raise ``InputError`` when it cannot be read or lacks a column.
 
     The frame keeps the CSV's row order (its index is the row position the matcher uses).
     """
-    with collector_paused():
-        return _load_open_items(Path(path))
-
-
-def _load_open_items(path: Path) -> pd.DataFrame:
-    """``load_open_items``'s work, with the cycle collector paused."""
+    path = Path(path)
     if not path.is_file():
         raise InputError("open items file not found", str(path))
     try:

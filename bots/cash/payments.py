@@ -21,14 +21,10 @@ from inbox_parsers.amounts import parse_amount
 from inbox_parsers.dates import parse_date
 
 
+@collector_paused()
 def load_payments(path: str | Path) -> list[Payment]:
     """Read a payments file (JSON, camt.053 or BAI2, told apart by content); raise ``InputError``."""
-    with collector_paused():
-        return _load_payments(Path(path))
-
-
-def _load_payments(path: Path) -> list[Payment]:
-    """``load_payments``'s work, with the cycle collector paused."""
+    path = Path(path)
     if not path.is_file():
         raise InputError("payments file not found", str(path))
     try:

@@ -89,12 +89,9 @@ class MatchResult:
     def amount_applied(self) -> int:
         return sum(application.amount for application in self.applications)
 
+    @collector_paused()
     def to_json(self) -> dict:
         """The contract's output object."""
-        with collector_paused():
-            return self._to_json()
-
-    def _to_json(self) -> dict:
         applied = self.amount_applied
         return {
             "applications": [application.to_json() for application in self.applications],

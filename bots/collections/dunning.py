@@ -59,14 +59,14 @@ def render_letter(letter: "Letter", language: str | None, today: date, seller) -
     return render_bodies(TEMPLATES, letter.stage.template, language, context)
 
 
-# How amounts are written in a letter's language: a decimal comma, and a thousands dot (or,
-# in French, a narrow no-break space); English letters keep the contract's "1234.50".
-_DECIMAL_COMMA = {"de": ".", "es": ".", "it": ".", "nl": ".", "pt": ".", "fr": "\u202f"}
+# The thousands separator of the languages that write a decimal comma (French: a narrow no-break
+# space); a language not here (English) keeps the contract's "1234.50".
+_THOUSANDS = {"de": ".", "es": ".", "it": ".", "nl": ".", "pt": ".", "fr": "\u202f"}
 
 
 def amount_in(value: Decimal, language: str | None) -> str:
     """``value`` to two places as a letter in ``language`` writes it ("1.234,50" in German)."""
-    thousands = _DECIMAL_COMMA.get((language or "en").replace("_", "-").split("-")[0].lower())
+    thousands = _THOUSANDS.get((language or "en").replace("_", "-").split("-")[0].lower())
     if thousands is None:
         return two_places(value)
     return f"{Decimal(two_places(value)):,.2f}".replace(",", "\0").replace(".", ",").replace("\0", thousands)

@@ -25,7 +25,7 @@ def hold_and_release_credit(demo) -> str:
     from sandbox.common import open_db
     from sandbox.erp import documents
 
-    customer = _least_room(open_db(demo.sandbox.db_path("erp")), demo.as_of, documents, demo.portal_customer_id)
+    customer = _customer_to_hold(open_db(demo.sandbox.db_path("erp")), demo.as_of, documents, demo.portal_customer_id)
     item = masterdata.items(demo.options.seed)[0]
     shop = next(c for c in masterdata.customers(demo.options.seed) if c.customer_id == customer["customer_id"])
     quantity = max(1, int(Decimal(customer["room"]) // item.price) + 1)
@@ -169,7 +169,7 @@ def _account(sandbox, system: str) -> tuple[str, str]:
     return user, users[user]
 
 
-def _least_room(conn, today, documents, preferred: str | None = None) -> dict:
+def _customer_to_hold(conn, today, documents, preferred: str | None = None) -> dict:
     """The customer to hold: ``preferred`` (the retailer, whose invoices then go to its supplier
     portal) unless it is blocked or long overdue, else the one of the shared masters (C1001...)
     with the least room under its credit limit."""
