@@ -41,7 +41,10 @@ def log_in(page, url, user="clerk", password="clerk123"):
 def open_transaction(page, code):
     start = Screen(page, "erp/start")
     start["transaction_code"].fill(code)
-    start["go"].click()
+    # The screen's buttons work once erp.js has run: wait for the new screen's load event, or a
+    # click on a loaded machine may come first and open no customer search pop-up.
+    with page.expect_navigation(wait_until="load"):
+        start["go"].click()
 
 
 def enter_order(page, customer_term, customer_id, po, lines, requested="2026-12-10"):
