@@ -53,9 +53,10 @@ def test_holds_say_the_rule_and_amount_releases_and_payments_let_orders_through(
     orders = {"over": order("CR-OVER", "C1001", over_quantity), "blocked": order("CR-BLOCK", "C1002", 1),
               "overdue": order("CR-LATE", "C1003", 1), "fine": order("CR-FINE", "C1004", 2),
               "rated": order("CR-RATED", "C1005", 1)}
-    # The credit agency bot cached a poor report of C1005 (and a good one of C1004).
+    # The credit agency bot cached a poor report of C1005 (and a good one of C1004); the limits it
+    # recommends are above the ERP's, so the rating decides (tests/test_credit_agency_limit.py: the limit).
     save_report(queue, "C1005", company_name="Bluebonnet Markets Inc.", country="US", agency_ref="MCR-1",
-                rating="C2", payment_index=41, recommended_limit=Decimal("5000"), currency="USD",
+                rating="C2", payment_index=41, recommended_limit=Decimal("150000"), currency="USD",
                 report_date=SANDBOX_TODAY)
     save_report(queue, "C1004", company_name="Old Mill General Stores LLC", country="US", agency_ref="MCR-2",
                 rating="A2", payment_index=93, recommended_limit=Decimal("300000"), currency="USD",

@@ -12,8 +12,9 @@
 
 A supervisor's release (``o2c release-hold ID --note``) is written into that item's payload
 as ``credit_release`` in the same transaction as the retry and its audit entry, so it applies
-to that order only. A hold retried without a release is checked again with fresh ERP data:
-once earlier invoices are paid the order passes.
+to that order only. A hold retried without a release is checked again with fresh ERP data
+and the newest cached agency report: once earlier invoices are paid (or a newer report
+recommends more, or the report that held it has gone stale) the order passes.
 """
 
 from datetime import date
@@ -64,8 +65,11 @@ class CreditGate:
                     HOLD_CODE, f"credit hold ({decision.rule}) for PO {po} of customer {customer_id}: {decision.message}",
                     {**decision.evidence(), "customer_id": customer_id, "order_value": str(order_value),
                      "credit_standing": _plain(standing), "agency_report": _plain(report) if report else None})
+            limit = decision.evidence()
             return {"decision": "passed", "exposure": decision.exposure, "order_value": str(order_value),
-                    "agency_rating": report.rating if report else None}
+                    "credit_limit": limit["credit_limit"], "limit_source": limit["limit_source"],
+                    "limit_report_date": limit["limit_report_date"], "limit_notes": limit["limit_notes"],
+                    "agency_rating": report.rating if report else None, "message": decision.message}
 
         return check
 
@@ -81,7 +85,7 @@ def _po(payload: dict) -> str:
 
 
 def _plain(record) -> dict:
-    return {name: (str(value) if not isinstance(value, (bool, int, str)) or isinstance(value, Decimal) else value)
+    return {name: (str(value) if value is not None and not isinstance(value, (bool, int, str)) else value)
             for name, value in vars(record).items()}
 
 

@@ -21,6 +21,8 @@ def release_hold(queue, item_id: int, by: str, note: str, *, expected_version: i
     at = queue.clock.now().isoformat()
     audit = {"action": "credit_release", "system": "o2c", "target": f"order item {item_id}",
              "detail": {"note": note, "hold": item.exception_message, "rule": item.evidence.get("credit_rule"),
-                        "over_by": item.evidence.get("over_by")}}
+                        "over_by": item.evidence.get("over_by"), "credit_limit": item.evidence.get("credit_limit"),
+                        "limit_source": item.evidence.get("limit_source"),
+                        "limit_report_date": item.evidence.get("limit_report_date")}}
     return queue.retry(item_id, by, note, action="credit_release", payload=release_payload(item.payload, by, note, at),
                        audit=audit, expected_version=expected_version)

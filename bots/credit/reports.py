@@ -24,7 +24,8 @@ def latest_report(sessions, customer_id: str) -> AgencyReport | None:
         return None
     return AgencyReport(rating=row.rating, payment_index=row.payment_index,
                         recommended_limit=Decimal(row.recommended_limit) if row.recommended_limit else None,
-                        report_date=date.fromisoformat(row.report_date))
+                        report_date=date.fromisoformat(row.report_date), currency=row.currency,
+                        agency_ref=row.agency_ref)
 
 
 def last_fetched(sessions, customer_id: str) -> datetime | None:

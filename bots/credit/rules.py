@@ -10,9 +10,13 @@ Pure functions over plain records, so every rule can be tested on known cases::
 Rules, in the order they are checked (the first that fails decides):
 
 1. ``blocked``: the ERP's credit block is set on the customer;
-2. ``limit``: exposure = open receivables + open orders + this order is above the credit
-   limit (the ERP's, or the customer's override) plus the tolerance (an amount or a percentage
-   of the limit);
+2. ``limit`` / ``agency_limit``: exposure = open receivables + open orders + this order is
+   above the effective credit limit plus the tolerance (an amount or a percentage of that
+   limit). The effective limit is the customer's override where there is one, else the lower
+   of the ERP's limit and the credit agency's recommended limit (``agency_limit`` when the
+   agency's is the lower). The agency's is used only when ``use_agency_limit`` is on and its
+   report is at most ``report_max_age_days`` old and in the customer's (the order's)
+   currency; a stale report or another currency is ignored and the decision says so;
 3. ``overdue``: the oldest overdue invoice is more days past due than ``max_overdue_days``;
 4. ``rating``: the credit agency's rating (a cached report, at most ``report_max_age_days``
    old) is worse than ``min_rating``, and the payment history does not make up for it: a
@@ -27,10 +31,11 @@ from inbox_parsers.amounts import money
 
 # Credit agency ratings, best first (the sandbox agency's scale, as most agencies grade).
 RATINGS = ("A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "D")
-RULES = ("blocked", "limit", "overdue", "rating")
+RULES = ("blocked", "limit", "agency_limit", "overdue", "rating")
 _KEYS = {"max_overdue_days", "limit_tolerance", "respect_block", "min_rating", "good_payment_index",
-         "report_max_age_days", "overrides", "enabled"}
-_OVERRIDE_KEYS = {"credit_limit", "max_overdue_days", "limit_tolerance", "respect_block", "min_rating"}
+         "report_max_age_days", "use_agency_limit", "overrides", "enabled"}
+_OVERRIDE_KEYS = {"credit_limit", "max_overdue_days", "limit_tolerance", "respect_block", "min_rating",
+                  "use_agency_limit"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class AgencyReport:
     payment_index: int
     recommended_limit: Decimal | None
     report_date: date
+    currency: str | None = None  # of the recommended limit; None: the report did not say
+    agency_ref: str | None = None  # the agency's report number
 
 
 @dataclass(frozen=True)
@@ -66,10 +73,42 @@ class CreditDecision:
     message: str = ""
     over_by: str | None = None
     exposure: str | None = None
+    limit: "CreditLimit | None" = None  # the limit the exposure was held against
 
     def evidence(self) -> dict:
-        """The decision as the exception item's evidence."""
-        return {"credit_rule": self.rule, "over_by": self.over_by, "exposure": self.exposure}
+        """The decision as the exception item's evidence (and the audit entry's of a passed order)."""
+        limit = self.limit
+        return {"credit_rule": self.rule, "over_by": self.over_by, "exposure": self.exposure,
+                "credit_limit": money(limit.amount) if limit else None, "limit_source": limit.source if limit else None,
+                "limit_report_date": limit.report_date.isoformat() if limit and limit.report_date else None,
+                "limit_report": limit.agency_ref if limit else None,
+                "erp_credit_limit": money(limit.erp_amount) if limit and limit.erp_amount is not None else None,
+                "limit_notes": list(limit.notes) if limit else []}
+
+
+@dataclass(frozen=True)
+class CreditLimit:
+    """The limit an order's exposure is measured against, where it comes from, and why.
+
+    :param source: ``ERP``, ``override`` or ``credit agency``.
+    :param notes: what a credit manager should know about the choice, e.g. an agency
+        report that was not used because it is stale or in another currency.
+    """
+
+    amount: Decimal
+    source: str
+    report_date: date | None = None
+    agency_ref: str | None = None
+    erp_amount: Decimal | None = None  # the ERP's limit, where the agency's replaced it
+    notes: tuple = ()
+
+    def described(self) -> str:
+        """``25,000.00 (ERP)`` or ``5,000.00 (credit agency's recommended limit, report MCR-1 of ...)``."""
+        if self.source != "credit agency":
+            return f"{_show(self.amount)} ({self.source})"
+        ref = f" {self.agency_ref}" if self.agency_ref else ""
+        return (f"{_show(self.amount)} (the credit agency's recommended limit, report{ref} of "
+                f"{self.report_date.isoformat()}, lower than the ERP's {_show(self.erp_amount)})")
 
 
 @dataclass(frozen=True)
@@ -87,6 +126,7 @@ class CreditRules:
     min_rating: str | None = None
     good_payment_index: int = 80
     report_max_age_days: int = 90
+    use_agency_limit: bool = True  # the agency's recommended limit caps the ERP's (when fresh, same currency)
     credit_limit: Decimal | None = None
     overrides: dict = field(default_factory=dict)
 
@@ -121,6 +161,7 @@ class CreditRules:
             min_rating=str(own["min_rating"]) if own.get("min_rating") else None,
             good_payment_index=int(own.get("good_payment_index", 80)),
             report_max_age_days=int(own.get("report_max_age_days", 90)),
+            use_agency_limit=bool(own.get("use_agency_limit", True)),
             overrides={str(k).upper(): dict(v) for k, v in overrides.items()},
         )
         for customer in rules.overrides:
@@ -141,8 +182,9 @@ class CreditRules:
         for key in ("limit_tolerance", "min_rating"):
             if key in own:
                 changes[key] = str(own[key]) if own[key] is not None else None
-        if "respect_block" in own:
-            changes["respect_block"] = bool(own["respect_block"])
+        for key in ("respect_block", "use_agency_limit"):
+            if key in own:
+                changes[key] = bool(own[key])
         return replace(self, overrides={}, **changes)
 
 
@@ -160,18 +202,19 @@ def check_credit(standing: CreditStanding, order_value: Decimal, rules: CreditRu
         return CreditDecision(False, "blocked", f"customer {standing.customer_id} is blocked for credit in the ERP{reason}")
 
     exposure = standing.open_receivables + standing.open_orders + order_value
-    limit = rules.credit_limit if rules.credit_limit is not None else standing.credit_limit
-    allowed = limit + _tolerance(rules.limit_tolerance, limit)
+    limit = effective_limit(standing, rules, report, today)
+    notes = "".join(f"; {note}" for note in limit.notes)
+    allowed = limit.amount + _tolerance(rules.limit_tolerance, limit.amount)
     if exposure > allowed:
-        over = exposure - limit
-        source = "override" if rules.credit_limit is not None else "ERP"
+        over = exposure - limit.amount
         return CreditDecision(
-            False, "limit",
+            False, "agency_limit" if limit.source == "credit agency" else "limit",
             f"exposure {_show(exposure)} {currency} (open receivables {_show(standing.open_receivables)} + open orders "
             f"{_show(standing.open_orders)} + this order {_show(order_value)}) is over the credit limit "
-            f"{_show(limit)} ({source}) by {_show(over)} {currency}"
-            + (f", more than the tolerance {rules.limit_tolerance}" if rules.limit_tolerance not in ("0", "0%") else ""),
-            over_by=money(over), exposure=money(exposure))
+            f"{limit.described()} by {_show(over)} {currency}"
+            + (f", more than the tolerance {rules.limit_tolerance}" if rules.limit_tolerance not in ("0", "0%") else "")
+            + notes,
+            over_by=money(over), exposure=money(exposure), limit=limit)
 
     if standing.oldest_overdue_days > rules.max_overdue_days:
         over = standing.oldest_overdue_days - rules.max_overdue_days
@@ -179,7 +222,7 @@ def check_credit(standing: CreditStanding, order_value: Decimal, rules: CreditRu
             False, "overdue",
             f"the oldest overdue invoice of customer {standing.customer_id} is {standing.oldest_overdue_days} days "
             f"past due, {over} days more than the {rules.max_overdue_days} allowed",
-            over_by=str(over), exposure=money(exposure))
+            over_by=str(over), exposure=money(exposure), limit=limit)
 
     if rules.min_rating and report is not None and _fresh(report, rules, today):
         if _rank(report.rating) > _rank(rules.min_rating):
@@ -192,9 +235,38 @@ def check_credit(standing: CreditStanding, order_value: Decimal, rules: CreditRu
                     f"{report.report_date.isoformat()}), {steps} grade(s) below the minimum {rules.min_rating}, and its "
                     f"payment history does not make up for it (payment index {report.payment_index}, below "
                     f"{rules.good_payment_index}, or items overdue)",
-                    over_by=str(steps), exposure=money(exposure))
-    return CreditDecision(True, message=f"exposure {_show(exposure)} {currency} within the limit {_show(limit)}",
-                          exposure=money(exposure))
+                    over_by=str(steps), exposure=money(exposure), limit=limit)
+    return CreditDecision(True, message=f"exposure {_show(exposure)} {currency} within the limit {limit.described()}"
+                          + notes, exposure=money(exposure), limit=limit)
+
+
+def effective_limit(standing: CreditStanding, rules: CreditRules, report: AgencyReport | None = None,
+                    today: date | None = None) -> CreditLimit:
+    """The credit limit the order is held against, as a credit manager sets it.
+
+    The customer's override wins over everything. Else the ERP's limit, capped by the credit
+    agency's recommended limit where the agency recommends less, its report is fresh (at most
+    ``report_max_age_days`` old) and in the customer's currency; a report that cannot be used
+    is named in the limit's notes, so the decision says why the ERP's limit stood.
+    """
+    if rules.credit_limit is not None:
+        return CreditLimit(rules.credit_limit, "override")
+    erp = CreditLimit(standing.credit_limit, "ERP")
+    if not rules.use_agency_limit or report is None or report.recommended_limit is None:
+        return erp
+    agency = f"the credit agency's recommended limit {_show(report.recommended_limit)}" + (
+        f" {report.currency}" if report.currency else "") + f" (report of {report.report_date.isoformat()})"
+    if not _fresh(report, rules, today):
+        age = ((today or date.today()) - report.report_date).days
+        return replace(erp, notes=(f"{agency} is not used: the report is {age} days old, older than the "
+                                   f"{rules.report_max_age_days} days allowed",))
+    if (report.currency or "").upper() != standing.currency.upper():
+        given = f"in {report.currency}" if report.currency else "in no stated currency"
+        return replace(erp, notes=(f"{agency} is not used: it is {given}, the order in {standing.currency}",))
+    if report.recommended_limit < standing.credit_limit:
+        return CreditLimit(report.recommended_limit, "credit agency", report.report_date, report.agency_ref,
+                           erp_amount=standing.credit_limit)
+    return erp
 
 
 # -- helpers ---------------------------------------------------------------------------
