@@ -36,6 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bots.collections.cases import disputed_invoices
+from bots.collections.language import amount_in
 from bots.collections.order_stops import set_stop
 from bots.collections.promises import review_promises, standing_promise_invoices
 from bots.collections.statement import Seller, letter_pdf, statement_pdf
@@ -57,19 +58,6 @@ def render_letter(letter: "Letter", language: str | None, today: date, seller) -
                           "due_date": i.due_date.isoformat(), "days_past_due": i.days_past_due,
                           "open": amount_in(i.open, language)} for i in letter.items]}
     return render_bodies(TEMPLATES, letter.stage.template, language, context)
-
-
-# The thousands separator of the languages that write a decimal comma (French: a narrow no-break
-# space); a language not here (English) keeps the contract's "1234.50".
-_THOUSANDS = {"de": ".", "es": ".", "it": ".", "nl": ".", "pt": ".", "fr": "\u202f"}
-
-
-def amount_in(value: Decimal, language: str | None) -> str:
-    """``value`` to two places as a letter in ``language`` writes it ("1.234,50" in German)."""
-    thousands = _THOUSANDS.get((language or "en").replace("_", "-").split("-")[0].lower())
-    if thousands is None:
-        return two_places(value)
-    return f"{Decimal(two_places(value)):,.2f}".replace(",", "\0").replace(".", ",").replace("\0", thousands)
 
 
 log = get_logger(__name__)
@@ -278,7 +266,7 @@ class DunningRun:
         delivery = Delivery(key=key, customer_id=letter.customer_id, subject=subject, text=text,
                             meta={**letter.meta(today), "key": key},
                             letter_pdf=letter_pdf(customer_ledger, today, self.settings.seller, subject=subject,
-                                                  text=text),
+                                                  text=text, language=language),
                             phone=next((c.phone for c in contacts if c.phone), None),
                             sms_text=f"{subject}: {two_places(letter.total)} {letter.currency} overdue. "
                                      f"{self.settings.seller.name}")
@@ -290,7 +278,7 @@ class DunningRun:
         printed = self.letters.deliver(delivery, record if primary_is_letter else _record_contact_only(now))
         counts["letters_printed"] += printed
         if not primary_is_letter:
-            statement = statement_pdf(customer_ledger, today, self.settings.seller)
+            statement = statement_pdf(customer_ledger, today, self.settings.seller, language=language)
             delivery.email_message = compose(
                 sender=self.sender, to=emails, subject=subject, text=text, html=html,
                 attachments=[Attachment(f"statement-{letter.customer_id}-{today.isoformat()}.pdf", statement)])

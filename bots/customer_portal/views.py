@@ -101,15 +101,17 @@ def invoice_pdf(invoice):
 
 @pages.get("/statement.pdf")
 def statement():
+    from bots.collections.language import customer_language
     from bots.collections.statement import Seller, statement_pdf
     from bots.receivables.store import load_store_ledger
 
     with _queue().session() as session:
         customer = _customer(session)
         ledger = load_store_ledger(session, customer)
+        language = customer_language(session, customer)  # its contacts' language, as dunning writes to it
     seller = _portal()["seller"]
     body = statement_pdf(ledger, _today(), Seller(seller["name"], list(seller.get("address") or []),
-                                                  seller.get("contact", "")))
+                                                  seller.get("contact", "")), language=language)
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="statement-{customer}-{_today()}.pdf"'})
 

@@ -244,12 +244,14 @@ def send_reminder(customer_id: str):
 @requires(ROLE)
 def statement(customer_id: str):
     from bots.collections.dunning import DunningSettings
+    from bots.collections.language import configured_languages, customer_language
     from bots.collections.statement import Seller, statement_pdf
     from bots.receivables.store import load_store_ledger
 
     context = _context()
     with context.sessions() as session:
         ledger = load_store_ledger(session, customer_id)
+        language = customer_language(session, customer_id, configured_languages(context.settings))
     if not ledger.invoices:
         abort(404)
     currencies = ledger.currencies()
@@ -257,5 +259,5 @@ def statement(customer_id: str):
                                 else currencies[0])
     seller = DunningSettings.from_settings(context.settings).seller if context.settings else Seller("Accounts receivable")
     today = context.today()
-    return current_app.response_class(statement_pdf(ledger, today, seller), mimetype="application/pdf", headers={
+    return current_app.response_class(statement_pdf(ledger, today, seller, language=language), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="statement-{customer_id}-{today.isoformat()}.pdf"'})
