@@ -308,7 +308,7 @@ def test_order_entry_holds_on_the_agency_limit_and_keys_once_a_newer_report_allo
         ("30000.00", "credit agency", SANDBOX_TODAY.isoformat())
     assert f"report MCR-5 of {SANDBOX_TODAY.isoformat()}" in held.exception_message
     assert held.exception_message.endswith(f"by {over_by:,.2f} USD")
-    assert _erp_orders(erp_sandbox, "AL-OVER") == 0
+    assert erp_sandbox.sales_orders_with_po("AL-OVER") == 0
     [keyed] = [a for a in audit_entries(queue, item_id=other) if a["action"] == "create_sales_order"]
     assert keyed["detail"]["credit"]["limit_source"] == "ERP"
     assert keyed["detail"]["credit"]["limit_notes"] == [
@@ -323,16 +323,8 @@ def test_order_entry_holds_on_the_agency_limit_and_keys_once_a_newer_report_allo
 
     again = run_order_entry(settings, once=True, queue=queue, browser=browser)
 
-    assert again["done"] == 1 and queue.get(over).state == "done" and _erp_orders(erp_sandbox, "AL-OVER") == 1
+    assert again["done"] == 1 and queue.get(over).state == "done" and erp_sandbox.sales_orders_with_po("AL-OVER") == 1
     [keyed] = [a for a in audit_entries(queue, item_id=over) if a["action"] == "create_sales_order"]
     assert (keyed["detail"]["credit"]["decision"], keyed["detail"]["credit"]["credit_limit"],
             keyed["detail"]["credit"]["limit_source"]) == ("passed", "60000.00", "credit agency")
     queue.close()
-
-
-def _erp_orders(sandbox, po: str) -> int:
-    conn = sandbox.db()
-    try:
-        return conn.execute("SELECT count(*) FROM sales_orders WHERE customer_po = ?", (po,)).fetchone()[0]
-    finally:
-        conn.close()

@@ -72,7 +72,7 @@ def test_holds_say_the_rule_and_amount_releases_and_payments_let_orders_through(
 
     assert (counts["done"], counts["exception"]) == (1, 4), counts
     got = {name: queue.get(item.id) for name, item in items.items()}
-    assert got["fine"].state == "done" and _erp_orders(erp_sandbox, "CR-FINE") == 1
+    assert got["fine"].state == "done" and erp_sandbox.sales_orders_with_po("CR-FINE") == 1
     over_by = Decimal(before["C1001"]["open_receivables"]) + over_quantity * ITEM.price - Decimal(before["C1001"]["credit_limit"])
     assert got["over"].exception_code == "credit_hold" and got["over"].evidence["credit_rule"] == "limit"
     assert got["over"].evidence["over_by"] == f"{over_by:.2f}"
@@ -80,7 +80,7 @@ def test_holds_say_the_rule_and_amount_releases_and_payments_let_orders_through(
     assert got["blocked"].evidence["credit_rule"] == "blocked" and "cheque returned unpaid" in got["blocked"].exception_message
     late = before["C1003"]["oldest_overdue_days"]
     assert (got["overdue"].evidence["credit_rule"], got["overdue"].evidence["over_by"]) == ("overdue", str(late - 10))
-    assert all(_erp_orders(erp_sandbox, o["po_number"]) == 0 for name, o in orders.items() if name != "fine")
+    assert all(erp_sandbox.sales_orders_with_po(o["po_number"]) == 0 for name, o in orders.items() if name != "fine")
     assert Path(got["over"].evidence["screenshot"]).is_file()
     assert (got["rated"].evidence["credit_rule"], got["rated"].evidence["agency_report"]["rating"]) == ("rating", "C2")
     assert "rates customer C1005 C2" in got["rated"].exception_message
@@ -114,8 +114,8 @@ def test_holds_say_the_rule_and_amount_releases_and_payments_let_orders_through(
     again = run_order_entry(settings, once=True, queue=queue, browser=browser)
 
     assert (again["done"], again["exception"]) == (2, 1), again
-    assert queue.get(items["over"].id).state == "done" and _erp_orders(erp_sandbox, "CR-OVER") == 1
-    assert queue.get(items["overdue"].id).state == "done" and _erp_orders(erp_sandbox, "CR-LATE") == 1
+    assert queue.get(items["over"].id).state == "done" and erp_sandbox.sales_orders_with_po("CR-OVER") == 1
+    assert queue.get(items["overdue"].id).state == "done" and erp_sandbox.sales_orders_with_po("CR-LATE") == 1
     assert queue.get(items["blocked"].id).exception_code == "credit_hold"
     release_audit = [a for a in audit_entries(queue, item_id=items["over"].id) if a["action"] == "credit_release"]
     assert len(release_audit) == 1 and release_audit[0]["bot"] == "credit.manager"
@@ -126,13 +126,6 @@ def test_holds_say_the_rule_and_amount_releases_and_payments_let_orders_through(
     assert passed[0]["detail"]["credit"]["decision"] == "passed"
     queue.close()
 
-
-def _erp_orders(sandbox, po: str) -> int:
-    conn = sandbox.db()
-    try:
-        return conn.execute("SELECT count(*) FROM sales_orders WHERE customer_po = ?", (po,)).fetchone()[0]
-    finally:
-        conn.close()
 
 
 def _pay_overdue_invoices(sandbox, customer_id: str) -> None:

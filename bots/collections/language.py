@@ -37,7 +37,7 @@ def base_language(language: str | None) -> str:
 
 def amount_in(value: Decimal, language: str | None) -> str:
     """``value`` to two places as a letter in ``language`` writes it ("1.234,50" in German)."""
-    thousands = _THOUSANDS.get((language or "en").replace("_", "-").split("-")[0].lower())
+    thousands = _THOUSANDS.get(base_language(language))
     if thousands is None:
         return two_places(value)
     return f"{Decimal(two_places(value)):,.2f}".replace(",", "\0").replace(".", ",").replace("\0", thousands)

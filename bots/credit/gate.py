@@ -65,10 +65,10 @@ class CreditGate:
                     HOLD_CODE, f"credit hold ({decision.rule}) for PO {po} of customer {customer_id}: {decision.message}",
                     {**decision.evidence(), "customer_id": customer_id, "order_value": str(order_value),
                      "credit_standing": _plain(standing), "agency_report": _plain(report) if report else None})
-            limit = decision.evidence()
+            evidence = decision.evidence()
             return {"decision": "passed", "exposure": decision.exposure, "order_value": str(order_value),
-                    "credit_limit": limit["credit_limit"], "limit_source": limit["limit_source"],
-                    "limit_report_date": limit["limit_report_date"], "limit_notes": limit["limit_notes"],
+                    **{name: evidence[name] for name in ("credit_limit", "limit_source", "limit_report_date",
+                                                         "limit_notes")},
                     "agency_rating": report.rating if report else None, "message": decision.message}
 
         return check
