@@ -48,6 +48,7 @@ COMMAND_MODULES = [
     "bots.cli.console",
     "bots.cli.users",
     "bots.cli.portal",
+    "bots.cli.bounces",
 ]
 
 

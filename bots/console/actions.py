@@ -29,7 +29,7 @@ ROLE_OF = {"retry": "operator", "dismiss": "operator", "correct": "supervisor", 
 MONEY_FIELD = re.compile(r"(?i)(^|_)(amount|price|unit_price|total|gross|paid|discount|deduction|open_amount|unapplied)$")
 QUANTITY_FIELD = re.compile(r"(?i)(^|_)(quantity|qty)$")
 DATE_FIELD = re.compile(r"(?i)(^|_)date$")
-NOT_CORRECTED = ("exception", "problem", "resolution")
+NOT_CORRECTED = ("exception", "problem", "resolution", "bounce")
 
 
 class ActionRefused(O2CError):

@@ -17,7 +17,9 @@ a mail server or portal that cannot be reached is retried later.
 
 The channel of a customer comes from ``bots.invoice-delivery.channels`` (customer number ->
 ``email`` or ``portal``, with ``default``); the address from the ERP's customer master (the
-invoice's bill-to email), unless ``recipients`` names another.
+invoice's bill-to email), unless ``recipients`` names another; an item raised again by a
+late bounce (``o2c run mail-bounces``) goes to the ``recipient`` a supervisor corrected, never
+again to the address that bounced.
 """
 
 from dataclasses import dataclass, field
@@ -131,13 +133,11 @@ class Delivery:
         invoice, channel = facts.get("invoice"), facts.get("channel")
         customer = str(facts.get("customer_id") or "").upper()
         if channel == "email":
-            recipient = self.settings.recipients.get(customer) or facts.get("email") or ""
-            if "@" not in recipient:
-                raise BusinessException("no_recipient", f"invoice {invoice}: customer {customer} has no email address")
+            recipient = self._recipient(facts, customer)
             from bots.delivery.mail import send_invoice
 
             done = send_invoice(self.mail(), facts, recipient, self.settings.languages.get(customer, "en"),
-                                self.settings.sender)
+                                self.settings.sender, work_key=work.key)
             target, number = recipient, done["message_id"]
             self._count("emails_sent" if done["sent_now"] else "emails_found_sent")
         elif channel == "portal":
@@ -147,6 +147,18 @@ class Delivery:
             raise BusinessException("unknown_channel", f"invoice {invoice} has no delivery channel {channel!r}")
         work.audit("deliver_invoice", channel, target, document_number=number, detail={"invoice": invoice, **done})
         work.result = {"invoice": invoice, "channel": channel, **done}
+
+    def _recipient(self, facts: dict, customer: str) -> str:
+        """Where the invoice goes: a supervisor's correction (``recipient``), the configured address, the ERP's."""
+        invoice = facts.get("invoice")
+        recipient = str(facts.get("recipient") or self.settings.recipients.get(customer) or facts.get("email") or "").strip()
+        if "@" not in recipient:
+            raise BusinessException("no_recipient", f"invoice {invoice}: customer {customer} has no email address")
+        bounced = (facts.get("bounce") or {}).get("sent_to")
+        if bounced and recipient.lower() == str(bounced).lower():
+            raise BusinessException("bounced", f"invoice {invoice}: {recipient} is the address that bounced; "
+                                    "correct the recipient, or resolve the item by hand")
+        return recipient
 
     def mail(self):
         if self._mail is None:

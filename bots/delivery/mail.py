@@ -17,8 +17,11 @@ def mail_key(invoice: str, recipient: str) -> str:
     return f"invoice:{invoice}:email:{recipient.lower()}"
 
 
-def send_invoice(mail, facts: dict, recipient: str, language: str, sender: str) -> dict:
+def send_invoice(mail, facts: dict, recipient: str, language: str, sender: str, work_key: str | None = None) -> dict:
     """Send invoice ``facts`` (the billing item's result) with its PDF to ``recipient``; return what to record.
+
+    ``work_key`` (the delivery item's key) is kept with the message, so a late bounce
+    (``o2c run mail-bounces``) finds the item to raise again.
 
     :raises BusinessException: ``email_rejected`` when the mail server refused it (the reason).
     """
@@ -31,7 +34,7 @@ def send_invoice(mail, facts: dict, recipient: str, language: str, sender: str) 
     message = render_message(TEMPLATES, "invoice", language, facts, sender=sender, to=[recipient],
                              attachments=[Attachment(pdf.name, pdf.read_bytes(), "application/pdf")])
     outcome = mail.send_once(mail_key(invoice, recipient), message, purpose="invoice",
-                             meta={"invoice": invoice, "customer_id": facts.get("customer_id")})
+                             meta={"invoice": invoice, "customer_id": facts.get("customer_id"), "work_key": work_key})
     if outcome.state == "refused":
         raise BusinessException("email_rejected", f"invoice {invoice} to {recipient} was refused: {outcome.error}",
                                 {"recipient": recipient, "message_id": outcome.message_id, "reason": outcome.error})

@@ -3,6 +3,7 @@ auto-replies, bounces, newsletters and invoice queries (which often quote a PO n
 
 import re
 
+from inbox_parsers.email.bounces import BOUNCE_SUBJECT
 from inbox_parsers.email.message import Mail
 
 _AUTO_SUBJECT = re.compile(
@@ -13,9 +14,6 @@ _AUTO_BODY = re.compile(
     r"(?i)\b(?:i\s+am|i'm|i\s+will\s+be)\s+(?:currently\s+)?(?:out\s+of\s+(?:the\s+)?office|away|on\s+(?:annual\s+|parental\s+)?(?:leave|vacation|holiday))"
     r"|\bout\s+of\s+(?:the\s+)?office\s+(?:until|from|and)\b|\blimited\s+access\s+to\s+(?:my\s+)?e-?mail|\bthis\s+is\s+an\s+automatic(?:ally\s+generated)?\s+(?:reply|response|message)"
     r"|\bautomatische\s+antwort|\bich\s+bin\s+(?:bis|derzeit)"
-)
-_BOUNCE_SUBJECT = re.compile(
-    r"(?i)(?:undeliverable|undelivered\s+mail|delivery\s+status\s+notification|mail\s+delivery\s+(?:failed|failure|subsystem)|returned\s+mail|delivery\s+(?:has\s+)?failed|failure\s+notice|non[\s-]?delivery)"
 )
 _INVOICE_TOPIC = re.compile(r"(?i)\b(?:invoices?|inv\s*#|billing|statement\s+of\s+account|remittance|credit\s+(?:note|memo)|overcharged?|past\s+due|overdue|dunning|payment\s+(?:reminder|advice|status))\b")
 _INVOICE_SPECIFIC = re.compile(
@@ -40,7 +38,7 @@ def not_order_reason(mail: Mail) -> str | None:
     "auto-reply", "newsletter", "invoice query"; None when it may be one."""
     content_type = mail.message.get_content_type()
     sender = (mail.sender_email or "").lower()
-    if content_type == "multipart/report" or sender.startswith(("mailer-daemon@", "postmaster@")) or _BOUNCE_SUBJECT.search(mail.subject):
+    if content_type == "multipart/report" or sender.startswith(("mailer-daemon@", "postmaster@")) or BOUNCE_SUBJECT.search(mail.subject):
         return "bounce"
     auto_submitted = mail.header("Auto-Submitted").lower()
     precedence = mail.header("Precedence").lower()
