@@ -248,3 +248,42 @@ def test_the_mailbox_defaults_to_the_sending_account(tmp_path, monkeypatch):
     config.write_text(yaml.safe_dump({"home": str(tmp_path), "bots": {"mail-bounces": {"mailboxes": []}}}))
     with pytest.raises(ValueError, match="unknown setting"):
         load_bounce_settings(load_settings(), need_password=False)
+
+
+@pytest.mark.browser
+def test_a_supervisor_corrects_a_bounced_invoice_in_the_console(console, page, tmp_path):
+    from playwright.sync_api import expect
+
+    from tests.fixtures.console import sign_in
+
+    queue = console.queue
+    facts = _billed(queue, tmp_path, 201, "ap@old-address.example")
+    queue.add("invoice_delivery", {**facts, "channel": "email"}, key="delivery:INV-201:email")
+    (claimed,) = queue.claim("test", kinds=["invoice_delivery"])
+    raw = sent_message(random.Random(1), to=[facts["email"]], subject="Invoice INV-201 for your order PO-201")
+    with queue.session() as session, session.begin():
+        session.add(OutgoingMessage(
+            key="invoice:INV-201:email:ap@old-address.example", message_id=message_from_bytes(raw)["Message-ID"],
+            purpose="invoice", state="done", sender="ar@northwind.example", recipients=[facts["email"]],
+            subject="Invoice INV-201 for your order PO-201", raw=raw, created_at=datetime(2026, 11, 30, tzinfo=timezone.utc),
+            found_in_sent=False, meta={"invoice": "INV-201", "work_key": "delivery:INV-201:email"}))
+    queue.complete(claimed.id, "test", result={"invoice": "INV-201", "recipient": facts["email"]})
+    inbox = tmp_path / "bounces"
+    inbox.mkdir()
+    (inbox / "dsn.eml").write_bytes(bounce_case(random.Random(2), raw, shape="exchange", outcome="failed").raw)
+    run_bounces(BounceSettings(mailbox=MailboxSettings(name="b", kind="folder", path=inbox),
+                               evidence_dir=tmp_path / "evidence"), queue=queue)
+    (item,) = [i for i in queue.exceptions() if i.exception_code == "bounced"]
+
+    sign_in(page, console, "sam", path=f"/items/{item.id}")
+    expect(page.get_by_text("to ap@old-address.example bounced", exact=False).first).to_be_visible()
+    fields = page.get_by_role("region", name="Extracted fields")
+    expect(fields.get_by_label("bounce.status", exact=True)).to_have_count(0)  # the report is shown, not edited
+    fields.get_by_label("recipient", exact=True).fill("payables@new-address.example")
+    page.screenshot(path=str(tmp_path / "bounced-invoice.png"), full_page=True)
+    fields.get_by_label("Note for the correction").fill("new AP address from the customer")
+    fields.get_by_role("button", name="Save corrections and retry").click()
+    expect(page.get_by_role("status")).to_contain_text("corrected and sent back to the bots")
+    retried = queue.get(item.id)
+    assert retried.state == "retried" and retried.payload["recipient"] == "payables@new-address.example"
+    assert retried.payload["bounce"]["sent_to"] == "ap@old-address.example"
