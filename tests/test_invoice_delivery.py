@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from imapclient import IMAPClient
 
 from bots.erp.invoicing import InvoicingSettings, run_invoicing
 from bots.runtime.runs import audit_entries
 from bots.runtime.workqueue import WorkQueue
+from tests.fixtures.dovecot import append_message
 
 pytestmark = [pytest.mark.browser, pytest.mark.imap]
 
@@ -35,11 +35,7 @@ class FilesCopiesInSent(list):
         self.account = account
 
     def append(self, received):
-        with IMAPClient(self.account.host, port=self.account.port, ssl=False) as client:
-            client.login(self.account.user, self.account.password)
-            if not client.folder_exists("Sent"):
-                client.create_folder("Sent")
-            client.append("Sent", received.raw)
+        append_message(self.account, "Sent", received.raw)
         super().append(received)
 
 

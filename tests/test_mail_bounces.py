@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from imapclient import IMAPClient
 
 from bots.bounces.bot import BOUNCE_KIND, BounceReader, BounceSettings, load_bounce_settings, run_bounces
 from bots.console.actions import correct_and_retry
@@ -29,6 +28,7 @@ from bots.runtime.config import load_settings
 from bots.runtime.runs import bot_run
 from bots.runtime.store.models import OutgoingMessage
 from bots.runtime.workqueue import WorkQueue
+from tests.fixtures.dovecot import append_message, messages_in
 from tests.generators.bounces import bounce_case, not_a_bounce, sent_message
 
 O2C = str(Path(sys.executable).with_name("o2c"))
@@ -45,24 +45,6 @@ def _billed(queue, tmp_path, number: int, email: str) -> dict:
     (claimed,) = queue.claim("test", kinds=["billing"])
     queue.complete(claimed.id, "test", result=facts)
     return facts
-
-
-def _append(account, folder: str, raw: bytes) -> None:
-    with IMAPClient(account.host, port=account.port, ssl=False) as client:
-        client.login(account.user, account.password)
-        if not client.folder_exists(folder):
-            client.create_folder(folder)
-        client.append(folder, raw)
-
-
-def _folder(account, folder: str) -> list[bytes]:
-    with IMAPClient(account.host, port=account.port, ssl=False) as client:
-        client.login(account.user, account.password)
-        if not client.folder_exists(folder):
-            return []
-        client.select_folder(folder, readonly=True)
-        uids = client.search(["ALL"])
-        return [data[b"BODY[]"] for data in client.fetch(uids, ["BODY.PEEK[]"]).values()] if uids else []
 
 
 @pytest.mark.imap
@@ -97,7 +79,7 @@ def test_late_bounces_become_exceptions_and_a_corrected_invoice_goes_out_again(
     unmatched = bounce_case(rng, sent_message(rng, to=["ap@nobody.example"]), shape="postfix", outcome="failed")
     reply = not_a_bounce(rng)
     for raw in (bounced_postfix.raw, reply, bounced_exchange.raw, delayed.raw, bounced_qmail.raw, unmatched.raw):
-        _append(imap_account, "INBOX", raw)
+        append_message(imap_account, "INBOX", raw)
 
     # The real command, as a scheduler runs it.
     done = subprocess.run([O2C, "run", "mail-bounces", "--json"], env={**os.environ, **env},
@@ -120,12 +102,12 @@ def test_late_bounces_become_exceptions_and_a_corrected_invoice_goes_out_again(
     assert exceptions["bounce_unmatched"].kind == BOUNCE_KIND
     assert exceptions["bounce_unmatched"].payload["recipient"] == "ap@nobody.example"
     # Reports are filed away; the customer's reply stays in the INBOX, unread.
-    inbox = _folder(imap_account, "INBOX")
+    inbox = messages_in(imap_account, "INBOX")
     assert [message_from_bytes(m)["Message-ID"] for m in inbox] == [message_from_bytes(reply)["Message-ID"]]
-    assert len(_folder(imap_account, "Bounces")) == 5
+    assert len(messages_in(imap_account, "Bounces")) == 5
 
     # The same report delivered twice raises nothing new.
-    _append(imap_account, "INBOX", bounced_postfix.raw)
+    append_message(imap_account, "INBOX", bounced_postfix.raw)
     again = run_bounces(load_bounce_settings(load_settings()), queue=queue)
     assert again["exceptions_already_raised"] == 1 and "exceptions" not in again, again
 

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from email import message_from_bytes
 
 import pytest
 from imapclient import IMAPClient
@@ -16,6 +17,7 @@ from bots.runtime.outgoing_mail import (Attachment, MailSettings, OutgoingMail, 
                                 render_message)
 from bots.runtime.store.engine import make_engine, upgrade
 from bots.runtime.store.models import OutgoingMessage
+from tests.fixtures.dovecot import messages_in
 
 
 @pytest.fixture
@@ -54,15 +56,7 @@ def mail_for(tmp_path, smtp, imap_account=None, **smtp_options):
 
 
 def sent_folder_ids(account, folder="Sent"):
-    with IMAPClient(account.host, port=account.port, ssl=False) as client:
-        client.login(account.user, account.password)
-        if not client.folder_exists(folder):
-            return []
-        client.select_folder(folder, readonly=True)
-        messages = client.search(["ALL"])
-        fetched = client.fetch(messages, ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"]) if messages else {}
-        return [data[b"BODY[HEADER.FIELDS (MESSAGE-ID)]"].decode().split(":", 1)[1].strip()
-                for data in fetched.values()]
+    return [message_from_bytes(raw)["Message-ID"] for raw in messages_in(account, folder)]
 
 
 def test_send_once_over_starttls_with_copy_in_sent(tmp_path, templates, smtp_server, imap_account):
