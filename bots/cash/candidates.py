@@ -43,15 +43,18 @@ class Candidates(NamedTuple):
 class ItemIndex:
     """Lookup of the open items' invoice numbers (a dict) and their looser keys (columns, on first use)."""
 
-    def __init__(self, invoices: pd.Series):
+    def __init__(self, invoices: pd.Series, numbers: list[str] | None = None):
+        """:param numbers: the same invoice numbers as a list, when the caller holds one already
+        (a million Python strings made once, not twice)."""
         self.invoices = invoices.reset_index(drop=True)
+        self._numbers = numbers
         self._exact: dict | None = None
         self._keys: pd.DataFrame | None = None
 
     def exact(self) -> dict:
         """Invoice number to one row (int) or several (tuple)."""
         if self._exact is None:
-            self._exact = _exact_table(self.invoices)
+            self._exact = _exact_table(self.invoices, self._numbers)
         return self._exact
 
     def rows(self, key: str, wanted: list) -> dict:
@@ -111,9 +114,9 @@ def find_candidates(references: list, items: ItemIndex, transposed: bool = True)
     return found
 
 
-def _exact_table(invoices: pd.Series) -> dict:
+def _exact_table(invoices: pd.Series, numbers: list[str] | None = None) -> dict:
     """Invoice number to row, or to a tuple of rows for a number that appears more than once."""
-    numbers = invoices.tolist()
+    numbers = invoices.tolist() if numbers is None else numbers
     table = dict(zip(numbers, range(len(numbers))))
     if len(table) < len(numbers):
         repeated = invoices[invoices.duplicated(keep=False)]
