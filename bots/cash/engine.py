@@ -18,6 +18,7 @@ open. Money is whole cents (``cents``) throughout.
 """
 
 import re
+from array import array
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -193,7 +194,7 @@ class _Matcher:
         self._payment_refs: list[str] = []
         self._invoice_prefixes: set[str] | None = None
         self._invoice_dates: list | None = None
-        self._invoice_days: np.ndarray | None = None   # invoice dates as day ordinals (-1: not ISO)
+        self._invoice_days: array | None = None   # invoice dates as day ordinals (-1: not ISO)
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -757,11 +758,12 @@ class _Matcher:
             parsed = pd.to_datetime(self.items["invoice_date"], format="%Y-%m-%d", errors="coerce")
             epoch = date(1970, 1, 1).toordinal()
             days_since_epoch = (parsed.to_numpy(dtype="datetime64[D]").astype(np.int64))
-            self._invoice_days = np.where(parsed.isna().to_numpy(), -1, days_since_epoch + epoch)
-        ordinals = self._invoice_days[rows]
-        age = payment_date.toordinal() - ordinals
-        keep = (ordinals < 0) | ((age >= 0) & (age <= days))
-        return {row for row, kept in zip(rows, keep.tolist()) if kept}
+            ordinals = np.where(parsed.isna().to_numpy(), -1, days_since_epoch + epoch).astype(np.int64)
+            # A typed array: a customer's score of rows is read faster from it than through numpy,
+            # and it stays 8 bytes a row (a list would make a million ints).
+            self._invoice_days = array("q", ordinals.tobytes())
+        invoice_days, paid_on = self._invoice_days, payment_date.toordinal()
+        return {row for row in rows if invoice_days[row] < 0 or 0 <= paid_on - invoice_days[row] <= days}
 
     def _invoice_date(self, row: int):
         """An open item's invoice date (read only for the few items a decision needs)."""

@@ -78,22 +78,25 @@ def find_lump_sums(options: dict, target: int, max_items: int = 6, max_blocks: i
         pyarrow's threads exist); checked before each size of block is built.
     :param max_solutions: stop collecting sets after this many (two already mean ambiguous).
     """
-    keys = [key for key, amounts in options.items() if any(0 < cents <= target for cents in amounts)]
-    if target <= 0 or not keys:
+    fitting = {}   # key to its distinct amounts that can be part of the target, in order
+    for key, amounts in options.items():
+        fits = [cents for cents in dict.fromkeys(amounts) if 0 < cents <= target]
+        if fits:
+            fitting[key] = fits
+    if target <= 0 or not fitting:
         return SubsetResult((), True)
+    least = {key: min(fits) for key, fits in fitting.items()}
     # Items by their smallest amount, so "the smallest items" are a prefix of the positions.
-    keys.sort(key=lambda key: min(c for c in options[key] if 0 < c <= target))
+    keys = sorted(fitting, key=least.__getitem__)
     entry_item, entry_cents = [], []
     for position, key in enumerate(keys):
-        for cents in dict.fromkeys(options[key]):
-            if 0 < cents <= target:
-                entry_item.append(position)
-                entry_cents.append(cents)
+        entry_item += [position] * len(fitting[key])
+        entry_cents += fitting[key]
     items = np.array(entry_item, dtype=np.int32)
     cents = np.array(entry_cents, dtype=np.int64)
     if target % math.gcd(*entry_cents) != 0:
         return SubsetResult((), True, searched=len(keys))   # every sum is a multiple of the gcd
-    smallest = sorted(min(c for c in options[key] if 0 < c <= target) for key in keys)
+    smallest = sorted(least.values())
     largest_set = 0
     while largest_set < min(max_items, len(keys)) and sum(smallest[:largest_set + 1]) <= target:
         largest_set += 1   # sets of more items than this exceed the target whatever they are
@@ -229,6 +232,8 @@ class _Search:
 
 def _largest_prefix(items: np.ndarray, size: int, max_blocks: int, item_count: int) -> int:
     """The most items (the smallest first) whose blocks of ``size`` stay within ``max_blocks``."""
+    if math.comb(len(items), size) <= max_blocks:
+        return item_count   # fewer blocks than that even if every entry were an item of its own
     per_item = np.bincount(items, minlength=item_count).tolist()
     # Elementary symmetric polynomials of the per-item entry counts, item by item: how many
     # blocks of distinct items (each at any of its amounts) the first items make.
