@@ -10,6 +10,7 @@ Results are cached per distinct payer string, since the same payers pay again an
 
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,6 +25,8 @@ LEGAL_FORMS = {
 # Words that start the memo part of a bank text, after the payer's name.
 _MEMO_WORDS = {"pmt", "payment", "payments", "remit", "remittance", "inv", "invoice", "invoices", "ref", "re",
                "ach", "wire", "sepa", "credit", "transfer", "for", "rf", "bill", "bills", "settlement", "eft"}
+_DOTTED_LETTERS = re.compile(r"\b(?:[a-z]\.){2,}")
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 IDENTIFIED = 90     # a score this high may identify a customer...
 MARGIN = 6          # ...when no other customer scores within this many points
 PLAUSIBLE = 80      # customers scoring this much are named among the candidates
@@ -52,11 +55,13 @@ def normalize_name(name: str | None) -> str:
     """A company name reduced for comparison: ``"Pinecrest Grocers, L.L.C."`` gives ``"pinecrest grocers"``."""
     if not name:
         return ""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    text = text.replace("&", " and ")
-    # "S.A.", "L.L.C." and "N.V.": join single letters separated by dots before splitting.
-    text = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m.group(0).replace(".", ""), text)
-    words = re.sub(r"[^a-z0-9]+", " ", text).split()
+    # Accents dropped (an ASCII name, nearly every one, has none to drop).
+    text = name if name.isascii() else unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = text.casefold().replace("&", " and ")
+    if "." in text:
+        # "S.A.", "L.L.C." and "N.V.": join single letters separated by dots before splitting.
+        text = _DOTTED_LETTERS.sub(lambda m: m.group(0).replace(".", ""), text)
+    words = _NOT_ALPHANUMERIC.sub(" ", text).split()
     kept = [word for word in words if word not in LEGAL_FORMS]
     return " ".join(kept or words)
 
@@ -82,14 +87,16 @@ class PayerDirectory:
     def __init__(self, customers: dict[str, str]):
         """:param customers: customer id to customer name."""
         self.names = {customer_id: normalize_name(name) for customer_id, name in customers.items()}
-        self._by_name: dict[str, list[str]] = {}
-        self._by_word: dict[str, set[str]] = {}
-        self._by_prefix: dict[str, set[str]] = {}
+        by_name, by_word, by_prefix = defaultdict(list), defaultdict(set), defaultdict(set)
         for customer_id, name in self.names.items():
-            self._by_name.setdefault(name, []).append(customer_id)
+            by_name[name].append(customer_id)
             for word in set(name.split()):
-                self._by_word.setdefault(word, set()).add(name)
-                self._by_prefix.setdefault(word[:4], set()).add(name)
+                by_word[word].add(name)
+                by_prefix[word[:4]].add(name)
+        # Plain dicts once built: a lookup of a word nobody has must not add it.
+        self._by_name: dict[str, list[str]] = dict(by_name)
+        self._by_word: dict[str, set[str]] = dict(by_word)
+        self._by_prefix: dict[str, set[str]] = dict(by_prefix)
         self._cache: dict[str, PayerMatch] = {}
         self._agreement: dict[tuple, bool] = {}
 
