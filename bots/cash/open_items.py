@@ -99,7 +99,10 @@ def parse_item_date(text) -> date | None:
 def _categorical(values: pd.Series, upper: bool = False) -> pd.Series:
     """A column with few distinct values (a million rows, thousands of customers) as a category,
     each distinct value stripped (and upper-cased) once rather than every row."""
-    categorical = values.astype("category")
+    # What astype("category") makes (sorted categories), from pandas' hash factorizer: faster.
+    codes, distinct = pd.factorize(values, sort=True)
+    categorical = pd.Series(pd.Categorical.from_codes(codes, categories=distinct), index=values.index,
+                            name=values.name)
     clean = categorical.cat.categories.str.strip()
     if upper:
         clean = clean.str.upper()
