@@ -259,6 +259,7 @@ def test_a_supervisor_corrects_a_bounced_invoice_in_the_console(console, page, t
 
     sign_in(page, console, "sam", path=f"/items/{item.id}")
     expect(page.get_by_text("to ap@old-address.example bounced", exact=False).first).to_be_visible()
+    expect(page.get_by_text("message/delivery-status, 0 bytes")).to_have_count(0)  # the report's fields, downloadable
     fields = page.get_by_role("region", name="Extracted fields")
     expect(fields.get_by_label("bounce.status", exact=True)).to_have_count(0)  # the report is shown, not edited
     fields.get_by_label("recipient", exact=True).fill("payables@new-address.example")

@@ -114,7 +114,7 @@ def open_email(path: Path) -> OpenedEmail:
         text = _content(body)
         if body.get_content_type() == "text/html":
             text = html_to_text(text)
-    attachments = [Attachment(number, name, part.get_content_type(), len(part.get_payload(decode=True) or b""))
+    attachments = [Attachment(number, name, part.get_content_type(), len(_part_bytes(part)))
                    for number, (name, part) in enumerate(_attachments(message))]
     return OpenedEmail(headers, text, attachments)
 
@@ -125,7 +125,7 @@ def attachment(path: Path, number: int) -> tuple[str, str, bytes] | None:
     if not 0 <= number < len(parts):
         return None
     name, part = parts[number]
-    return name, part.get_content_type(), part.get_payload(decode=True) or b""
+    return name, part.get_content_type(), _part_bytes(part)
 
 
 def _message(path: Path):
@@ -136,6 +136,14 @@ def _attachments(message):
     for number, part in enumerate(message.iter_attachments()):
         name = part.get_filename() or f"attachment-{number + 1}"
         yield name, part
+
+
+def _part_bytes(part) -> bytes:
+    """An attachment's bytes; an attached message or delivery report is a list of parts, written out."""
+    inner = part.get_payload()
+    if isinstance(inner, list):  # message/rfc822, message/delivery-status
+        return b"\n".join(block.as_bytes() for block in inner)
+    return part.get_payload(decode=True) or b""
 
 
 def _content(part) -> str:
