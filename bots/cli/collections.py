@@ -29,11 +29,14 @@ def dunning(
     """Send the day's reminders: one letter per customer with items due for a new stage (friendly
     reminder, second notice, final notice, stop new orders), never for disputed or promised items,
     each stage exactly once, with the statement of account attached; also as print-ready PDFs."""
-    from bots.collections.dunning import BOT, run_dunning
+    from bots.collections.dunning import BOT, DunningSettings, run_dunning
+    from bots.collections.language import configured_languages
     from bots.cli.intake import _configured, _report, _running, _settings
 
     today = _configured(lambda: _business_date(day))
     settings = _configured(_settings)
+    # A mistake in the dunning settings is one clear line before the run starts, not a failed run.
+    _configured(lambda: (DunningSettings.from_settings(settings), configured_languages(settings)))
     counts = _running(lambda: run_dunning(settings, today=today))
     _report(BOT, counts, as_json)
 

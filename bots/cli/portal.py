@@ -23,15 +23,21 @@ def portal_command(
     https_only: bool = typer.Option(False, "--https-only", help="Mark cookies Secure (behind an HTTPS proxy)."),
 ) -> None:
     """Serve the customer self-service portal: open invoices, PDFs, statement, payments, disputes, promises, remittances."""
+    from bots.collections.language import configured_languages
     from bots.runtime.config import load_settings
     from bots.customer_portal import create_portal_app
     from bots.runtime.web import serve
     from bots.runtime.workqueue import WorkQueue
 
     settings = load_settings()
+    try:
+        languages = configured_languages(settings)  # the statement in the language of the dunning letters
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2)
     queue = WorkQueue.open(settings=settings)
     portal = create_portal_app(queue, secret_key=_secret_key(settings.home), https_only=https_only,
-                               remittance_dir=settings.home / "portal" / "remittances")
+                               remittance_dir=settings.home / "portal" / "remittances", languages=languages)
     typer.echo(f"Customer portal on http://{host}:{port}/ (Ctrl-C stops it); add contacts with "
                "o2c portal-contact NAME --customer C1001")
     try:

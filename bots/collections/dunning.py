@@ -12,7 +12,8 @@ One run, for the business date ``today``:
    letter is at the highest such stage and lists all the customer's due items, with the
    statement of account PDF attached (``statement.statement_pdf``);
 5. delivers it by email to the customer's dunning contacts (template
-   ``templates/dunning/<template>.<language>.txt.j2`` in the first contact's language),
+   ``templates/dunning/<template>.<language>.txt.j2`` in the customer's language,
+   ``language.customer_language``: its first contact's, else the configured one),
    also as a print-ready PDF letter, and by SMS where enabled and a phone is known;
 6. records, in the transaction that completes the email (or the letter for a customer with
    no email), one ``dunning_notices`` row per item and stage, the contact in the history,
@@ -24,7 +25,8 @@ say which stages each item has had, and the letter's key (customer, stage, day) 
 
 Settings, ``bots.dunning`` in config/o2c.yaml: ``stages`` (list of number, name, days,
 template, stops_orders), ``seller`` (name, address, contact), ``letters_dir``, ``sms``
-(true to text contacts with a phone), ``sms_file``, ``min_open`` (smallest amount worth a letter).
+(true to text contacts with a phone), ``sms_file``, ``min_open`` (smallest amount worth a letter),
+``language`` (the language of a customer with no contact and none in ``bots.invoice-delivery.languages``).
 """
 
 from dataclasses import dataclass, field
@@ -36,7 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bots.collections.cases import disputed_invoices
-from bots.collections.language import amount_in
+from bots.collections.language import ConfiguredLanguages, amount_in, configured_languages, customer_language, date_in
 from bots.collections.order_stops import set_stop
 from bots.collections.promises import review_promises, standing_promise_invoices
 from bots.collections.statement import Seller, letter_pdf, statement_pdf
@@ -47,15 +49,17 @@ from bots.runtime.store.models import AuditEntry, ContactLog, CustomerContact, D
 
 def render_letter(letter: "Letter", language: str | None, today: date, seller) -> tuple[str, str, str | None]:
     """(subject, text, html or None) of ``letter`` in ``language`` (its stage's template; English
-    when there is none in that language), with the amounts written the way that language does."""
+    when there is none in that language), with the dates and amounts written the way that language
+    does (``date_in``, ``amount_in``: "03.12.2026" and "1.234,50" in German; English as ISO and "1234.50")."""
     from bots.runtime.outgoing_mail import render_bodies
 
     language = language or "en"
+    # Every date and amount a template prints is written here, once, in the letter's language.
     context = {"customer_name": letter.customer_name, "customer_id": letter.customer_id,
-               "currency": letter.currency, "stage": letter.stage, "today": today.isoformat(),
+               "currency": letter.currency, "stage": letter.stage, "today": date_in(today, language),
                "seller": seller, "total": amount_in(letter.total, language),
-               "items": [{"invoice": i.invoice, "invoice_date": i.invoice_date.isoformat(),
-                          "due_date": i.due_date.isoformat(), "days_past_due": i.days_past_due,
+               "items": [{"invoice": i.invoice, "invoice_date": date_in(i.invoice_date, language),
+                          "due_date": date_in(i.due_date, language), "days_past_due": i.days_past_due,
                           "open": amount_in(i.open, language)} for i in letter.items]}
     return render_bodies(TEMPLATES, letter.stage.template, language, context)
 
@@ -103,7 +107,8 @@ class DunningSettings:
     @classmethod
     def from_settings(cls, settings) -> "DunningSettings":
         own = settings.bot(BOT)
-        unknown = set(own) - {"stages", "seller", "letters_dir", "sms", "sms_file", "min_open"}
+        # "language" is read with the customers' languages (language.configured_languages).
+        unknown = set(own) - {"stages", "seller", "letters_dir", "sms", "sms_file", "min_open", "language"}
         if unknown:
             raise ValueError("bots.dunning has unknown setting(s) " + ", ".join(sorted(unknown)))
         values = {}
@@ -210,6 +215,7 @@ class DunningRun:
     sms: object | None = None              # channels.SmsChannel
     run: object | None = None              # bots.runtime.runs.Run, for the audit entries
     sender: str = ""
+    languages: ConfiguredLanguages = field(default_factory=ConfiguredLanguages)   # for customers with no contact
 
     def __call__(self, today: date, now: datetime) -> dict:
         from bots.receivables.store import load_store_ledger
@@ -232,8 +238,10 @@ class DunningRun:
             contacts = _contacts(session)
         letters, skipped = plan_dunning(ledger, today, self.settings, held=held, noticed=noticed)
         counts["held_back"] = len(skipped)
+        languages = self._languages(letters)
         for letter in letters:
-            self._deliver(letter, ledger, contacts.get(letter.customer_id, []), today, now, counts)
+            self._deliver(letter, ledger, contacts.get(letter.customer_id, []), languages[letter.customer_id],
+                          today, now, counts)
         log.info("dunning run done", **counts)
         return counts
 
@@ -249,17 +257,23 @@ class DunningRun:
             held.update({k: "promise to pay" for k in standing_promise_invoices(session, today)})
             contacts = _contacts(session).get(customer_id, [])
         letters, _ = plan_dunning(ledger, today, self.settings, held=held, noticed=set())
+        languages = self._languages(letters)
         for letter in letters:
-            self._deliver(letter, ledger, contacts, today, now, counts, key=key)
+            self._deliver(letter, ledger, contacts, languages[letter.customer_id], today, now, counts, key=key)
         return counts
 
-    def _deliver(self, letter: Letter, ledger: Ledger, contacts: list, today: date, now: datetime, counts: dict,
-                 key: str | None = None) -> None:
+    def _languages(self, letters: list[Letter]) -> dict[str, str]:
+        """Customer -> the language its letters are written in (the one the portal's statement uses too)."""
+        with self.sessions() as session:
+            return {customer_id: customer_language(session, customer_id, self.languages)
+                    for customer_id in {letter.customer_id for letter in letters}}
+
+    def _deliver(self, letter: Letter, ledger: Ledger, contacts: list, language: str, today: date, now: datetime,
+                 counts: dict, key: str | None = None) -> None:
         from bots.collections.channels import Delivery, RefusedDelivery
         from bots.runtime.outgoing_mail import Attachment, compose
 
         emails = [c.email for c in contacts if c.email]
-        language = contacts[0].language if contacts else "en"
         subject, text, html = render_letter(letter, language, today, self.settings.seller)
         customer_ledger = ledger.for_customer(letter.customer_id).in_currency(letter.currency)
         key = key or letter.key(today)
@@ -362,7 +376,7 @@ def make_dunning(settings, engine, *, clock, today: date, on_step=None, run=None
         email, sender = EmailChannel(mail), outgoing.sender
     sms = FileSmsChannel(sessions, path=own.sms_file) if own.sms else None
     letters = LetterChannel(sessions, folder=own.letters_dir / today.isoformat())
-    return DunningRun(sessions, own, email, letters, sms, run, sender)
+    return DunningRun(sessions, own, email, letters, sms, run, sender, configured_languages(settings))
 
 
 def run_dunning(settings, *, today: date | None = None, clock=None, on_step=None) -> dict:

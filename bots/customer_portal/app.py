@@ -9,13 +9,16 @@ HERE = Path(__file__).resolve().parent
 
 
 def create_portal_app(queue, *, secret_key: bytes | str, seller: dict | None = None, idle_minutes: int = 30,
-                      https_only: bool = False, remittance_dir: Path | None = None, provider=None):
+                      https_only: bool = False, remittance_dir: Path | None = None, provider=None, languages=None):
     """The customer portal on ``queue``'s store.
 
     :param seller: who the statement is from (``name``, ``address`` lines, ``contact``).
     :param remittance_dir: where uploaded remittance PDFs are kept as evidence.
     :param provider: the payment provider (``payments.ProviderSettings``); None: no online payment.
+    :param languages: ``bots.collections.language.configured_languages(settings)``, the language of
+        the statement for a customer with no collections contact (as its dunning letters); None: English.
     """
+    from bots.collections.language import ConfiguredLanguages
     from bots.customer_portal.views import pages
 
     users = UserStore(queue.engine, CUSTOMER_REALM, queue.clock)
@@ -28,6 +31,7 @@ def create_portal_app(queue, *, secret_key: bytes | str, seller: dict | None = N
                                              "contact": "ar@northwind.example.com"},
         "remittance_dir": Path(remittance_dir or Path(".o2c") / "portal" / "remittances"),
         "provider": provider,
+        "languages": languages or ConfiguredLanguages(),
     }
     app.register_blueprint(pages)
     return app

@@ -108,7 +108,7 @@ def statement():
     with _queue().session() as session:
         customer = _customer(session)
         ledger = load_store_ledger(session, customer)
-        language = customer_language(session, customer)  # its contacts' language, as dunning writes to it
+        language = customer_language(session, customer, _portal()["languages"])  # the language of its dunning letters
     seller = _portal()["seller"]
     body = statement_pdf(ledger, _today(), Seller(seller["name"], list(seller.get("address") or []),
                                                   seller.get("contact", "")), language=language)
