@@ -202,3 +202,28 @@ def test_search_cut_short_by_its_bound_says_so(tmp_path):
     assert output["applications"] == [] and "by chance" in output["exceptions"][0]["detail"]
     output = pay("5011.00")   # 1000+1001+1002+1003+1005 or 1000+1001+1002+1004+1004...: many sets of five
     assert output["exceptions"][0]["reason"] == "ambiguous" and output["applications"] == []
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_quick_look_ups_find_the_sets_the_one_pass_finds_in_its_order(seed):
+    """Targets below any three items take a look-up per entry, not the table of combinations:
+    the same sets, in the same order, cut at the same count (the explanations list them)."""
+    from bots.cash.subset_sum import _singles_and_pairs, _small_search
+    import numpy as np
+
+    rng = random.Random(seed)
+    found_any = 0
+    for _ in range(300):
+        count = rng.randint(1, 24)
+        items = sorted(rng.randint(0, count - 1) for _ in range(rng.randint(count, count + 8)))
+        items = [sorted(set(items)).index(item) for item in items]   # items 0..k-1, each with its entries adjacent
+        cents = [rng.choice([rng.randint(1, 60) * 100, rng.randint(100, 9_000)]) for _ in items]
+        target = rng.choice(cents) + rng.choice([0, 0, rng.choice(cents)])
+        for most in (1, 2):
+            for wanted in (2, 5):
+                quick = _singles_and_pairs(items, cents, target, most, wanted)
+                table = _small_search(np.array(items, dtype=np.int32), np.array(cents, dtype=np.int64),
+                                      max(items) + 1, target, most, wanted)
+                assert quick == table, (items, cents, target, most, wanted)
+                found_any += bool(quick)
+    assert found_any > 300

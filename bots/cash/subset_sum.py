@@ -13,8 +13,9 @@ by (sum, first item): for each left block, a binary search finds the right block
 makes up the payment and whose first item comes after the left block's last. Each set (with
 its choice of amounts) is so met exactly once, and 500 open items never mean looping over
 their 10^13 combinations of six. The search goes in stages (sets of 1-2, 3-4, then 5-6 items)
-and stops at the first that brings the count to two; a customer of up to 40 items with one
-amount each is searched in a single pass over a cached table of combinations.
+and stops at the first that brings the count to two. A customer of up to 40 amounts in all is
+searched in a single pass over a cached table of combinations, and a payment smaller than any
+three of its items by a look-up per amount.
 
 Bounds, per payment: at most ``max_blocks`` blocks of one size are held (about 40 bytes
 each: 1,000,000 blocks is some 40 MB), and ``max_seconds`` of work. When the blocks of the
@@ -92,39 +93,69 @@ def find_lump_sums(options: dict, target: int, max_items: int = 6, max_blocks: i
     for position, key in enumerate(keys):
         entry_item += [position] * len(fitting[key])
         entry_cents += fitting[key]
-    items = np.array(entry_item, dtype=np.int32)
-    cents = np.array(entry_cents, dtype=np.int64)
     if target % math.gcd(*entry_cents) != 0:
         return SubsetResult((), True, searched=len(keys))   # every sum is a multiple of the gcd
     smallest = sorted(least.values())
     largest_set = 0
     while largest_set < min(max_items, len(keys)) and sum(smallest[:largest_set + 1]) <= target:
         largest_set += 1   # sets of more items than this exceed the target whatever they are
-    if len(cents) == len(keys) and len(keys) <= SMALL_SEARCH:
-        choices, bound = _small_search(cents, target, largest_set, max_solutions), None
+    bound = None
+    if largest_set <= 2:   # no three items fit under the target: a look-up per entry is all it takes
+        choices = _singles_and_pairs(entry_item, entry_cents, target, largest_set, max_solutions)
+    elif len(entry_cents) <= SMALL_SEARCH:
+        choices = _small_search(np.array(entry_item, dtype=np.int32), np.array(entry_cents, dtype=np.int64),
+                                len(keys), target, largest_set, max_solutions)
     else:   # the one pass takes well under a millisecond: only the staged search needs the clock
         deadline = time.thread_time() + max_seconds
-        search = _Search(items, cents, len(keys), target, max_blocks, deadline, max_seconds)
+        search = _Search(np.array(entry_item, dtype=np.int32), np.array(entry_cents, dtype=np.int64), len(keys),
+                         target, max_blocks, deadline, max_seconds)
         choices, bound = search.sets(largest_set, max_solutions), search.bound
-    found = tuple(tuple((keys[items[e]], int(cents[e])) for e in choice) for choice in choices)
+    found = tuple(tuple((keys[entry_item[e]], entry_cents[e]) for e in choice) for choice in choices)
     return SubsetResult(found, bound is None or len(found) >= 2, bound, len(keys))
 
 
-SMALL_SEARCH = 40   # up to this many items with one amount each: one pass over cached combinations
+def _singles_and_pairs(items: list[int], cents: list[int], target: int, max_items: int, wanted: int) -> list[tuple]:
+    """The sets of one entry, then of two entries of distinct items, that make up ``target``
+    (entry indices, in the order ``_small_search`` finds them)."""
+    found = [(entry,) for entry, amount in enumerate(cents) if amount == target][:wanted]
+    if max_items < 2 or len(found) >= wanted:
+        return found
+    entries_of: dict[int, list[int]] = {}
+    for entry, amount in enumerate(cents):
+        entries_of.setdefault(amount, []).append(entry)
+    for entry, amount in enumerate(cents):
+        for other in entries_of.get(target - amount, ()):
+            if items[other] > items[entry]:
+                found.append((entry, other))
+                if len(found) >= wanted:
+                    return found
+    return found
 
 
-def _small_search(cents: np.ndarray, target: int, max_items: int, wanted: int) -> list[tuple]:
-    """``_Search`` in one pass, for a few items of one amount each (the common customer): every
-    block of 0 to 3 items from a table of combinations made once per number of items, one sort,
-    and the two binary searches for all left blocks at once."""
+SMALL_SEARCH = 40   # up to this many amounts (of all items together): one pass over cached combinations
+
+
+def _small_search(items: np.ndarray, cents: np.ndarray, item_count: int, target: int, max_items: int,
+                  wanted: int) -> list[tuple]:
+    """``_Search`` in one pass, for a few amounts (the common customer): every block of entries of
+    distinct items, as many as a set of ``max_items`` needs on one side (a table of combinations
+    made once per number of entries), one sort, and the two binary searches for all left blocks at once."""
     if max_items <= 0:
         return []
-    count = len(cents)
-    entries, size, first, last = _combinations_up_to_three(count)
-    sums = np.where(entries >= 0, cents[entries], 0).sum(axis=1)
-    within = np.flatnonzero(sums <= target)
-    sums, size, first, last = sums[within], size[within], first[within], last[within]
-    span = count + 1
+    entries, size = _combinations_up_to(len(cents), (max_items + 1) // 2)
+    # Each entry's item, the padding as -1, -2, -3: entries of one item (its amounts, adjacent)
+    # show as equal neighbours, and the padding never equals anything.
+    padded = entries >= 0
+    item_of = np.where(padded, items[entries], _PADDING[:entries.shape[1]])
+    sums = np.where(padded, cents[entries], 0).sum(axis=1)
+    keep = sums <= target
+    for column in range(1, entries.shape[1]):
+        keep &= item_of[:, column - 1] != item_of[:, column]
+    within = np.flatnonzero(keep)
+    sums, size, item_of = sums[within], size[within], item_of[within]
+    first = np.where(size > 0, item_of[:, 0], item_count)   # the empty block begins after everything
+    last = item_of.max(axis=1)
+    span = item_count + 1
     keys = (sums * 4 + size) * span + first
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
@@ -134,7 +165,7 @@ def _small_search(cents: np.ndarray, target: int, max_items: int, wanted: int) -
         left = np.flatnonzero((size > 0) & (right_size >= 0) & (size + right_size <= max_items))
         base = ((target - sums[left]) * 4 + right_size[left]) * span
         low = np.searchsorted(keys, base + last[left] + 1, side="left")
-        high = np.searchsorted(keys, base + count, side="right")
+        high = np.searchsorted(keys, base + item_count, side="right")
         for hit in np.flatnonzero(high > low):
             for position in range(low[hit], high[hit]):
                 pair = np.concatenate([entries[within[left[hit]]], entries[within[order[position]]]])
@@ -144,20 +175,20 @@ def _small_search(cents: np.ndarray, target: int, max_items: int, wanted: int) -
     return sorted(found, key=len)
 
 
-@lru_cache(maxsize=SMALL_SEARCH + 1)
-def _combinations_up_to_three(count: int) -> tuple[np.ndarray, ...]:
-    """Every combination of 0 to 3 of ``count`` positions (rows padded with -1), with its size,
-    first position (``count`` for the empty one: it begins after everything) and last position."""
-    rows = [()] + [c for size in (1, 2, 3) for c in combinations(range(count), size)]
-    entries = np.full((len(rows), 3), -1, dtype=np.int64)
+_PADDING = np.array([-1, -2, -3], dtype=np.int64)
+
+
+@lru_cache(maxsize=3 * (SMALL_SEARCH + 1))
+def _combinations_up_to(count: int, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every combination of 0 to ``most`` of ``count`` positions (rows padded with -1), and its size."""
+    rows = [()] + [c for size in range(1, most + 1) for c in combinations(range(count), size)]
+    entries = np.full((len(rows), most), -1, dtype=np.int64)
     for number, row in enumerate(rows):
         entries[number, :len(row)] = row
     size = (entries >= 0).sum(axis=1)
-    first = np.where(size > 0, entries[:, 0], count)
-    last = entries.max(axis=1)
-    for array in (entries, size, first, last):
+    for array in (entries, size):
         array.setflags(write=False)
-    return entries, size, first, last
+    return entries, size
 
 
 class _Search:
