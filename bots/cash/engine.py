@@ -190,7 +190,8 @@ class _Matcher:
         self.open: list[int] = _open_amounts(items, self.amount)
         self.applied_by: dict[int, int] = {}   # row -> index of the last payment applied to it
         customers = items[["customer_id", "customer_name"]].drop_duplicates("customer_id")
-        self.customer_names = dict(zip(customers["customer_id"].astype(str), customers["customer_name"].astype(str)))
+        self.customer_names = dict(zip(customers["customer_id"].astype(str).tolist(),
+                                       customers["customer_name"].astype(str).tolist()))
         self.directory = PayerDirectory(self.customer_names)
         self._index: ItemIndex | None = None
         self._rows_of_customer: dict | None = None   # customer id -> row positions (numpy array)
@@ -446,30 +447,35 @@ class _Matcher:
         if customer is None:
             return
         plan.customer_id = customer
-        rows = [row for row in self._rows_of(customer) if plan.open(row) > 0]
-        same_currency = [row for row in rows if not self._currency_differs(plan, row)]
-        exact = [row for row in same_currency if plan.open(row) == plan.total]
+        opened = {row: plan.open(row) for row in self._rows_of(customer)}   # read once: each is looked at often
+        rows = [row for row, cents in opened.items() if cents > 0]
+        currency, currencies = plan.payment.currency, self.currency
+        # The customer's items in the payment's currency (an item or a payment without one fits any).
+        same_currency = [row for row in rows if not currency or not currencies[row] or currencies[row] == currency]
+        exact = [row for row in same_currency if opened[row] == plan.total]
         name = self._customer_label(customer)
         if len(exact) > 1:
             plan.issue("ambiguous", f"{len(exact)} open invoices of {money(plan.total)} for {name}",
                        self._invoices(exact))
             plan.candidate_sets = [[invoice] for invoice in self._invoices(exact)]
             return
-        other_currency = [row for row in rows if row not in same_currency and plan.open(row) == plan.total]
-        if other_currency and not exact:
-            plan.issue("currency", f"{self._names(other_currency)} of {name} is open for {money(plan.total)} "
-                       f"in {self.currency[other_currency[0]]}, the payment is in {plan.payment.currency}",
-                       self._invoices(other_currency))
-            return
+        if not exact:
+            in_currency = set(same_currency)
+            other_currency = [row for row in rows if row not in in_currency and opened[row] == plan.total]
+            if other_currency:
+                plan.issue("currency", f"{self._names(other_currency)} of {name} is open for {money(plan.total)} "
+                           f"in {self.currency[other_currency[0]]}, the payment is in {plan.payment.currency}",
+                           self._invoices(other_currency))
+                return
         if self._by_lump_sum(plan, same_currency, name):
             return
-        closed = [row for row in self._rows_of(customer)
-                  if plan.open(row) == 0 and self.applied_by.get(row) is not None and self.amount[row] == plan.total]
+        closed = [row for row, cents in opened.items()
+                  if cents == 0 and self.applied_by.get(row) is not None and self.amount[row] == plan.total]
         if closed:
             plan.issue("already_paid", f"{self._names(closed)} of {money(plan.total)} was already paid in this run",
                        self._invoices(closed))
             return
-        nearest = sorted(same_currency, key=lambda row: abs(plan.open(row) - plan.total))[:5]
+        nearest = sorted(same_currency, key=lambda row: abs(opened[row] - plan.total))[:5]
         plan.issue("unmatched", f"no open invoice or combination of {name}'s invoices equals {money(plan.total)}"
                    f"{plan.search_note}; customer found by {how}", hints=self._invoices(nearest))
 
