@@ -162,7 +162,7 @@ class _Plan:
         m = self.matcher
         self.applications.append(Application(self.payment.payment_reference, m.customer[row], m.invoice[row],
                                              amount, discount, deduction, rule, confidence, row))
-        self.open_now[row] = self.open(row) - amount - closes_by
+        self.open_now[row] = self.open_now.get(row, m.open[row]) - amount - closes_by
 
     def issue(self, reason: str, detail: str, candidates=(), hints=()) -> None:
         """File a problem; ``candidates`` are the answers a person chooses between, ``hints`` merely related items."""
@@ -309,20 +309,21 @@ class _Matcher:
         exactly, of one customer the payer does not contradict, in the payment's currency, pays it
         in full with no discount or deduction, and the lines add up to the payment. The general path
         would apply just the same; anything else is left to it (False)."""
-        rows = []
-        for found, line in zip(candidates, plan.payment.lines):
+        payment = plan.payment
+        rows, paid = [], []
+        for found, line in zip(candidates, payment.lines):
             if found is None or found.level != "exact" or len(found.rows) != 1 or line.discount or line.deduction:
                 return False
             rows.append(found.rows[0])
-        customers = {self.customer[row] for row in rows}
-        if len(customers) != 1 or len(set(rows)) != len(rows) or any(self._currency_differs(plan, r) for r in rows):
-            return False
-        paid = [to_cents(line.paid) for line in plan.payment.lines]
-        opened = self.open
-        if sum(paid) != plan.total or any(cents <= 0 or cents != opened[row] for cents, row in zip(paid, rows)):
-            return False
-        customer = customers.pop()
-        if self._other_payers(plan.payment, customer):
+            paid.append(to_cents(line.paid))
+        # One loop of plain comparisons: this runs for nearly every payment.
+        customer, customers, currency, currencies, opened = self.customer[rows[0]], self.customer, \
+            payment.currency, self.currency, self.open
+        for row, cents in zip(rows, paid):
+            if customers[row] != customer or cents <= 0 or cents != opened[row] \
+                    or (currency and currencies[row] and currencies[row] != currency):
+                return False
+        if sum(paid) != plan.total or len(set(rows)) != len(rows) or self._other_payers(payment, customer):
             return False
         plan.resolved_customers.add(customer)
         confidence = CONFIDENCE["remittance_reference"]

@@ -16,7 +16,9 @@ from bots.runtime.errors import InputError
 
 def account_key(account: str | None) -> str | None:
     """An IBAN or account number without spaces, upper case."""
-    key = re.sub(r"[\s\-]", "", account or "").upper()
+    if not account:
+        return None   # most payments name no account: no regex for them
+    key = re.sub(r"[\s\-]", "", account).upper()
     return key or None
 
 
