@@ -75,6 +75,24 @@ def test_lookup_tables_hold_the_same_keys_as_keys_of():
         assert tables[name] == {key: rows[0] if len(rows) == 1 else tuple(rows) for key, rows in table.items()}
 
 
+def test_vectorized_keys_of_generated_numbers_are_those_of_keys_of():
+    """The column keys (a plain replace for hyphens, the regex for the rest) against keys_of, on
+    numbers drawn from letters, digits, separators, spaces and characters outside ASCII."""
+    import random
+
+    rng = random.Random(11)
+    alphabet = "ABXinv0123456789" + "-/._ #" + "\u00e9\u00df\u00a0\u00fc"
+    invoices = pd.Series(["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(3000)]
+                         + [f"INV-{rng.randint(1, 10**7)}" for _ in range(1000)])
+    tables = _tables(invoices)
+    for name, position in (("compact", 1), ("digits", 2), ("stem", 3)):
+        expected: dict = {}
+        for row, invoice in enumerate(invoices):
+            if (key := keys_of(invoice)[position]) is not None:
+                expected.setdefault(key, []).append(row)
+        assert tables[name] == {key: rows[0] if len(rows) == 1 else tuple(rows) for key, rows in expected.items()}
+
+
 def test_candidates_take_the_most_exact_level_that_finds_any():
     index = ItemIndex(pd.Series(["INV-10102", "INV-20304", "INV-20304", "INV-55555/1"]))
     found = find_candidates(["INV-10102", "10102", "INV-20304", "INV-10120", "55555", "nothing"], index)

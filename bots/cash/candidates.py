@@ -134,7 +134,7 @@ def item_keys(invoices: pd.Series) -> pd.DataFrame:
     goes through ``keys_of`` itself.
     """
     text = invoices.astype("str")
-    compact = text.str.upper().str.replace(r"[^0-9A-Z]+", "", regex=True)
+    compact = _compact_keys(text.str.upper())
     digits = compact.str.lstrip(_LETTERS).str.lstrip("0")   # what r"^[A-Z]*0*" removes, without a regex
     # Digits keys are nearly always all digits: their length is their count (no regex needed).
     plain = (digits.str.isdigit() & (digits.str.len() >= MIN_DIGITS)).to_numpy(dtype=bool)
@@ -160,6 +160,17 @@ def item_keys(invoices: pd.Series) -> pd.DataFrame:
         for column, key in enumerate(keys_of(invoices.iat[position])[1:]):
             keys.iat[position, column] = key if key is not None else pd.NA
     return keys
+
+
+def _compact_keys(upper: pd.Series) -> pd.Series:
+    """What r"[^0-9A-Z]+" leaves of upper-cased numbers: hyphens, the usual separator, dropped by a
+    plain replace (a third of the regex's time on a million numbers), the regex only for the
+    numbers that still hold something other than ASCII letters and digits."""
+    compact = upper.str.replace("-", "", regex=False)
+    odd = np.flatnonzero(~(compact.str.isascii() & compact.str.isalnum()).to_numpy(dtype=bool, na_value=True))
+    if len(odd):
+        compact.iloc[odd] = upper.iloc[odd].str.replace(r"[^0-9A-Z]+", "", regex=True)
+    return compact
 
 
 def _matches(strings: pa.Array, pattern: str) -> np.ndarray:
