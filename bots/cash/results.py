@@ -28,9 +28,12 @@ class Application:
 
     def to_json(self) -> dict:
         """The contract's application object."""
+        # Most applications take no discount or deduction: "0.00" without a call.
         return {"payment_reference": self.payment_reference, "customer_id": self.customer_id,
-                "invoice": self.invoice, "amount": money(self.amount), "discount": money(self.discount),
-                "deduction": money(self.deduction), "rule": self.rule, "confidence": round(self.confidence, 3)}
+                "invoice": self.invoice, "amount": money(self.amount),
+                "discount": money(self.discount) if self.discount else "0.00",
+                "deduction": money(self.deduction) if self.deduction else "0.00", "rule": self.rule,
+                "confidence": round(self.confidence, 3)}
 
 
 @dataclass
