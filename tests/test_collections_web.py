@@ -151,3 +151,31 @@ def test_roles_and_csrf_on_the_actions(world):  # noqa: F811
     with world["sessions"]() as session:
         assert session.get(CollectorAssignment, "C1").collector == "kim"
     assert otto.get("/collections/customers/NOPE").status_code == 404
+
+
+def test_a_mistake_in_the_dunning_settings_is_named_not_a_server_error(world, tmp_path, monkeypatch):  # noqa: F811
+    import copy
+    import re
+
+    import yaml
+
+    config = copy.deepcopy(world["config"])
+    config.setdefault("bots", {}).setdefault("dunning", {})["language"] = "klingon"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("O2C_CONFIG", str(bad))
+    clock = FixedClock(NOW)
+    UserStore(world["engine"], CONSOLE, clock).add("kim", "collector", PASSWORD)
+    app = create_console_app(WorkQueue(world["engine"], clock=clock), secret_key=b"k" * 32)
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").get_data(as_text=True)).group(1)
+    client.post("/sign-in", data={"name": "kim", "password": PASSWORD, "csrf_token": token})
+    page = client.get("/collections/customers/C1")
+    assert page.status_code == 200                       # the page itself still works
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    statement = client.get("/collections/customers/C1/statement.pdf")
+    reminder = client.post("/collections/customers/C1/reminders", data={"reminder_key": "abc123", "csrf_token": token})
+    for answer in (statement, reminder):
+        assert answer.status_code == 503
+        assert "dunning settings cannot be used" in answer.get_data(as_text=True)
+        assert "klingon" in answer.get_data(as_text=True)

@@ -224,8 +224,8 @@ def send_reminder(customer_id: str):
     if context.settings is None:
         abort(503, description="Reminders need the mail settings (bots.outgoing-mail).")
     today = context.today()
-    dunning = make_dunning(context.settings, context.engine, clock=current_app.extensions["o2c_web"].clock,
-                           today=today)
+    dunning = _from_dunning_settings(lambda: make_dunning(context.settings, context.engine, today=today,
+                                                          clock=current_app.extensions["o2c_web"].clock))
     try:
         counts = dunning.remind_now(customer_id, today, context.now(), f"reminder-now:{customer_id}:{key}")
     except (ApplicationException, RefusedDelivery) as error:
@@ -240,6 +240,15 @@ def send_reminder(customer_id: str):
     return redirect(url_for(".customer_page", customer_id=customer_id))
 
 
+def _from_dunning_settings(read):
+    """What ``read`` makes of the dunning settings; a mistake in them is a 503 that names it
+    (the page cannot work until an operator mends config/o2c.yaml), not a server error."""
+    try:
+        return read()
+    except ValueError as error:
+        abort(503, description=f"The dunning settings cannot be used: {error}")
+
+
 @pages.get("/customers/<customer_id>/statement.pdf")
 @requires(ROLE)
 def statement(customer_id: str):
@@ -251,13 +260,15 @@ def statement(customer_id: str):
     context = _context()
     with context.sessions() as session:
         ledger = load_store_ledger(session, customer_id)
-        language = customer_language(session, customer_id, configured_languages(context.settings))
+        language = customer_language(session, customer_id,
+                                     _from_dunning_settings(lambda: configured_languages(context.settings)))
     if not ledger.invoices:
         abort(404)
     currencies = ledger.currencies()
     ledger = ledger.in_currency(request.args.get("currency") if request.args.get("currency") in currencies
                                 else currencies[0])
-    seller = DunningSettings.from_settings(context.settings).seller if context.settings else Seller("Accounts receivable")
+    seller = _from_dunning_settings(lambda: DunningSettings.from_settings(context.settings).seller) \
+        if context.settings else Seller("Accounts receivable")
     today = context.today()
     return current_app.response_class(statement_pdf(ledger, today, seller, language=language), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="statement-{customer_id}-{today.isoformat()}.pdf"'})
