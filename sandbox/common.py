@@ -414,6 +414,28 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def free_port_run(count: int, host: str = "127.0.0.1") -> int:
+    """The first of ``count`` consecutive TCP ports on ``host`` that are all free right now.
+
+    Searched below Linux's ephemeral range (32768 and up), where outgoing connections
+    of other programs take ports at random and could take one of the run's.
+    """
+    for base in random.SystemRandom().sample(range(20000, 32768 - count), 200):
+        sockets = []
+        try:
+            for port in range(base, base + count):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                sockets.append(s)
+                s.bind((host, port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise OSError(f"no {count} consecutive free ports on {host}")
+
+
 @dataclass
 class RunningServer:
     """A sandbox app serving in a background thread; ``shutdown()`` stops it."""

@@ -69,3 +69,17 @@ def test_a_worker_refuses_more_slots_than_the_erp_allows_sessions(tmp_path):
         Worker(queue, [bot], concurrency=4)  # within the limit
         with pytest.raises(WorkerError, match=r"at most 4 sessions at once .*--concurrency 5 is more"):
             Worker(queue, [bot], concurrency=5)
+
+
+def test_workers_started_together_in_one_process_get_names_of_their_own(tmp_path):
+    from bots.runtime.clock import FixedClock
+    from bots.runtime.fleet.registry import WorkerRegistry
+    from bots.runtime.workqueue import WorkQueue
+
+    # A frozen clock: both start in the same millisecond, as threads of one test often do.
+    with WorkQueue.open(f"sqlite:///{tmp_path / 'queue.db'}", clock=FixedClock()) as queue:
+        registry = WorkerRegistry(queue)
+        first = registry.register(["email-intake"])
+        second = registry.register(["email-intake"])
+        assert first.name != second.name
+        assert {worker.name for worker in registry.live()} == {first.name, second.name}

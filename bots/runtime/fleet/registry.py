@@ -17,6 +17,7 @@ its item leases run out (``WorkQueue.claim`` then hands them to others) and the 
 held expire at their ``expires_at``. Times come from the queue's clock.
 """
 
+import itertools
 import os
 import socket
 from dataclasses import dataclass
@@ -54,9 +55,18 @@ class WorkerInfo:
         return data
 
 
+_workers_in_this_process = itertools.count(1)
+
+
 def this_process_name(started_at: datetime) -> str:
-    """``host:pid:HHMMSS``: one name per worker process (a pid reused later gets another name)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{started_at.strftime('%H%M%S%f')[:9]}"
+    """``host:pid:HHMMSSmmm``: one name per worker (a pid reused later gets another name).
+
+    A second worker started in the same process (threads, tests) may start in the same
+    millisecond, or on a frozen clock: it gets ``-2``, the next ``-3``.
+    """
+    name = f"{socket.gethostname()}:{os.getpid()}:{started_at.strftime('%H%M%S%f')[:9]}"
+    nth = next(_workers_in_this_process)
+    return name if nth == 1 else f"{name}-{nth}"
 
 
 class WorkerRegistry:
