@@ -125,13 +125,13 @@ def test_one_letter_per_customer_at_the_right_stage(world):
     assert "B2" not in beta.get_body(("plain",)).get_content()
     assert sent["eve@epsilon.example"]["Subject"].startswith("Final notice: 400.00 USD")   # promise broken
     with world["sessions"]() as session:
-        notices = set(session.execute(select(DunningNotice.customer_id, DunningNotice.invoice,
-                                             DunningNotice.stage)).tuples())
+        notices = {tuple(row) for row in session.execute(select(DunningNotice.customer_id, DunningNotice.invoice,
+                                                                  DunningNotice.stage))}
         assert notices == {("C1", "A1", 1), ("C1", "A2", 2), ("C2", "B1", 4), ("C3", "G1", 1), ("C5", "E1", 3)}
         assert session.get(OrderStop, "C2").lifted_at is None and session.get(OrderStop, "C1") is None
         assert session.scalars(select(PromiseToPay.state).where(PromiseToPay.customer_id == "C5")).one() == "broken"
-        channels = sorted(session.execute(select(ContactLog.customer_id, ContactLog.channel)
-                                          .where(ContactLog.kind == "reminder")).tuples())
+        channels = sorted(tuple(row) for row in session.execute(select(ContactLog.customer_id, ContactLog.channel)
+                                                               .where(ContactLog.kind == "reminder")))
     assert channels == [("C1", "email"), ("C1", "letter"), ("C2", "email"), ("C2", "letter"), ("C3", "letter"),
                         ("C3", "sms"), ("C5", "email"), ("C5", "letter")]
     letters = world["tmp"] / "home" / "letters" / "2026-12-03"

@@ -233,8 +233,8 @@ class DunningRun:
             ledger = load_store_ledger(session)
             held = {key: "open dispute case" for key in disputed_invoices(session)}
             held.update({key: "promise to pay" for key in standing_promise_invoices(session, today)})
-            noticed = set(session.execute(select(DunningNotice.customer_id, DunningNotice.invoice,
-                                                 DunningNotice.stage)).tuples())
+            noticed = {tuple(row) for row in session.execute(select(DunningNotice.customer_id, DunningNotice.invoice,
+                                                                      DunningNotice.stage))}
             contacts = _contacts(session)
         letters, skipped = plan_dunning(ledger, today, self.settings, held=held, noticed=noticed)
         counts["held_back"] = len(skipped)
